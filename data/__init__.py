@@ -1,0 +1,1 @@
+"""Bundled example data of fluxasn (installed as ``fluxasn._data``)."""

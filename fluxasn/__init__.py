@@ -1,0 +1,38 @@
+"""fluxasn: constraint-based and 13C flux analysis of asparagine metabolism in human cells.
+
+The public API is listed in ``__all__``; everything else is internal.
+"""
+from fluxasn.exceptions import (
+    FluxasnError,
+    FluxasnInputError,
+    InfeasibleError,
+    ModelLoadError,
+    RoleError,
+)
+from fluxasn.core.model import load_model, read_model_file
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "__version__",
+    "FluxasnError",
+    "FluxasnInputError",
+    "InfeasibleError",
+    "ModelLoadError",
+    "RoleError",
+    "load_model",
+    "read_model_file",
+]
+
+# Each subpackage adds its public names below, in its own block, so that
+# parallel work never edits the same lines.
+
+# --- core: media, roles, measurements ---------------------------------------
+
+# --- analysis: FBA/FVA, knockouts, screens ----------------------------------
+
+# --- analysis: asparagine scenarios -----------------------------------------
+
+# --- isotope: 13C MFA --------------------------------------------------------
+
+# --- report ------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Analyses: pure functions taking a model and returning pandas objects."""

@@ -1,0 +1,1 @@
+"""Model loading, media, role mapping, measurements and configuration."""

@@ -1,0 +1,1 @@
+"""13C metabolic flux analysis (EMU framework)."""

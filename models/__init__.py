@@ -1,0 +1,1 @@
+"""Bundled models of fluxasn (installed as ``fluxasn._models``)."""

@@ -1,0 +1,117 @@
+"""Shared fixtures.
+
+Models are loaded once per test session and every test gets its own copy.
+Reference data from ``../shared`` (or ``$FLUXASN_SHARED``) is optional for a
+user's clone: tests that need it skip with a reason; under ``CI=true`` a
+missing file fails the test instead.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def shared_root() -> Path:
+    """Where the shared reference data lives (``$FLUXASN_SHARED`` or ``../shared``)."""
+    env = os.environ.get("FLUXASN_SHARED")
+    return Path(env) if env else REPO.parent / "shared"
+
+
+def require_shared(*parts: str) -> Path:
+    """Return ``shared/<parts>``; skip the test if absent, fail under CI=true."""
+    path = shared_root().joinpath(*parts)
+    if not path.exists():
+        message = (
+            f"reference data {path} is missing (clone the project with its shared/ "
+            "folder beside it, or set FLUXASN_SHARED)"
+        )
+        if _ci():
+            pytest.fail(message + "; CI=true requires it", pytrace=False)
+        pytest.skip(message)
+    return path
+
+
+HUMAN_GEM = ("models", "human-gem", "Human-GEM_1.19.0.json.gz")
+RECON3D = ("models", "recon3d", "Recon3D.xml.gz")
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    """The shared reference-data folder."""
+    return require_shared()
+
+
+# --- models: loaded once per session, copied per test -----------------------
+
+
+@pytest.fixture(scope="session")
+def _core_session():
+    import fluxasn
+
+    return fluxasn.load_model("core")
+
+
+@pytest.fixture()
+def core_model(_core_session):
+    """The bundled core model on its default medium (RPMI-1640 + 10% FBS)."""
+    return _core_session.copy()
+
+
+@pytest.fixture(scope="session")
+def _textbook_session():
+    from cobra.io import load_model as cobra_load
+
+    return cobra_load("textbook")
+
+
+@pytest.fixture()
+def textbook(_textbook_session):
+    """cobra's bundled E. coli core ("textbook") model."""
+    return _textbook_session.copy()
+
+
+@pytest.fixture(scope="session")
+def _ijo1366_session():
+    from cobra.io import load_model as cobra_load
+
+    return cobra_load("iJO1366")
+
+
+@pytest.fixture()
+def ijo1366(_ijo1366_session):
+    """cobra's bundled iJO1366 model."""
+    return _ijo1366_session.copy()
+
+
+@pytest.fixture(scope="session")
+def _human_gem_session():
+    import fluxasn
+
+    return fluxasn.read_model_file(require_shared(*HUMAN_GEM))
+
+
+@pytest.fixture()
+def human_gem(_human_gem_session):
+    """Human-GEM 1.19.0 as shipped (every exchange open)."""
+    return _human_gem_session.copy()
+
+
+@pytest.fixture(scope="session")
+def _recon3d_session():
+    import fluxasn
+
+    return fluxasn.read_model_file(require_shared(*RECON3D))
+
+
+@pytest.fixture()
+def recon3d(_recon3d_session):
+    """Recon3D as shipped (BiGG SBML; research use only)."""
+    return _recon3d_session.copy()
