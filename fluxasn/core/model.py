@@ -168,7 +168,7 @@ def load_model(
                 "neither a bundled model (expected one of "
                 + ", ".join(BUNDLED_MODELS)
                 + ") nor an existing model file",
-                source=source,
+                identifier=source,
             )
         model = read_model_file(path)
         if medium == _DEFAULT:
