@@ -1,1 +1,24 @@
-"""Terminal, notebook and HTML reports."""
+"""Terminal, notebook and HTML reports.
+
+- :func:`summarize` / :class:`FluxSummary`: growth, ASNS flux and key exchanges with FVA ranges.
+- :func:`make_report` / :class:`FluxReport`: the full report, written as one self-contained HTML file.
+- :func:`write_escher_json`: ``{reaction_id: flux}`` for Escher maps.
+- :func:`validate_file`: every problem of a model, medium, measurement or 13C file.
+"""
+from fluxasn.report.escher import escher_fluxes, write_escher_json
+from fluxasn.report.html import FluxReport, make_report, production_envelope
+from fluxasn.report.summary import FluxSummary, doubling_time_h, summarize
+from fluxasn.report.validation import lint_model, validate_file
+
+__all__ = [
+    "FluxSummary",
+    "summarize",
+    "doubling_time_h",
+    "FluxReport",
+    "make_report",
+    "production_envelope",
+    "escher_fluxes",
+    "write_escher_json",
+    "validate_file",
+    "lint_model",
+]

@@ -1,0 +1,660 @@
+"""The ``fluxasn`` command line: flux reports, FVA, screens, 13C-MFA, scenarios, validation, conversion.
+
+Thin by design: each command parses its options, calls the public API and
+formats the result (a rich table on a terminal, ``--json`` / ``--csv`` for
+scripts). Errors caused by the user's input end the program with exit code 2
+and one line naming the problem; ``fluxasn --debug ...`` shows the traceback.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import sys
+import traceback
+from pathlib import Path
+from typing import Any, Dict, Optional, Sequence, Tuple
+
+import click
+
+__all__ = ["main", "cli", "EXIT_OK", "EXIT_ERROR", "EXIT_INPUT", "EXIT_PROBLEMS"]
+
+#: The command finished and its answer is on standard output.
+EXIT_OK = 0
+#: Unexpected internal error (a bug: please report it with ``--debug`` output).
+EXIT_ERROR = 1
+#: Bad input: usage error, missing or malformed file, unknown model, medium,
+#: cell line, reaction or role, conflicting options.
+EXIT_INPUT = 2
+#: The command ran but found problems: ``validate`` found problems in a file,
+#: or the model is infeasible under the given constraints.
+EXIT_PROBLEMS = 3
+
+EXIT_CODES_HELP = """\b
+Exit codes (stable; scripts may rely on them):
+  0  success
+  1  internal error (a bug; rerun with --debug and report the traceback)
+  2  bad input: usage error, missing/malformed file, unknown model, medium,
+     cell line, reaction or role, conflicting options (one-line message)
+  3  problems found: `validate` found problems, or the model is infeasible
+     under the given constraints
+"""
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+_DEBUG = {"on": False}
+
+
+class _Problems(Exception):
+    """Raised by a command that ran to the end but found problems (exit 3)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+
+
+# --- shared options -----------------------------------------------------------
+
+
+def _output_options(func):
+    func = click.option("--csv", "as_csv", is_flag=True, help="Write CSV to standard output.")(func)
+    func = click.option("--json", "as_json", is_flag=True, help="Write JSON to standard output.")(func)
+    return func
+
+
+def _output_format(as_json: bool, as_csv: bool) -> str:
+    if as_json and as_csv:
+        raise click.UsageError("--json and --csv are mutually exclusive; choose one output format")
+    return "json" if as_json else "csv" if as_csv else "table"
+
+
+def _model_options(func):
+    func = click.option(
+        "--measurements",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Table of measured uptake/secretion rates (mmol/gDW/h) constraining the model.",
+    )(func)
+    func = click.option(
+        "--cell-line",
+        metavar="NAME",
+        help="NCI-60 cell line whose measured exchange rates constrain the model (e.g. HT29).",
+    )(func)
+    func = click.option(
+        "--medium",
+        metavar="NAME",
+        help="Bundled medium to apply (default: RPMI-1640 for the core model, "
+        "the file's own bounds for a model file); 'none' keeps the model's bounds.",
+    )(func)
+    func = click.option(
+        "--model",
+        "model_source",
+        default="core",
+        show_default=True,
+        metavar="core|PATH",
+        help="The bundled core model, or a model file (SBML, JSON, MAT, YAML; .gz allowed).",
+    )(func)
+    return func
+
+
+def _prepare_model(model_source: str, medium: Optional[str], cell_line: Optional[str],
+                   measurements: Optional[Path]):
+    """Load the model and apply medium and measurements; returns (model, medium name, provenance)."""
+    import fluxasn
+
+    if cell_line is not None and measurements is not None:
+        raise click.UsageError(
+            "--cell-line and --measurements both set measured rates; give only one"
+        )
+    if medium is not None and medium.strip().lower() == "none":
+        model = fluxasn.load_model(model_source, medium=None)
+        medium_name = None
+    elif medium is not None:
+        model = fluxasn.load_model(model_source, medium=medium)
+        medium_name = medium
+    else:
+        model = fluxasn.load_model(model_source)
+        medium_name = "RPMI-1640" if model_source == "core" else None
+    provenance: Dict[str, str] = {"model_source": _describe_source(model_source)}
+    provenance["medium"] = medium_name or "as in the model file"
+    if cell_line is not None or measurements is not None:
+        from fluxasn.core import measurements as meas
+
+        if cell_line is not None:
+            rates = meas.nci60_rates(cell_line)
+            provenance["cell_line"] = cell_line
+            provenance["measurements"] = f"NCI-60 exchange rates of {cell_line} (bundled)"
+        else:
+            rates = meas.read_measurements(measurements)
+            provenance["measurements"] = _describe_source(str(measurements))
+        meas.apply_measurements(model, rates)
+    return model, medium_name, provenance
+
+
+def _describe_source(source: str) -> str:
+    if source == "core":
+        return "bundled fluxasn core model"
+    path = Path(source)
+    if path.is_file():
+        import hashlib
+
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+        return f"{path} (sha256 {digest}...)"
+    return str(source)
+
+
+# --- output helpers -------------------------------------------------------------
+
+
+def _stdout_console():
+    from rich.console import Console
+
+    width = None if sys.stdout.isatty() else 120
+    return Console(width=width, soft_wrap=False, highlight=False)
+
+
+def _json_default(value: Any):
+    try:
+        import numpy as np
+
+        if isinstance(value, np.generic):
+            return value.item()
+    except ImportError:  # pragma: no cover
+        pass
+    return str(value)
+
+
+def _clean_json(value: Any):
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _clean_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean_json(v) for v in value]
+    try:
+        import numpy as np
+
+        if isinstance(value, np.generic):
+            return _clean_json(value.item())
+    except ImportError:  # pragma: no cover
+        pass
+    return value
+
+
+def _write_json(data: Any) -> None:
+    click.echo(json.dumps(_clean_json(data), indent=1, default=_json_default))
+
+
+def _frame_records(frame) -> list:
+    import pandas as pd
+
+    flat = frame.reset_index() if not isinstance(frame.index, pd.RangeIndex) else frame
+    return flat.to_dict(orient="records")
+
+
+def _emit_frame(frame, fmt: str, *, title: str = "", caption: str = "") -> None:
+    """Write a DataFrame as a rich table, JSON records or CSV."""
+    if fmt == "json":
+        _write_json(_frame_records(frame))
+    elif fmt == "csv":
+        import pandas as pd
+
+        flat = frame.reset_index() if not isinstance(frame.index, pd.RangeIndex) else frame
+        click.echo(flat.to_csv(index=False), nl=False)
+    else:
+        _stdout_console().print(_rich_table(frame, title=title, caption=caption))
+
+
+def _rich_table(frame, *, title: str = "", caption: str = ""):
+    import pandas as pd
+    from rich.table import Table
+
+    from fluxasn.report._display import format_number
+
+    flat = frame.reset_index() if not isinstance(frame.index, pd.RangeIndex) else frame
+    table = Table(title=title or None, caption=caption or None, title_justify="left")
+    for column in flat.columns:
+        numeric = pd.api.types.is_numeric_dtype(flat[column]) and not pd.api.types.is_bool_dtype(flat[column])
+        table.add_column(str(column), justify="right" if numeric else "left")
+    for row in flat.itertuples(index=False):
+        table.add_row(*(format_number(v) if v is not None else "-" for v in row))
+    return table
+
+
+# --- the command group ------------------------------------------------------------
+
+
+@click.group(context_settings=CONTEXT, epilog=EXIT_CODES_HELP)
+@click.option("--debug", is_flag=True, help="Show the full traceback of any error.")
+@click.version_option(package_name="fluxasn", prog_name="fluxasn")
+def cli(debug: bool) -> None:
+    """fluxasn: flux analysis of asparagine, aspartate and nucleotide supply in human cells.
+
+    \b
+    Examples:
+      fluxasn report                          # core model on RPMI-1640
+      fluxasn report --cell-line HT29 --html report.html
+      fluxasn fva --reactions key --csv > fva.csv
+      fluxasn validate my_model.xml my_medium.tsv
+
+    Fluxes are in mmol/gDW/h (exchanges: negative = uptake), growth in 1/h.
+    Run `fluxasn COMMAND --help` for each command's options and examples.
+    """
+    _DEBUG["on"] = _DEBUG["on"] or debug
+
+
+# --- report ----------------------------------------------------------------------
+
+
+@cli.command(context_settings=CONTEXT, epilog=EXIT_CODES_HELP)
+@_model_options
+@click.option("--c13", "c13_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder of 13C labelling data to fit (adds a 13C fit-quality section).")
+@click.option("--no-fva", is_flag=True, help="Skip the FVA ranges (faster on genome-scale models).")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write a self-contained HTML report (plots embedded, no network needed).")
+@click.option("--escher", "escher_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the optimal fluxes as Escher reaction data ({reaction_id: flux}).")
+@_output_options
+def report(model_source, medium, cell_line, measurements, c13_dir, no_fva, html_path,
+           escher_path, as_json, as_csv):
+    """Flux report: growth, ASNS flux and key exchanges with FVA ranges.
+
+    Optimises growth of the model under the medium (and measured rates, if
+    given) and reports growth (1/h), doubling time (h), the ASNS flux and the
+    Asn, Asp, Gln, glucose, lactate and O2 exchanges (mmol/gDW/h), each with its
+    FVA range at the optimum.
+
+    \b
+    Examples:
+      fluxasn report
+      fluxasn report --cell-line HT29
+      fluxasn report --model Human-GEM.xml.gz --medium RPMI-1640 --no-fva
+      fluxasn report --html report.html --escher fluxes.json
+      fluxasn report --json | jq .growth_per_h
+    """
+    fmt = _output_format(as_json, as_csv)
+    model, medium_name, provenance = _prepare_model(model_source, medium, cell_line, measurements)
+    c13_result = None
+    if c13_dir is not None:
+        c13_result = _fit_c13(model, c13_dir)
+        provenance["c13_data"] = str(c13_dir)
+    if html_path is not None:
+        from fluxasn.report import make_report
+
+        scenario_table = _scenario_table_for_report(model)
+        result = make_report(
+            model, medium=medium_name, fva=not no_fva, c13=c13_result,
+            scenarios=scenario_table, provenance=provenance,
+        )
+        summary = result.summary
+        result.write_html(html_path)
+    else:
+        from fluxasn.report import summarize
+
+        summary = summarize(model, medium=medium_name, fva=not no_fva, provenance=provenance)
+    if escher_path is not None and summary.status == "optimal":
+        from fluxasn.report import write_escher_json
+
+        write_escher_json(summary.fluxes, escher_path)
+    if fmt == "json":
+        data = summary.to_dict()
+        if c13_result is not None:
+            data["c13"] = _c13_json(c13_result)
+        _write_json(data)
+    elif fmt == "csv":
+        click.echo(summary.to_frame().to_csv(index=False), nl=False)
+    else:
+        _print_summary(summary)
+        if c13_result is not None:
+            click.echo(str(c13_result))
+    if html_path is not None:
+        click.echo(f"HTML report written to {html_path}", err=True)
+    if escher_path is not None and summary.status == "optimal":
+        click.echo(f"Escher flux data written to {escher_path}", err=True)
+    if summary.status != "optimal":
+        raise _Problems(
+            f"the model is {summary.status} under the given medium and measurements; no fluxes to report"
+        )
+
+
+def _print_summary(summary) -> None:
+    from rich.table import Table
+
+    from fluxasn.report._display import format_number
+
+    console = _stdout_console()
+    medium = summary.medium or "model bounds"
+    console.print(
+        f"[bold]{summary.model_id}[/bold] on [bold]{medium}[/bold]: status {summary.status}, "
+        f"growth [bold]{format_number(summary.growth)} 1/h[/bold], doubling time "
+        f"{format_number(summary.doubling_time)} h"
+    )
+    table = Table(caption="exchanges: negative = uptake, positive = secretion; "
+                  "min/max: FVA range at the optimum", caption_justify="left")
+    for name, justify in (("quantity", "left"), ("reaction", "left"), ("flux", "right"),
+                          ("minimum", "right"), ("maximum", "right"), ("unit", "left")):
+        table.add_column(name, justify=justify)
+    for row in summary.table.itertuples():
+        table.add_row(row.quantity, row.reaction or "-", format_number(row.flux),
+                      format_number(row.minimum), format_number(row.maximum), row.unit)
+    console.print(table)
+
+
+def _scenario_table_for_report(model):
+    """Scenario x readout table for the HTML heatmap, or None if scenarios are unavailable."""
+    try:
+        from fluxasn.analysis import scenarios as scen
+    except ImportError:
+        return None
+    return scen.scenario_table(model)
+
+
+def _fit_c13(model, c13_dir: Path):
+    from fluxasn import isotope
+    from fluxasn.report.progress import progress_bar
+
+    data = isotope.read_c13_data(c13_dir)
+    with progress_bar("13C fit") as progress:
+        return isotope.fit_13c(model, data, progress=progress)
+
+
+def _c13_json(result) -> Any:
+    if hasattr(result, "to_dict"):
+        return result.to_dict()
+    return _frame_records(result.to_frame())
+
+
+# --- fva -----------------------------------------------------------------------------
+
+
+@cli.command(context_settings=CONTEXT, epilog=EXIT_CODES_HELP)
+@_model_options
+@click.option("--reactions", default="key", show_default=True, metavar="key|all|ID,ID,...",
+              help="Reactions to analyse: the report's key reactions, all, or a comma-separated list.")
+@click.option("--fraction-of-optimum", type=click.FloatRange(0.0, 1.0), default=1.0,
+              show_default=True, help="Fraction of the optimal growth kept during FVA.")
+@_output_options
+def fva(model_source, medium, cell_line, measurements, reactions, fraction_of_optimum,
+        as_json, as_csv):
+    """Flux variability analysis: minimum and maximum of each flux at the optimum.
+
+    \b
+    Examples:
+      fluxasn fva                                  # key reactions, core model, RPMI-1640
+      fluxasn fva --reactions all --csv > fva.csv
+      fluxasn fva --reactions ASNS,GOT1 --fraction-of-optimum 0.9 --json
+    """
+    fmt = _output_format(as_json, as_csv)
+    model, medium_name, _ = _prepare_model(model_source, medium, cell_line, measurements)
+    ids = _reaction_selection(model, reactions)
+    from fluxasn.analysis import fva as run_fva
+    from fluxasn.report.progress import progress_bar
+
+    with progress_bar("FVA", total=len(ids)) as progress:
+        frame = run_fva(model, reactions=ids, fraction_of_optimum=fraction_of_optimum,
+                        progress=progress)
+    _emit_frame(frame, fmt, title=f"FVA at {fraction_of_optimum:g} of optimal growth (mmol/gDW/h)")
+
+
+def _reaction_selection(model, spec: str) -> list:
+    from fluxasn.exceptions import FluxasnInputError
+
+    text = spec.strip()
+    if text.lower() == "all":
+        return [r.id for r in model.reactions]
+    if text.lower() == "key":
+        from fluxasn.core.roles import find_roles
+        from fluxasn.report.html import READOUTS
+        from fluxasn.report.summary import KEY_FLUXES
+
+        roles = find_roles(model)
+        ids = []
+        for _, role in tuple(KEY_FLUXES) + tuple(READOUTS):
+            rid = roles.get(role)
+            if rid is not None and rid not in ids:
+                ids.append(rid)
+        return ids
+    ids = [t.strip() for t in text.split(",") if t.strip()]
+    if not ids:
+        raise FluxasnInputError("no reaction given", identifier="--reactions")
+    missing = [i for i in ids if i not in model.reactions]
+    if missing:
+        raise FluxasnInputError(
+            f"not in model {model.id!r}: {', '.join(missing)}", identifier="--reactions"
+        )
+    return ids
+
+
+# --- screen ---------------------------------------------------------------------------
+
+
+@cli.command(context_settings=CONTEXT, epilog=EXIT_CODES_HELP)
+@click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
+@_output_options
+def screen(spec, as_json, as_csv):
+    """Run a knockout / condition screen described by the SPEC file.
+
+    SPEC (TOML or YAML) names the model, medium and the knockouts or conditions
+    to screen; see the documentation of fluxasn.analysis.run_screen. One row per
+    condition: ids, growth (1/h), status.
+
+    \b
+    Examples:
+      fluxasn screen asns_screen.toml
+      fluxasn screen asns_screen.toml --csv > screen.csv
+    """
+    fmt = _output_format(as_json, as_csv)
+    from fluxasn.analysis import run_screen
+    from fluxasn.report.progress import progress_bar
+
+    with progress_bar("screen") as progress:
+        frame = run_screen(spec, progress=progress)
+    _emit_frame(frame, fmt, title=f"screen {spec.name}")
+
+
+# --- mfa -------------------------------------------------------------------------------
+
+
+@cli.command(context_settings=CONTEXT, epilog=EXIT_CODES_HELP)
+@click.argument("data_dir", type=click.Path(file_okay=False, path_type=Path))
+@_model_options
+@_output_options
+def mfa(data_dir, model_source, medium, cell_line, measurements, as_json, as_csv):
+    """13C metabolic flux analysis: fit fluxes to the labelling data in DATA_DIR.
+
+    \b
+    Examples:
+      fluxasn mfa my_13c_data/
+      fluxasn mfa my_13c_data/ --json > fit.json
+    """
+    fmt = _output_format(as_json, as_csv)
+    model, _, _ = _prepare_model(model_source, medium, cell_line, measurements)
+    result = _fit_c13(model, data_dir)
+    if fmt == "json":
+        _write_json(_c13_json(result))
+    elif fmt == "csv":
+        click.echo(result.to_frame().to_csv(), nl=False)
+    else:
+        click.echo(str(result))
+
+
+# --- scenarios --------------------------------------------------------------------------
+
+
+@cli.command(context_settings=CONTEXT, epilog=EXIT_CODES_HELP)
+@_model_options
+@_output_options
+def scenarios(model_source, medium, cell_line, measurements, as_json, as_csv):
+    """Asparagine scenarios: Asn depletion, ASNS loss, respiration inhibition, ...
+
+    \b
+    Examples:
+      fluxasn scenarios
+      fluxasn scenarios --cell-line HT29 --csv > scenarios.csv
+    """
+    fmt = _output_format(as_json, as_csv)
+    model, _, _ = _prepare_model(model_source, medium, cell_line, measurements)
+    from fluxasn.analysis import scenarios as scen
+
+    frame = scen.scenario_table(model)
+    _emit_frame(frame, fmt, title="scenarios")
+
+
+# --- validate ----------------------------------------------------------------------------
+
+_VALIDATE_KINDS = ("auto", "model", "medium", "measurements", "c13")
+
+
+@cli.command(context_settings=CONTEXT, epilog=EXIT_CODES_HELP)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--kind", type=click.Choice(_VALIDATE_KINDS), default="auto", show_default=True,
+              help="What the files are; auto: models by suffix, 13C data folders, tables by header.")
+@_output_options
+def validate(paths, kind, as_json, as_csv):
+    """Lint model, medium, measurement or 13C files, listing every problem found.
+
+    Exits 0 when no file has a problem, 3 when problems were found (each listed
+    with file, line or row, identifier and message).
+
+    \b
+    Examples:
+      fluxasn validate model.xml
+      fluxasn validate --kind medium my_medium.tsv
+      fluxasn validate model.json rates.csv my_13c_data/ --json
+    """
+    fmt = _output_format(as_json, as_csv)
+    import pandas as pd
+
+    from fluxasn.report.validation import PROBLEM_COLUMNS, validate_file
+
+    frames = [validate_file(path, kind=kind) for path in paths]
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=PROBLEM_COLUMNS)
+    n_errors = int((frame["severity"] == "error").sum()) if len(frame) else 0
+    if fmt == "table":
+        if len(frame):
+            _emit_frame(frame, fmt, title=f"{len(frame)} problem(s) in {len(paths)} file(s)")
+        else:
+            click.echo(f"no problems found in {len(paths)} file(s)")
+    else:
+        _emit_frame(frame, fmt)
+    if n_errors:
+        raise _Problems(f"{n_errors} error(s) found in {len(paths)} file(s)")
+
+
+# --- convert ------------------------------------------------------------------------------
+
+
+@cli.command(context_settings=CONTEXT, epilog=EXIT_CODES_HELP)
+@click.argument("source", type=click.Path(path_type=Path))
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite TARGET if it exists.")
+def convert(source, target, force):
+    """Convert a model between SBML, JSON, MAT and YAML (formats from the file suffixes).
+
+    \b
+    Examples:
+      fluxasn convert model.xml model.json
+      fluxasn convert Human-GEM.json.gz Human-GEM.mat
+      fluxasn convert core core.xml              # the bundled core model as SBML
+    """
+    import fluxasn
+    from fluxasn.report.convert import check_output_format, write_model_file
+
+    check_output_format(target)
+    if target.exists() and not force:
+        raise click.UsageError(f"{target} exists; use --force to overwrite it")
+    model = fluxasn.load_model(str(source), medium=None)
+    write_model_file(model, target)
+    click.echo(
+        f"wrote {target}: {len(model.reactions)} reactions, {len(model.metabolites)} metabolites, "
+        f"{len(model.genes)} genes"
+    )
+
+
+# --- entry point ------------------------------------------------------------------------------
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", str(text)).strip()
+
+
+def _input_error_types() -> Tuple[type, ...]:
+    from fluxasn.exceptions import FluxasnInputError, ModelLoadError, RoleError
+
+    return (FluxasnInputError, ModelLoadError, RoleError, FileNotFoundError, IsADirectoryError,
+            NotADirectoryError, PermissionError)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    """Console-script entry point: run the CLI and exit with a documented code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    _DEBUG["on"] = "--debug" in args[: _first_command_index(args)] or bool(
+        os.environ.get("FLUXASN_DEBUG")
+    )
+    command = _command_name(args)
+    prog = f"fluxasn {command}" if command else "fluxasn"
+    try:
+        code = cli.main(args=args, prog_name="fluxasn", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo(f"{prog}: aborted", err=True)
+        sys.exit(130)
+    except click.UsageError as error:
+        if _DEBUG["on"]:
+            raise
+        hint = f" (see '{prog} --help')"
+        click.echo(f"{prog}: error: {_one_line(error.format_message())}{hint}", err=True)
+        sys.exit(EXIT_INPUT)
+    except click.ClickException as error:
+        if _DEBUG["on"]:
+            raise
+        click.echo(f"{prog}: error: {_one_line(error.format_message())}", err=True)
+        sys.exit(EXIT_INPUT if error.exit_code == 2 else EXIT_ERROR)
+    except _Problems as problems:
+        click.echo(f"{prog}: {_one_line(str(problems))}", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    except BrokenPipeError:
+        sys.exit(EXIT_OK)
+    except Exception as error:  # noqa: BLE001 - the one place every error is mapped
+        if _DEBUG["on"]:
+            raise
+        if isinstance(error, _input_error_types()):
+            click.echo(f"{prog}: error: {_one_line(_describe_error(error))}", err=True)
+            sys.exit(EXIT_INPUT)
+        from fluxasn.exceptions import FluxasnError
+
+        if isinstance(error, FluxasnError):
+            click.echo(f"{prog}: error: {_one_line(error)}", err=True)
+        else:
+            click.echo(
+                f"{prog}: internal error: {type(error).__name__}: {_one_line(error)} "
+                "(rerun with 'fluxasn --debug' for the traceback)",
+                err=True,
+            )
+        sys.exit(EXIT_ERROR)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+def _describe_error(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.filename is not None and not str(error).startswith(str(error.filename)):
+        return f"{error.filename}: {error.strerror or error}"
+    if isinstance(error, KeyError) and len(error.args) == 1:  # RoleError is a LookupError
+        return str(error.args[0])
+    return str(error)
+
+
+def _first_command_index(args: Sequence[str]) -> int:
+    for i, arg in enumerate(args):
+        if not arg.startswith("-"):
+            return i
+    return len(args)
+
+
+def _command_name(args: Sequence[str]) -> Optional[str]:
+    i = _first_command_index(args)
+    if i < len(args) and args[i] in cli.commands:
+        return args[i]
+    return None
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

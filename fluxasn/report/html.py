@@ -1,0 +1,452 @@
+"""The full flux report: summary, FVA, readouts, scenarios, envelopes, 13C fit; as one HTML file.
+
+:func:`make_report` computes everything on a model; :class:`FluxReport` shows
+it in a terminal (``str``), a notebook (``_repr_html_``), as tables
+(``to_frame``) and writes one self-contained HTML file
+(:meth:`FluxReport.write_html`): every plot is an embedded PNG, the style
+sheet is inline, nothing is fetched from a network.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import html as _html
+import math
+import os
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+
+import cobra
+import pandas as pd
+
+from fluxasn.exceptions import FluxasnInputError
+from fluxasn.report._display import figure_to_data_uri, html_table, text_table
+from fluxasn.report.summary import (
+    FLUX_UNIT,
+    KEY_FLUXES,
+    FluxSummary,
+    plot_flux_ranges,
+    summarize,
+)
+
+__all__ = ["FluxReport", "make_report", "production_envelope", "READOUTS", "ENVELOPES", "REPORT_SECTIONS"]
+
+#: Asparagine, aspartate and nucleotide readouts as (quantity, role).
+READOUTS: Tuple[Tuple[str, str], ...] = (
+    ("ASNS (Asp + Gln -> Asn)", "ASNS"),
+    ("asparaginase (Asn -> Asp)", "ASPG"),
+    ("GOT1 (cytosolic Asp aminotransferase)", "GOT1"),
+    ("GOT2 (mitochondrial Asp aminotransferase)", "GOT2"),
+    ("pyruvate carboxylase", "PC"),
+    ("Asp -> purine synthesis (ADSS)", "ADSS"),
+    ("Asp -> pyrimidine synthesis (CAD)", "CAD"),
+)
+
+#: Production envelopes drawn: (title, varied role, objective role or None for growth).
+ENVELOPES: Tuple[Tuple[str, str, Optional[str]], ...] = (
+    ("growth vs Asn exchange", "EX_asn", None),
+    ("growth vs O2 exchange", "EX_o2", None),
+    ("ASNS flux vs growth", "biomass", "ASNS"),
+)
+
+#: Section ids of the HTML report, in order (``c13`` only with 13C data).
+REPORT_SECTIONS = ("provenance", "growth", "fva", "readouts", "scenarios", "envelopes", "c13")
+
+
+@dataclass
+class _Figure:
+    uri: str
+    alt: str
+    caption: str
+
+
+@dataclass
+class _Section:
+    id: str
+    title: str
+    body: str = ""
+    intro: str = ""
+    figures: List[_Figure] = field(default_factory=list)
+
+
+@dataclass
+class FluxReport:
+    """Everything ``fluxasn report`` computes for one model and data set.
+
+    Attributes
+    ----------
+    summary
+        Growth and key exchange fluxes with FVA ranges.
+    readouts
+        Asparagine / aspartate / nucleotide pathway fluxes with FVA ranges.
+    envelopes
+        Production envelopes by title: frames with columns ``x`` (the varied
+        flux), ``minimum`` and ``maximum`` (the objective's range), plus
+        ``x_label`` / ``y_label`` in ``frame.attrs``.
+    scenarios
+        Scenario x readout table for the heatmap (rows scenarios, columns
+        readouts; values as given), or ``None``.
+    c13
+        A 13C-MFA fit result (anything with ``to_frame`` / ``plot`` /
+        ``_repr_html_``), or ``None``.
+    provenance
+        Model and data provenance, string values.
+    """
+
+    summary: FluxSummary
+    readouts: Optional[FluxSummary] = None
+    envelopes: Dict[str, pd.DataFrame] = field(default_factory=dict)
+    scenarios: Optional[pd.DataFrame] = None
+    c13: Any = None
+    provenance: Dict[str, str] = field(default_factory=dict)
+    title: str = "fluxasn flux report"
+
+    # --- plain views -----------------------------------------------------------
+
+    def to_frame(self) -> pd.DataFrame:
+        """Summary and readout rows in one table, with a ``section`` column."""
+        frames = [self.summary.to_frame().assign(section="summary")]
+        if self.readouts is not None:
+            frames.append(self.readouts.to_frame().assign(section="readouts"))
+        frame = pd.concat(frames, ignore_index=True)
+        return frame[["section"] + [c for c in frame.columns if c != "section"]]
+
+    def __str__(self) -> str:
+        parts = [str(self.summary)]
+        if self.readouts is not None:
+            rows = [
+                (r.quantity, r.reaction or "-", r.flux, r.minimum, r.maximum)
+                for r in self.readouts.table.itertuples()
+                if r.unit == FLUX_UNIT
+            ]
+            parts.append(
+                "Asn/Asp/nucleotide readouts (mmol/gDW/h)\n"
+                + text_table(("quantity", "reaction", "flux", "minimum", "maximum"), rows)
+            )
+        if self.scenarios is not None:
+            parts.append("scenarios\n" + self.scenarios.to_string())
+        if self.c13 is not None:
+            parts.append("13C fit\n" + str(self.c13))
+        return "\n\n".join(parts)
+
+    def _repr_html_(self) -> str:
+        return self.to_html(standalone=False)
+
+    def plot(self, ax=None):
+        """Key fluxes with their FVA ranges (see :meth:`FluxSummary.plot`)."""
+        return self.summary.plot(ax=ax)
+
+    # --- HTML --------------------------------------------------------------------
+
+    def sections(self) -> List[_Section]:
+        """The report's sections (id, title, body HTML, figures)."""
+        from matplotlib.figure import Figure
+
+        out: List[_Section] = []
+        prov = pd.DataFrame(
+            sorted(self.provenance.items()), columns=["item", "value"]
+        )
+        out.append(
+            _Section(
+                "provenance",
+                "Model and data provenance",
+                body=html_table(prov),
+                intro="Where the model, medium and measurements came from, and the software used.",
+            )
+        )
+
+        s = self.summary
+        status_cls = "" if s.status == "optimal" else ' class="status-bad"'
+        headline = (
+            f'<p class="headline"{status_cls}>Solver status <b>{_html.escape(s.status)}</b>; growth '
+            f"<b>{_fmt(s.growth)} 1/h</b> (doubling time {_fmt(s.doubling_time)} h) on "
+            f"{_html.escape(s.medium or 'the model bounds')}.</p>"
+        )
+        growth = _Section(
+            "growth",
+            "Growth and key fluxes",
+            body=headline + html_table(s.table[["quantity", "reaction", "flux", "unit"]]),
+            intro="Exchange fluxes: negative = uptake, positive = secretion.",
+        )
+        if s.status == "optimal":
+            fig = Figure(figsize=(7, 0.45 * len(s.table) + 1.4))
+            ax = fig.subplots()
+            flux_rows = s.table[(s.table["unit"] == FLUX_UNIT) & s.table["reaction"].notna()]
+            plot_flux_ranges(flux_rows, ax=ax)
+            ax.set_title("key fluxes at maximal growth")
+            growth.figures.append(
+                _Figure(figure_to_data_uri(fig), "key fluxes", "Key fluxes (bars) and FVA ranges (red).")
+            )
+        out.append(growth)
+
+        fva_rows = s.table[s.table["unit"] == FLUX_UNIT][
+            ["quantity", "reaction", "minimum", "flux", "maximum"]
+        ]
+        if self.readouts is not None:
+            fva_rows = pd.concat(
+                [
+                    fva_rows,
+                    self.readouts.table[self.readouts.table["unit"] == FLUX_UNIT][
+                        ["quantity", "reaction", "minimum", "flux", "maximum"]
+                    ],
+                ],
+                ignore_index=True,
+            )
+        fraction = self.provenance.get("fva_fraction_of_optimum", s.provenance.get("fva_fraction_of_optimum", "1.0"))
+        out.append(
+            _Section(
+                "fva",
+                "Flux variability (FVA) ranges",
+                body=html_table(fva_rows),
+                intro=f"Range of each flux over all optimal solutions (fraction of optimum {fraction}).",
+            )
+        )
+
+        readouts = _Section(
+            "readouts",
+            "Asparagine, aspartate and nucleotide readouts",
+            intro="Where asparagine and aspartate come from and where aspartate goes (mmol/gDW/h).",
+        )
+        if self.readouts is not None:
+            table = self.readouts.table[self.readouts.table["unit"] == FLUX_UNIT]
+            readouts.body = html_table(table[["quantity", "role", "reaction", "flux", "minimum", "maximum"]])
+            shown = table[table["reaction"].notna()]
+            if len(shown) and self.readouts.status == "optimal":
+                fig = Figure(figsize=(7, 0.45 * len(shown) + 1.4))
+                plot_flux_ranges(shown, ax=fig.subplots())
+                readouts.figures.append(
+                    _Figure(figure_to_data_uri(fig), "readout fluxes", "Readout fluxes (bars) and FVA ranges (red).")
+                )
+        else:
+            readouts.body = '<p class="note">No readouts computed.</p>'
+        out.append(readouts)
+
+        scen = _Section(
+            "scenarios",
+            "Scenarios",
+            intro="Readouts under each scenario (medium change, knockout, inhibition).",
+        )
+        if self.scenarios is not None and len(self.scenarios):
+            scen.body = html_table(self.scenarios.reset_index())
+            scen.figures.append(
+                _Figure(
+                    figure_to_data_uri(_heatmap(self.scenarios)),
+                    "scenario heatmap",
+                    "Scenario heatmap (values as in the table).",
+                )
+            )
+        else:
+            scen.body = '<p class="note">No scenarios were run.</p>'
+        out.append(scen)
+
+        env = _Section(
+            "envelopes",
+            "Production envelopes",
+            intro="Range of the objective (y) at each fixed value of a flux (x), all other constraints kept.",
+        )
+        if self.envelopes:
+            for title, frame in self.envelopes.items():
+                env.figures.append(
+                    _Figure(figure_to_data_uri(_envelope_figure(title, frame)), title, title)
+                )
+        else:
+            env.body = '<p class="note">No envelopes computed.</p>'
+        out.append(env)
+
+        if self.c13 is not None:
+            c13 = _Section("c13", "13C fit quality", intro="Goodness of fit of the 13C labelling data.")
+            if hasattr(self.c13, "_repr_html_"):
+                c13.body = self.c13._repr_html_()
+            else:
+                c13.body = "<pre>" + _html.escape(str(self.c13)) + "</pre>"
+            if hasattr(self.c13, "plot"):
+                fig = Figure(figsize=(6, 5))
+                ax = fig.subplots()
+                self.c13.plot(ax=ax)
+                c13.figures.append(_Figure(figure_to_data_uri(fig), "13C fit", "Measured vs simulated labelling."))
+            out.append(c13)
+        return out
+
+    def to_html(self, *, standalone: bool = True) -> str:
+        """The report as HTML: a full self-contained page, or a fragment for notebooks."""
+        from jinja2 import Environment
+
+        from fluxasn import __version__
+        from fluxasn.report.templates import REPORT_CSS, REPORT_TEMPLATE
+
+        sections = self.sections()
+        if not standalone:
+            parts = [f"<div><h3>{_html.escape(self.title)}</h3>"]
+            for s in sections:
+                parts.append(f"<h4>{_html.escape(s.title)}</h4>{s.body}")
+                parts.extend(f'<img src="{f.uri}" alt="{_html.escape(f.alt)}">' for f in s.figures)
+            return "".join(parts) + "</div>"
+        env = Environment(autoescape=True)
+        template = env.from_string(REPORT_TEMPLATE)
+        s = self.summary
+        subtitle = f"model {s.model_id} on {s.medium or 'the model bounds'}"
+        if "cell_line" in self.provenance:
+            subtitle += f", cell line {self.provenance['cell_line']}"
+        return template.render(
+            title=self.title,
+            subtitle=subtitle,
+            css=REPORT_CSS,
+            sections=sections,
+            version=__version__,
+            created=self.provenance.get("created", _now()),
+        )
+
+    def write_html(self, path: Union[str, os.PathLike]) -> str:
+        """Write :meth:`to_html` to ``path``; returns the path as a string."""
+        text = self.to_html()
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        return str(path)
+
+
+def _fmt(value) -> str:
+    from fluxasn.report._display import format_number
+
+    return format_number(value)
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _heatmap(frame: pd.DataFrame):
+    import numpy as np
+    from matplotlib.figure import Figure
+
+    data = frame.apply(pd.to_numeric, errors="coerce").astype(float)
+    fig = Figure(figsize=(1.2 * data.shape[1] + 3, 0.5 * data.shape[0] + 1.8))
+    ax = fig.subplots()
+    values = data.to_numpy()
+    image = ax.imshow(np.ma.masked_invalid(values), aspect="auto", cmap="viridis")
+    ax.set_xticks(range(data.shape[1]))
+    ax.set_xticklabels([str(c) for c in data.columns], rotation=35, ha="right")
+    ax.set_yticks(range(data.shape[0]))
+    ax.set_yticklabels([str(i) for i in data.index])
+    for (i, j), v in np.ndenumerate(values):
+        if math.isfinite(v):
+            ax.text(j, i, f"{v:.3g}", ha="center", va="center", color="white", fontsize=8)
+    fig.colorbar(image, ax=ax)
+    return fig
+
+
+def _envelope_figure(title: str, frame: pd.DataFrame):
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(5.5, 3.8))
+    ax = fig.subplots()
+    ax.fill_between(frame["x"], frame["minimum"], frame["maximum"], color="#4c78a8", alpha=0.35)
+    ax.plot(frame["x"], frame["maximum"], color="#1f3b57")
+    ax.plot(frame["x"], frame["minimum"], color="#1f3b57", lw=0.8)
+    ax.set_xlabel(frame.attrs.get("x_label", "flux"))
+    ax.set_ylabel(frame.attrs.get("y_label", "objective"))
+    ax.set_title(title)
+    return fig
+
+
+def production_envelope(
+    model: cobra.Model, *, reaction: str, objective: Optional[str] = None, points: int = 15
+) -> pd.DataFrame:
+    """Range of ``objective`` (default: the model's) over a grid of fluxes of ``reaction``.
+
+    A thin wrapper of :func:`cobra.flux_analysis.production_envelope`
+    returning columns ``x``, ``minimum``, ``maximum``.
+    """
+    from cobra.flux_analysis import production_envelope as cobra_envelope
+
+    with model:
+        frame = cobra_envelope(model, reactions=[reaction], objective=objective, points=points)
+    out = pd.DataFrame(
+        {
+            "x": frame[reaction].astype(float),
+            "minimum": frame["flux_minimum"].astype(float),
+            "maximum": frame["flux_maximum"].astype(float),
+        }
+    )
+    out.attrs["x_label"] = f"{reaction} ({FLUX_UNIT})"
+    out.attrs["y_label"] = (
+        f"{objective} ({FLUX_UNIT})" if objective else "growth (1/h)"
+    )
+    return out
+
+
+def make_report(
+    model: cobra.Model,
+    *,
+    roles: Optional[Mapping[str, str]] = None,
+    medium: Optional[str] = None,
+    fva: bool = True,
+    fraction_of_optimum: float = 1.0,
+    envelopes: bool = True,
+    scenarios: Optional[pd.DataFrame] = None,
+    c13: Any = None,
+    provenance: Optional[Mapping[str, str]] = None,
+    rows: Sequence[Tuple[str, str]] = KEY_FLUXES,
+    readouts: Sequence[Tuple[str, str]] = READOUTS,
+    title: str = "fluxasn flux report",
+) -> FluxReport:
+    """Compute the full flux report of ``model`` (not changed).
+
+    Parameters
+    ----------
+    model
+        Model with medium and measurements applied.
+    roles
+        Role -> reaction id mapping; default :func:`fluxasn.core.roles.find_roles`.
+    medium
+        Name of the medium applied (display and provenance).
+    fva, fraction_of_optimum
+        Flux variability ranges of the reported fluxes (see :func:`summarize`).
+    envelopes
+        Compute the production envelopes of :data:`ENVELOPES` whose roles the
+        model has.
+    scenarios
+        Precomputed scenario x readout table for the heatmap.
+    c13
+        A 13C-MFA fit result to include.
+    provenance
+        Extra provenance strings (model file, medium, cell line, data files).
+    rows, readouts
+        (quantity, role) rows of the summary and of the readouts table.
+
+    Returns
+    -------
+    FluxReport
+    """
+    if roles is None:
+        from fluxasn.core.roles import find_roles
+
+        roles = dict(find_roles(model))
+    prov = {"created": _now()}
+    prov.update({str(k): str(v) for k, v in (provenance or {}).items()})
+    summary = summarize(
+        model, roles=roles, rows=rows, fva=fva, fraction_of_optimum=fraction_of_optimum,
+        medium=medium, provenance=prov,
+    )
+    prov = dict(summary.provenance)
+    readout_summary = None
+    if readouts:
+        readout_summary = summarize(
+            model, roles=roles, rows=readouts, fva=fva, include_growth=False,
+            fraction_of_optimum=fraction_of_optimum, medium=medium,
+        )
+    env: Dict[str, pd.DataFrame] = {}
+    if envelopes and summary.status == "optimal":
+        for env_title, varied, objective in ENVELOPES:
+            rid = roles.get(varied)
+            obj = roles.get(objective) if objective else None
+            if rid is None or rid not in model.reactions or (objective and obj is None):
+                continue
+            env[env_title] = production_envelope(model, reaction=rid, objective=obj)
+    return FluxReport(
+        summary=summary,
+        readouts=readout_summary,
+        envelopes=env,
+        scenarios=scenarios,
+        c13=c13,
+        provenance=prov,
+        title=title,
+    )

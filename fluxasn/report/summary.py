@@ -1,0 +1,347 @@
+"""Flux summary of a model: growth, ASNS flux and the key exchanges, with FVA ranges.
+
+This is what ``fluxasn report`` prints. Fluxes are in mmol/gDW/h (exchange
+fluxes negative for uptake, positive for secretion), growth in 1/h and the
+doubling time in h.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
+
+import cobra
+import pandas as pd
+
+from fluxasn.exceptions import FluxasnInputError, RoleError
+from fluxasn.report._display import format_number, html_table, text_table
+
+__all__ = [
+    "FluxSummary",
+    "summarize",
+    "doubling_time_h",
+    "KEY_FLUXES",
+    "SUMMARY_COLUMNS",
+]
+
+#: Rows of a flux summary as (quantity, role): the role is looked up with
+#: :func:`fluxasn.core.roles.find_roles`. Display order.
+KEY_FLUXES: Tuple[Tuple[str, str], ...] = (
+    ("ASNS flux", "ASNS"),
+    ("Asn exchange", "EX_asn"),
+    ("Asp exchange", "EX_asp"),
+    ("Gln exchange", "EX_gln"),
+    ("glucose exchange", "EX_glc"),
+    ("lactate exchange", "EX_lac"),
+    ("O2 exchange", "EX_o2"),
+)
+
+#: Columns of :meth:`FluxSummary.to_frame` (stable; scripts may rely on them).
+SUMMARY_COLUMNS = ("quantity", "role", "reaction", "flux", "minimum", "maximum", "unit")
+
+FLUX_UNIT = "mmol/gDW/h"
+GROWTH_UNIT = "1/h"
+
+
+def doubling_time_h(growth_rate_per_h: float) -> float:
+    """Doubling time (h) of exponential growth at ``growth_rate_per_h`` (1/h).
+
+    ``t_d = ln(2) / mu``; ``inf`` for no growth, ``nan`` for a missing or
+    negative rate.
+    """
+    if growth_rate_per_h is None:
+        return math.nan
+    mu = float(growth_rate_per_h)
+    if math.isnan(mu) or mu < 0:
+        return math.nan
+    if mu == 0:
+        return math.inf
+    return math.log(2.0) / mu
+
+
+@dataclass
+class FluxSummary:
+    """Growth and key fluxes of one model under one set of constraints.
+
+    Attributes
+    ----------
+    model_id
+        Identifier of the model analysed.
+    medium
+        Name of the medium applied, if known.
+    status
+        Solver status of the growth optimisation (``"optimal"`` or another).
+    growth
+        Optimal objective (growth rate, 1/h); ``nan`` unless optimal.
+    objective
+        Identifier of the objective (biomass) reaction.
+    table
+        One row per quantity, columns :data:`SUMMARY_COLUMNS`.
+    fluxes
+        Every reaction flux of the optimal solution (mmol/gDW/h), for export.
+    provenance
+        Where the model and data came from (free-form, string values).
+    """
+
+    model_id: str
+    medium: Optional[str]
+    status: str
+    growth: float
+    objective: str
+    table: pd.DataFrame
+    fluxes: pd.Series = field(repr=False)
+    provenance: Dict[str, str] = field(default_factory=dict)
+
+    @property
+    def doubling_time(self) -> float:
+        """Doubling time in h (``ln 2 / growth``)."""
+        return doubling_time_h(self.growth)
+
+    # --- views ---------------------------------------------------------------
+
+    def to_frame(self) -> pd.DataFrame:
+        """The summary table: one row per quantity, columns :data:`SUMMARY_COLUMNS`."""
+        return self.table.copy()
+
+    def to_dict(self) -> Dict[str, Any]:
+        """JSON-ready dictionary (stable keys; NaN and infinity become ``None``)."""
+
+        def clean(value):
+            if isinstance(value, float) and not math.isfinite(value):
+                return None
+            return value
+
+        rows = []
+        for record in self.table.to_dict(orient="records"):
+            rows.append({k: clean(v) for k, v in record.items()})
+        return {
+            "model": self.model_id,
+            "medium": self.medium,
+            "status": self.status,
+            "objective": self.objective,
+            "growth_per_h": clean(float(self.growth)),
+            "doubling_time_h": clean(float(self.doubling_time)),
+            "fluxes": rows,
+            "provenance": dict(self.provenance),
+        }
+
+    def _header(self) -> str:
+        medium = self.medium or "as in the model"
+        return (
+            f"model {self.model_id}, medium {medium}: status {self.status}, growth "
+            f"{format_number(self.growth)} 1/h, doubling time {format_number(self.doubling_time)} h"
+        )
+
+    def __str__(self) -> str:
+        rows = [
+            (r.quantity, r.reaction or "-", r.flux, r.minimum, r.maximum, r.unit)
+            for r in self.table.itertuples()
+        ]
+        table = text_table(("quantity", "reaction", "flux", "minimum", "maximum", "unit"), rows)
+        return (
+            self._header()
+            + "\n"
+            + table
+            + "\nexchange fluxes: negative = uptake, positive = secretion; "
+            "minimum/maximum: FVA range at the optimum"
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"<FluxSummary model={self.model_id!r} medium={self.medium!r} "
+            f"status={self.status!r} growth={format_number(self.growth)} 1/h>"
+        )
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return (
+            f"<div><p><b>{html.escape(self._header())}</b></p>"
+            + html_table(self.table, caption="exchange fluxes: negative = uptake")
+            + "</div>"
+        )
+
+    def plot(self, ax=None):
+        """Horizontal bars of each flux with its FVA range; returns the Axes."""
+        if ax is None:
+            import matplotlib.pyplot as plt
+
+            _, ax = plt.subplots(figsize=(6, 0.45 * len(self.table) + 1.2))
+        plot_flux_ranges(self.table[self.table["unit"] == FLUX_UNIT], ax=ax)
+        ax.set_title(f"{self.model_id} on {self.medium or 'model bounds'}")
+        return ax
+
+
+def plot_flux_ranges(frame: pd.DataFrame, *, ax, label_column: str = "quantity"):
+    """Draw ``flux`` as bars and ``minimum``..``maximum`` as range lines on ``ax``."""
+    frame = frame.iloc[::-1]
+    positions = list(range(len(frame)))
+    fluxes = frame["flux"].astype(float).fillna(0.0)
+    ax.barh(positions, fluxes, color="#4c78a8", height=0.6, label="flux at optimum")
+    if {"minimum", "maximum"} <= set(frame.columns):
+        lows = frame["minimum"].astype(float)
+        highs = frame["maximum"].astype(float)
+        shown = False
+        for y, lo, hi in zip(positions, lows, highs):
+            if math.isfinite(lo) and math.isfinite(hi):
+                ax.plot(
+                    [lo, hi], [y, y], color="#e45756", lw=2.5, marker="|", ms=12,
+                    label=None if shown else "FVA range",
+                )
+                shown = True
+    ax.axvline(0.0, color="black", lw=0.8)
+    ax.set_yticks(positions)
+    ax.set_yticklabels(list(frame[label_column]))
+    ax.set_xlabel(f"flux ({FLUX_UNIT}; negative = uptake)")
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def _resolve_roles(model: cobra.Model, roles: Optional[Mapping[str, str]]) -> Dict[str, str]:
+    if roles is not None:
+        return dict(roles)
+    from fluxasn.core.roles import find_roles
+
+    return dict(find_roles(model))
+
+
+def _fva_ranges(model: cobra.Model, reaction_ids: Sequence[str], fraction: float) -> pd.DataFrame:
+    from cobra.flux_analysis import flux_variability_analysis
+
+    return flux_variability_analysis(
+        model, reaction_list=list(reaction_ids), fraction_of_optimum=fraction, processes=1
+    )
+
+
+def summarize(
+    model: cobra.Model,
+    *,
+    roles: Optional[Mapping[str, str]] = None,
+    rows: Sequence[Tuple[str, str]] = KEY_FLUXES,
+    fva: bool = True,
+    fraction_of_optimum: float = 1.0,
+    medium: Optional[str] = None,
+    provenance: Optional[Mapping[str, str]] = None,
+    include_growth: bool = True,
+) -> FluxSummary:
+    """Optimise growth and summarise the key fluxes of ``model``.
+
+    Parameters
+    ----------
+    model
+        A model with its medium and measurements already applied. It is not
+        changed.
+    roles
+        Mapping role -> reaction id; by default
+        :func:`fluxasn.core.roles.find_roles` of ``model``.
+    rows
+        (quantity, role) pairs to report; default :data:`KEY_FLUXES`. A role
+        the model lacks gives a row with no reaction and ``nan`` fluxes.
+    fva
+        Also compute each reported flux's range at ``fraction_of_optimum`` of
+        the optimal growth (flux variability analysis).
+    fraction_of_optimum
+        Fraction of the optimal objective kept during FVA (0..1).
+    medium
+        Name of the medium applied, for display.
+    provenance
+        Extra ``key: value`` strings recorded with the result.
+    include_growth
+        Start the table with a ``growth`` row (1/h).
+
+    Returns
+    -------
+    FluxSummary
+        Status other than optimal is recorded (growth and fluxes ``nan``),
+        not raised.
+
+    Notes
+    -----
+    Growth is the model's objective; the doubling time is ``ln 2 / growth``.
+    The FVA ranges use the same solver and constraints as the optimisation
+    (Mahadevan & Schilling, 2003).
+
+    References
+    ----------
+    Mahadevan R, Schilling CH (2003) The effects of alternate optimal
+    solutions in constraint-based genome-scale metabolic models. Metab Eng
+    5:264-276.
+    """
+    if not 0.0 <= float(fraction_of_optimum) <= 1.0:
+        raise FluxasnInputError(
+            f"fraction_of_optimum must lie in [0, 1], got {fraction_of_optimum}",
+            identifier="fraction_of_optimum",
+        )
+    role_map = _resolve_roles(model, roles)
+    with model:
+        solution = model.optimize(raise_error=False)
+    status = solution.status
+    optimal = status == "optimal"
+    growth = float(solution.objective_value) if optimal else math.nan
+    objective = ",".join(
+        r.id for r in model.reactions if r.objective_coefficient != 0
+    ) or "(none)"
+
+    records = [] if not include_growth else [
+        {
+            "quantity": "growth",
+            "role": "biomass",
+            "reaction": objective,
+            "flux": growth,
+            "minimum": math.nan,
+            "maximum": math.nan,
+            "unit": GROWTH_UNIT,
+        }
+    ]
+    present = []
+    for quantity, role in rows:
+        rid = role_map.get(role)
+        if rid is not None and rid not in model.reactions:
+            raise RoleError(f"role {role!r} maps to {rid!r}, which is not in model {model.id!r}")
+        flux = float(solution.fluxes[rid]) if (optimal and rid is not None) else math.nan
+        records.append(
+            {
+                "quantity": quantity,
+                "role": role,
+                "reaction": rid,
+                "flux": flux,
+                "minimum": math.nan,
+                "maximum": math.nan,
+                "unit": FLUX_UNIT,
+            }
+        )
+        if rid is not None:
+            present.append(rid)
+    table = pd.DataFrame.from_records(records, columns=list(SUMMARY_COLUMNS))
+    if fva and optimal and present:
+        ranges = _fva_ranges(model, sorted(set(present)), fraction_of_optimum)
+        for i, rid in enumerate(table["reaction"]):
+            if rid in ranges.index and table.at[i, "unit"] == FLUX_UNIT:
+                table.at[i, "minimum"] = float(ranges.at[rid, "minimum"])
+                table.at[i, "maximum"] = float(ranges.at[rid, "maximum"])
+    info = {
+        "model": str(model.id),
+        "reactions": str(len(model.reactions)),
+        "metabolites": str(len(model.metabolites)),
+        "genes": str(len(model.genes)),
+        "solver": _solver_name(model),
+        "cobra": cobra.__version__,
+    }
+    if fva:
+        info["fva_fraction_of_optimum"] = str(fraction_of_optimum)
+    info.update({str(k): str(v) for k, v in (provenance or {}).items()})
+    return FluxSummary(
+        model_id=str(model.id),
+        medium=medium,
+        status=status,
+        growth=growth,
+        objective=objective,
+        table=table,
+        fluxes=solution.fluxes.copy() if optimal else pd.Series(dtype=float),
+        provenance=info,
+    )
+
+
+def _solver_name(model: cobra.Model) -> str:
+    interface = model.solver.interface.__name__.rsplit(".", 1)[-1]
+    return interface.replace("_interface", "")
