@@ -28,6 +28,17 @@ __all__ = [
 # parallel work never edits the same lines.
 
 # --- core: media, roles, measurements ---------------------------------------
+from fluxasn.core.media import (  # noqa: E402
+    Medium,
+    MediumResult,
+    UptakeRule,
+    apply_medium,
+    get_medium,
+    list_media,
+    list_sera,
+)
+
+__all__ += ["Medium", "MediumResult", "UptakeRule", "apply_medium", "get_medium", "list_media", "list_sera"]
 
 # --- analysis: FBA/FVA, knockouts, screens ----------------------------------
 
