@@ -97,12 +97,14 @@ def _schemas():
     import pandera.pandas as pa
 
     text = pa.Column(str, nullable=False)
+    # free text goes into SBML (X)HTML notes: no markup characters
+    prose = pa.Column(str, pa.Check.str_matches(r"^[^&<>]*$"), nullable=False)
     ident = pa.Column(str, pa.Check.str_matches(_ID), unique=True, nullable=False)
     number = pa.Column(str, pa.Check.str_matches(r"^-?\d+(\.\d+)?$"), nullable=False)
     reactions = pa.DataFrameSchema(
         {
             "id": ident,
-            "name": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "name": pa.Column(str, pa.Check.str_matches(r"^[^&<>]+$")),
             "equation": pa.Column(str, pa.Check.str_contains(r"(?:<=>|->)")),
             "gpr": text,
             "lower_bound": number,
@@ -114,7 +116,7 @@ def _schemas():
             "kegg_reaction": text,
             "ec_code": text,
             "carbon_transitions": text,
-            "notes": text,
+            "notes": prose,
         },
         strict=True,
         ordered=True,
@@ -122,7 +124,7 @@ def _schemas():
     metabolites = pa.DataFrameSchema(
         {
             "id": pa.Column(str, pa.Check.str_matches(r"^[A-Za-z0-9_]+_(e|c|m)$"), unique=True),
-            "name": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "name": pa.Column(str, pa.Check.str_matches(r"^[^&<>]+$")),
             "compartment": pa.Column(str, pa.Check.isin(sorted(COMPARTMENTS))),
             "formula": pa.Column(str, pa.Check.str_matches(r"^([A-Z][a-z]?\d*)+$")),
             "charge": pa.Column(str, pa.Check.str_matches(r"^-?\d+$")),
@@ -134,7 +136,7 @@ def _schemas():
             "inchikey": text,
             "traced_carbons": pa.Column(str, pa.Check.str_matches(r"^(\d+)?$")),
             "symmetric": pa.Column(str, pa.Check.isin(["true", "false"])),
-            "notes": text,
+            "notes": prose,
         },
         strict=True,
         ordered=True,
@@ -145,8 +147,8 @@ def _schemas():
             "hgnc_id": pa.Column(str, pa.Check.str_matches(r"^(HGNC:\d+)?$")),
             "entrez": pa.Column(str, pa.Check.str_matches(r"^\d+$")),
             "ensembl": pa.Column(str, pa.Check.str_matches(r"^ENSG\d{11}$")),
-            "name": text,
-            "id_source": text,
+            "name": prose,
+            "id_source": prose,
         },
         strict=True,
         ordered=True,
@@ -345,6 +347,12 @@ def build_core_model(directory: Optional[Union[str, os.PathLike]] = None) -> cob
     model.add_metabolites(list(met_objects.values()))
 
     gene_rows = {row.symbol: row for row in genes.itertuples(index=False)}
+    # genes first, in table order, so that the model (and its SBML) does not
+    # depend on the order in which cobra meets them in the GPRs
+    for symbol in gene_rows:
+        gene = cobra.Gene(symbol, name=symbol)
+        gene._model = model
+        model.genes.append(gene)
     rxn_objects = []
     used_genes = set()
     for row in reactions.itertuples(index=False):
@@ -402,6 +410,22 @@ def build_core_model(directory: Optional[Union[str, os.PathLike]] = None) -> cob
         if row.hgnc_id:
             annotation["hgnc"] = row.hgnc_id
         gene.annotation = annotation
+    # subsystems also as SBML groups (cobra's SBML writer keeps groups, not
+    # the subsystem attribute)
+    groups = {}
+    for rxn in model.reactions:
+        groups.setdefault(rxn.subsystem, []).append(rxn)
+    model.add_groups(
+        [
+            cobra.core.Group(
+                "subsystem_" + re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_").lower(),
+                name=name,
+                members=members,
+                kind="partonomy",
+            )
+            for name, members in groups.items()
+        ]
+    )
     model.objective = BIOMASS_REACTION
     return model
 
@@ -455,9 +479,25 @@ def export_core_sbml(path: Optional[Union[str, os.PathLike]] = None) -> Path:
         The file written. The output depends only on the tables (no
         timestamps), so a fresh export equals the committed file.
     """
-    out = Path(path) if path is not None else bundled_model_path("fluxasn_core.xml")
-    model = build_core_model()
+    import io
+
+    import libsbml
     from cobra.io import write_sbml_model
 
-    write_sbml_model(model, str(out))
+    out = Path(path) if path is not None else bundled_model_path("fluxasn_core.xml")
+    model = build_core_model()
+    buffer = io.StringIO()
+    write_sbml_model(model, buffer)
+    document = libsbml.readSBMLFromString(buffer.getvalue())
+    # cobra keeps group members in a set: sort them so the file is reproducible
+    groups = document.getModel().getPlugin("groups")
+    if groups is not None:
+        for index in range(groups.getNumGroups()):
+            group = groups.getGroup(index)
+            members = group.getListOfMembers()
+            items = [members.remove(0) for _ in range(members.size())]
+            for member in sorted(items, key=lambda m: m.getIdRef()):
+                members.append(member)
+    if not libsbml.writeSBMLToFile(document, str(out)):
+        raise OSError(f"libSBML could not write {out}")
     return out
