@@ -1,0 +1,253 @@
+"""fluxasn.report: summary, full report object, Escher export, validation, conversion.
+
+The reference for every number is either a network small enough to solve by
+hand or cobra's own optimisation / FVA on the same model.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import math
+import re
+
+import cobra
+import pandas as pd
+import pytest
+from cobra.flux_analysis import flux_variability_analysis
+
+from fluxasn.exceptions import FluxasnInputError, ModelLoadError, RoleError
+from fluxasn.report import (
+    FluxReport,
+    doubling_time_h,
+    escher_fluxes,
+    lint_model,
+    make_report,
+    production_envelope,
+    summarize,
+    validate_file,
+    write_escher_json,
+)
+from fluxasn.report.convert import write_model_file
+from fluxasn.report.summary import SUMMARY_COLUMNS
+from fluxasn.report.validation import PROBLEM_COLUMNS
+
+
+def toy_model() -> cobra.Model:
+    """glc uptake <= 10; two parallel routes glc -> X (R1, R2); X -> biomass; X may be secreted.
+
+    Solved by hand: growth = 10 (all glucose to biomass); R1 and R2 each range
+    over [0, 10] at the optimum; glucose uptake is fixed at -10; X secretion is 0.
+    """
+    model = cobra.Model("toy")
+    glc_e = cobra.Metabolite("glc_e", formula="C6H12O6", compartment="e")
+    glc = cobra.Metabolite("glc_c", formula="C6H12O6", compartment="c")
+    x = cobra.Metabolite("x_c", formula="C6H12O6", compartment="c")
+    ex = cobra.Reaction("EX_glc", lower_bound=-10, upper_bound=1000)
+    ex.add_metabolites({glc_e: -1})
+    up = cobra.Reaction("GLCt", lower_bound=0, upper_bound=1000)
+    up.add_metabolites({glc_e: -1, glc: 1})
+    r1 = cobra.Reaction("R1", lower_bound=0, upper_bound=1000)
+    r1.add_metabolites({glc: -1, x: 1})
+    r2 = cobra.Reaction("R2", lower_bound=0, upper_bound=1000)
+    r2.add_metabolites({glc: -1, x: 1})
+    bio = cobra.Reaction("BIO", lower_bound=0, upper_bound=1000)
+    bio.add_metabolites({x: -1})
+    sec = cobra.Reaction("EX_x", lower_bound=0, upper_bound=1000)
+    sec.add_metabolites({x: -1})
+    model.add_reactions([ex, up, r1, r2, bio, sec])
+    model.objective = "BIO"
+    return model
+
+
+TOY_ROLES = {"ASNS": "R1", "EX_glc": "EX_glc", "EX_lac": "EX_x", "biomass": "BIO"}
+
+
+def test_doubling_time_is_ln2_over_growth():
+    assert doubling_time_h(math.log(2.0)) == pytest.approx(1.0)
+    assert doubling_time_h(0.0347) == pytest.approx(19.975, rel=1e-4)
+    assert doubling_time_h(0.0) == math.inf
+    assert math.isnan(doubling_time_h(float("nan")))
+    assert math.isnan(doubling_time_h(-0.1))
+
+
+def test_summary_of_hand_solved_network():
+    model = toy_model()
+    bounds_before = {r.id: r.bounds for r in model.reactions}
+    summary = summarize(model, roles=TOY_ROLES, medium="toy medium")
+    assert summary.status == "optimal"
+    assert summary.growth == pytest.approx(10.0)
+    assert summary.doubling_time == pytest.approx(math.log(2) / 10)
+    frame = summary.to_frame()
+    assert tuple(frame.columns) == SUMMARY_COLUMNS
+    rows = frame.set_index("quantity")
+    assert rows.at["growth", "unit"] == "1/h"
+    assert rows.at["ASNS flux", "reaction"] == "R1"
+    assert rows.at["ASNS flux", "minimum"] == pytest.approx(0.0, abs=1e-9)
+    assert rows.at["ASNS flux", "maximum"] == pytest.approx(10.0)
+    assert rows.at["glucose exchange", "flux"] == pytest.approx(-10.0)
+    assert rows.at["glucose exchange", "minimum"] == pytest.approx(-10.0)
+    assert rows.at["glucose exchange", "maximum"] == pytest.approx(-10.0)
+    assert rows.at["lactate exchange", "maximum"] == pytest.approx(0.0, abs=1e-9)
+    # roles the model lacks give rows without a reaction, not an error
+    assert rows.loc["Asn exchange", "reaction"] is None
+    assert math.isnan(rows.at["Asn exchange", "flux"])
+    # the caller's model is unchanged
+    assert {r.id: r.bounds for r in model.reactions} == bounds_before
+    assert str(model.objective.expression) == str(toy_model().objective.expression)
+
+
+def test_summary_matches_cobra_on_textbook(textbook):
+    roles = {"EX_glc": "EX_glc__D_e", "EX_o2": "EX_o2_e", "EX_lac": "EX_lac__D_e", "ASNS": "GLNS"}
+    summary = summarize(textbook, roles=roles, fraction_of_optimum=0.9)
+    reference = textbook.optimize()
+    assert summary.growth == pytest.approx(reference.objective_value, rel=1e-9)
+    ranges = flux_variability_analysis(
+        textbook, reaction_list=list(roles.values()), fraction_of_optimum=0.9
+    )
+    frame = summary.to_frame().dropna(subset=["reaction"]).set_index("reaction")
+    for rid in roles.values():
+        assert frame.at[rid, "flux"] == pytest.approx(reference.fluxes[rid], abs=1e-6)
+        assert frame.at[rid, "minimum"] == pytest.approx(ranges.at[rid, "minimum"], abs=1e-6)
+        assert frame.at[rid, "maximum"] == pytest.approx(ranges.at[rid, "maximum"], abs=1e-6)
+
+
+def test_summary_records_infeasible_status_without_raising():
+    model = toy_model()
+    model.reactions.EX_x.lower_bound = 20.0  # must secrete 20 X from at most 10 glucose
+    summary = summarize(model, roles=TOY_ROLES)
+    assert summary.status == "infeasible"
+    assert math.isnan(summary.growth)
+    assert summary.to_frame()["flux"].isna().all()
+    data = summary.to_dict()
+    assert data["growth_per_h"] is None and data["status"] == "infeasible"
+    json.dumps(data)  # NaN-free, serialisable
+
+
+def test_summary_views_and_bad_input():
+    summary = summarize(toy_model(), roles=TOY_ROLES, medium="toy medium")
+    text = str(summary)
+    assert "growth 10 1/h" in text and "R1" in text and "toy medium" in text
+    assert "<table" in summary._repr_html_() and "R1" in summary._repr_html_()
+    ax = summary.plot()
+    assert [t.get_text() for t in ax.get_yticklabels()][-1] == "ASNS flux"
+    with pytest.raises(RoleError, match="NOPE"):
+        summarize(toy_model(), roles={"ASNS": "NOPE"})
+    with pytest.raises(FluxasnInputError, match="fraction_of_optimum"):
+        summarize(toy_model(), roles=TOY_ROLES, fraction_of_optimum=1.5)
+
+
+def test_production_envelope_matches_hand_solution():
+    # growth = -EX_glc flux when glucose uptake is fixed (every glucose to biomass)
+    frame = production_envelope(toy_model(), reaction="EX_glc", points=5)
+    assert list(frame.columns) == ["x", "minimum", "maximum"]
+    for x, hi in zip(frame["x"], frame["maximum"]):
+        assert hi == pytest.approx(-x, abs=1e-6)
+    assert frame["minimum"].max() == pytest.approx(0.0, abs=1e-9)
+
+
+def test_full_report_html_is_self_contained(tmp_path):
+    scenarios = pd.DataFrame({"growth": [10.0, 0.0]}, index=["base", "no glucose"])
+    report = make_report(
+        toy_model(), roles=TOY_ROLES, medium="toy medium", scenarios=scenarios,
+        provenance={"model_source": "toy"}, readouts=(("ASNS", "ASNS"),),
+    )
+    assert isinstance(report, FluxReport)
+    assert set(report.to_frame()["section"]) == {"summary", "readouts"}
+    path = tmp_path / "r.html"
+    report.write_html(path)
+    text = path.read_text()
+    for section in ("provenance", "growth", "fva", "readouts", "scenarios", "envelopes"):
+        assert f'<section id="{section}"' in text
+    assert 'id="c13"' not in text  # no 13C data given
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text)
+    images = re.findall(r'<img src="data:image/png;base64,([^"]+)"', text)
+    assert len(images) == text.count("<img ")
+    assert len(images) >= 4  # key fluxes, readouts, heatmap, envelope
+    for data in images:
+        assert base64.b64decode(data)[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "toy" in text and "fluxasn" in text
+    assert "<table" in report._repr_html_()
+
+
+def test_escher_export_equals_solution(tmp_path, textbook):
+    solution = textbook.optimize()
+    data = write_escher_json(solution, tmp_path / "fluxes.json")
+    loaded = json.loads((tmp_path / "fluxes.json").read_text())
+    assert loaded == data
+    assert set(loaded) == {r.id for r in textbook.reactions}
+    for rid, value in loaded.items():
+        assert value == solution.fluxes[rid]
+    assert escher_fluxes(pd.Series({"A": -0.0}))["A"] == 0.0
+    assert math.copysign(1, escher_fluxes({"A": -0.0})["A"]) == 1.0
+    with pytest.raises(FluxasnInputError, match="'B'"):
+        escher_fluxes({"A": 1.0, "B": float("nan")})
+    model = toy_model()
+    model.reactions.EX_x.lower_bound = 20.0
+    with pytest.raises(FluxasnInputError, match="infeasible"):
+        escher_fluxes(model.optimize())
+
+
+def test_lint_lists_every_problem():
+    model = toy_model()
+    model.metabolites.x_c.formula = "C5H10O5"  # R1 and R2 now lose a CH2O each
+    dead = cobra.Metabolite("dead_c", formula="C1", compartment="c")
+    nof = cobra.Metabolite("noformula_c", compartment="c")
+    extra = cobra.Reaction("R3", lower_bound=0, upper_bound=10)
+    extra.add_metabolites({dead: -1, nof: 1})
+    model.add_reactions([extra])
+    model.objective = {}
+    problems = lint_model(model, source="toy.json")
+    assert tuple(problems.columns) == PROBLEM_COLUMNS
+    found = {(r.identifier, r.severity) for r in problems.itertuples()}
+    assert ("objective", "error") in found
+    assert ("R1", "warning") in found and ("R2", "warning") in found
+    assert ("noformula_c", "warning") in found
+    assert ("dead_c", "warning") in found
+    assert (problems["file"] == "toy.json").all()
+    assert lint_model(toy_model()).empty
+
+
+def test_validate_sbml_file_lists_every_error(tmp_path, textbook):
+    good = tmp_path / "good.xml"
+    write_model_file(textbook, good)
+    assert validate_file(good).query("severity == 'error'").empty
+    text = good.read_text()
+    # two distinct defects: a reaction bound to an undefined parameter, a species in no compartment
+    bad_text = text.replace('fbc:upperFluxBound="cobra_default_ub"', 'fbc:upperFluxBound="missing_ub"', 1)
+    bad_text = re.sub(r'(<species[^>]*?compartment=")e(")', r"\1nowhere\2", bad_text, count=1)
+    assert bad_text != text
+    bad = tmp_path / "bad.xml"
+    bad.write_text(bad_text)
+    problems = validate_file(bad)
+    errors = problems[problems["severity"] == "error"]
+    assert len(errors) >= 2
+    joined = " ".join(errors["message"])
+    assert "missing_ub" in joined and "nowhere" in joined
+
+
+def test_validate_rejects_missing_and_unknown(tmp_path):
+    with pytest.raises(FluxasnInputError, match="file not found"):
+        validate_file(tmp_path / "absent.xml")
+    odd = tmp_path / "notes.docx"
+    odd.write_text("x")
+    with pytest.raises(FluxasnInputError, match="--kind"):
+        validate_file(odd)
+
+
+@pytest.mark.parametrize("name", ["m.xml", "m.json", "m.mat", "m.yaml", "m.json.gz"])
+def test_convert_round_trip(tmp_path, name):
+    from fluxasn import read_model_file
+
+    textbook = toy_model()
+    path = write_model_file(textbook, tmp_path / name)
+    back = read_model_file(path)
+    assert [r.id for r in back.reactions] == [r.id for r in textbook.reactions]
+    assert {r.id: r.bounds for r in back.reactions} == {r.id: r.bounds for r in textbook.reactions}
+    assert back.slim_optimize() == pytest.approx(textbook.slim_optimize(), rel=1e-9)
+
+
+def test_convert_rejects_unknown_suffix(tmp_path, textbook):
+    with pytest.raises(FluxasnInputError, match="unknown output format"):
+        write_model_file(textbook, tmp_path / "m.docx")
+    with pytest.raises(FluxasnInputError, match="cannot be gzipped"):
+        write_model_file(textbook, tmp_path / "m.mat.gz")
