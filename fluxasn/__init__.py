@@ -43,6 +43,31 @@ __all__ += ["Medium", "MediumResult", "UptakeRule", "apply_medium", "get_medium"
 # --- analysis: FBA/FVA, knockouts, screens ----------------------------------
 
 # --- analysis: asparagine scenarios -----------------------------------------
+from fluxasn.analysis.scenarios import (  # noqa: E402
+    Scenario,
+    ScenarioMatrix,
+    apply_scenario,
+    list_scenarios,
+    parse_scenario,
+    run_scenarios,
+)
+from fluxasn.analysis.readouts import (  # noqa: E402
+    aspartate_sources,
+    growth_envelope,
+    nucleotide_capacity,
+)
+
+__all__ += [
+    "Scenario",
+    "ScenarioMatrix",
+    "apply_scenario",
+    "list_scenarios",
+    "parse_scenario",
+    "run_scenarios",
+    "aspartate_sources",
+    "growth_envelope",
+    "nucleotide_capacity",
+]
 
 # --- isotope: 13C MFA --------------------------------------------------------
 
