@@ -216,7 +216,8 @@ def read_core_tables(
     -------
     dict
         ``{"reactions": DataFrame, "metabolites": DataFrame, "genes": DataFrame}``
-        with every cell a string, as written in the files.
+        with every cell a string, as written in the files, plus the columns
+        ``source_file`` and ``source_line`` (1-based line of each row).
 
     Raises
     ------
