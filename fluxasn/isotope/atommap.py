@@ -109,6 +109,7 @@ def parse_transition(
     carbons: Optional[Mapping[str, int]] = None,
     source=None,
     line: Optional[int] = None,
+    allow_loss: bool = False,
 ) -> AtomTransition:
     """Parse one atom-transition string and check its carbon balance.
 
@@ -126,6 +127,10 @@ def parse_transition(
         count differs raises.
     source, line
         Where the text came from, for error messages.
+    allow_loss
+        Accept substrate atoms that no product carries (they leave the traced
+        network, as mfapy's ``Arg(ABCDEF) --> Glu(ABCDE)``). Product atoms must
+        still all come from substrates.
 
     Returns
     -------
@@ -179,7 +184,8 @@ def parse_transition(
 
     left_letters = check_side(subs, "substrates")
     right_letters = check_side(prods, "products")
-    if set(left_letters) != set(right_letters):
+    lost_ok = allow_loss and set(right_letters) <= set(left_letters)
+    if set(left_letters) != set(right_letters) and not lost_ok:
         missing = sorted(set(left_letters) - set(right_letters))
         extra = sorted(set(right_letters) - set(left_letters))
         raise FluxasnInputError(

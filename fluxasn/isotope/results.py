@@ -1,0 +1,143 @@
+"""The result of a 13C-MFA fit: one object, three views (terminal, notebook, frame)."""
+from __future__ import annotations
+
+import html
+from typing import Dict, List, Optional
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from fluxasn.isotope.emu import emu_name
+from fluxasn.isotope.stats import ProfileInterval, chi2_range, linearized_interval
+
+__all__ = ["MFAResult"]
+
+
+class MFAResult:
+    """Fitted fluxes, their intervals and the goodness of fit.
+
+    Attributes
+    ----------
+    ssr
+        Weighted sum of squared residuals at the best fit.
+    dof
+        Measured values - free fluxes - fitted scale factors.
+    chi2_range
+        Two-sided acceptance range of the SSR (``confidence``).
+    passed
+        True if the SSR lies in :attr:`chi2_range`.
+    scales
+        Fitted scale factor per (experiment, fragment).
+    runs
+        One :class:`~fluxasn.isotope.fitting.FitStart` per start.
+    """
+
+    def __init__(self) -> None:
+        self.profiles: Dict[str, ProfileInterval] = {}
+        self.seconds = float("nan")
+
+    @classmethod
+    def from_fit(cls, problem, u, *, runs=(), confidence=0.95) -> "MFAResult":
+        self = cls()
+        self.problem = problem
+        self.network = problem.network
+        self.u = np.asarray(u, float)
+        self.v = problem.fluxes(self.u)
+        r, J, scales = problem.residuals(self.u)
+        self.residuals, self.jacobian, self.scales = r, J, scales
+        self.ssr = float(r @ r)
+        self.n_measurements = problem.n_res
+        self.n_parameters = problem.p + problem.n_scale
+        self.dof = self.n_measurements - self.n_parameters
+        self.confidence = confidence
+        self.chi2_range = chi2_range(self.dof, confidence)
+        self.chi2_threshold = float(sps.chi2.ppf(confidence, self.dof)) if self.dof > 0 else np.inf
+        self.passed = bool(self.chi2_range[0] <= self.ssr <= self.chi2_range[1])
+        self.runs = list(runs)
+        rows = []
+        for name, kind in problem.network.reported_fluxes():
+            val, lo, hi = linearized_interval(problem, self.u, J, name, confidence)
+            rows.append({"id": name, "kind": kind, "flux": val, "lower": lo, "upper": hi,
+                         "method": "linearized", "identifiable": bool(np.isfinite(hi - lo)
+                                                                      and (hi - lo) < 1e6)})
+        self._frame = pd.DataFrame(rows).set_index("id")
+        return self
+
+    # -- intervals ---------------------------------------------------------
+    def set_profile(self, name: str, prof: ProfileInterval) -> None:
+        """Replace the linearised interval of ``name`` by its profile interval."""
+        self.profiles[name] = prof
+        self._frame.loc[name, ["lower", "upper"]] = [prof.lower, prof.upper]
+        self._frame.loc[name, "method"] = "profile"
+        self._frame.loc[name, "identifiable"] = prof.identifiable
+
+    def profile(self, name: str, **kwargs) -> ProfileInterval:
+        """Compute (and store) the profile-likelihood interval of flux ``name``."""
+        from fluxasn.isotope.stats import profile_interval
+
+        prof = profile_interval(self.problem, self.u, name, confidence=self.confidence,
+                                ssr_min=self.ssr, **kwargs)
+        self.set_profile(name, prof)
+        return prof
+
+    def flux(self, name: str) -> float:
+        """Fitted value of any flux (net id, gross id or ``R.exch``)."""
+        return float(self.network.flux_vector(name) @ self.v)
+
+    # -- views -------------------------------------------------------------
+    def to_frame(self) -> pd.DataFrame:
+        """Fluxes: index id; columns flux, lower, upper, identifiable, kind, method."""
+        return self._frame[["flux", "lower", "upper", "identifiable", "kind", "method"]].copy()
+
+    def mids_frame(self) -> pd.DataFrame:
+        """Measured vs simulated MIDs: experiment, fragment, emu, mass, measured, simulated, sd."""
+        rows = []
+        for ei, m, sl, _ in self.problem.layout:
+            exp = self.problem.experiments[ei].name
+            sd = m.sd
+            res = self.residuals[sl]
+            sim = m.mid + res * sd
+            for k in range(m.mid.size):
+                rows.append({"experiment": exp, "fragment": m.id, "emu": emu_name(m.emu),
+                             "mass": f"M+{k}", "measured": m.mid[k], "simulated": sim[k],
+                             "sd": sd[k], "weighted_residual": res[k]})
+        return pd.DataFrame(rows)
+
+    def _summary_lines(self) -> List[str]:
+        lo, hi = self.chi2_range
+        return [
+            f"13C-MFA fit of {self.network.name or 'network'}: SSR {self.ssr:.4g} "
+            f"(dof {self.dof}, {self.confidence:.0%} range [{lo:.4g}, {hi:.4g}]: "
+            f"{'accepted' if self.passed else 'rejected'})",
+            f"{self.n_measurements} measured values, {self.problem.p} free fluxes, "
+            f"{self.problem.n_scale} scale factors, {len(self.runs)} starts",
+        ]
+
+    def __str__(self) -> str:
+        frame = self.to_frame()
+        return "\n".join(self._summary_lines()) + "\n" + frame.to_string(float_format=lambda x: f"{x:.4g}")
+
+    def __repr__(self) -> str:
+        return f"<MFAResult SSR={self.ssr:.4g} dof={self.dof} passed={self.passed}>"
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<p>{html.escape(s)}</p>" for s in self._summary_lines())
+        return head + self.to_frame().to_html(float_format=lambda x: f"{x:.4g}")
+
+    def plot(self, ax=None):
+        """Measured (with sd) vs simulated MIDs, one bar group per fragment mass."""
+        import matplotlib.pyplot as plt
+
+        df = self.mids_frame()
+        if ax is None:
+            _, ax = plt.subplots(figsize=(max(6, 0.18 * len(df)), 4))
+        x = np.arange(len(df))
+        ax.bar(x - 0.2, df["measured"], 0.4, yerr=df["sd"], label="measured", capsize=1)
+        ax.bar(x + 0.2, df["simulated"], 0.4, label="simulated")
+        ax.set_xticks(x)
+        ax.set_xticklabels(df["experiment"] + " " + df["fragment"] + " " + df["mass"], rotation=90, fontsize=6)
+        ax.set_ylabel("fraction")
+        ax.set_title(f"SSR {self.ssr:.4g} (dof {self.dof})")
+        ax.legend()
+        return ax
