@@ -398,7 +398,8 @@ def shadow_prices(
     Returns
     -------
     pandas.Series
-        ``shadow_price_<label>`` in (1/h) per (mmol/gDW/h) and ``status``.
+        ``shadow_price_<label>`` in (1/h) per (mmol/gDW/h) (NaN for a
+        metabolite the model does not have) and ``status``.
 
     Notes
     -----
@@ -411,13 +412,18 @@ def shadow_prices(
     """
     resolver = _resolver(model, resolver)
     biomass = resolver.biomass()
-    resolved = [(label, resolver.metabolite(name, compartment)) for label, name, compartment in metabolites]
+    resolved = []
+    for label, name, compartment in metabolites:
+        try:
+            resolved.append((label, resolver.metabolite(name, compartment)))
+        except RoleError:  # the model has no such metabolite: NaN, not an error
+            resolved.append((label, None))
     out = {}
     with model:
         model.objective = biomass
         value, status = _optimize(model)
         for label, met in resolved:
-            if status == "optimal":
+            if status == "optimal" and met is not None:
                 dual = model.constraints[met.id].dual
                 out[f"shadow_price_{label}"] = _clean(-float(dual)) if dual is not None else float("nan")
             else:

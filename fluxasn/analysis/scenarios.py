@@ -790,18 +790,28 @@ def run_scenarios(
     ------
     FluxasnInputError
         Unknown scenario token or readout, or a supplement the model has no
-        exchange for; raised before any scenario runs.
+        exchange for; raised before any scenario runs. (With the default
+        scenarios, one the model cannot express is kept as a row whose
+        ``status`` starts with ``not run:`` and names what is missing.)
     RoleError
         A role a scenario needs is missing from the model.
     """
-    parsed = [parse_scenario(s) for s in (scenarios if scenarios is not None else DEFAULT_SCENARIOS)]
+    defaults = scenarios is None
+    parsed = [parse_scenario(s) for s in (DEFAULT_SCENARIOS if defaults else scenarios)]
     readouts = _check_readouts(readouts if readouts is not None else default_readouts(model))
     resolver = ModelResolver(model, overrides=overrides)
-    # resolve everything first: bad input fails before any LP
+    # resolve everything first: bad input fails before any LP. Default
+    # scenarios the model cannot express (no pyruvate exchange ...) are kept
+    # as rows whose status says why, instead of failing the whole matrix.
     resolver.biomass()
+    skipped: Dict[str, str] = {}
     for scenario in parsed:
-        with model:
+        try:
             apply_scenario_check(model, scenario, resolver)
+        except (FluxasnInputError, RoleError) as error:
+            if not defaults:
+                raise
+            skipped[scenario.name] = f"not run: {error}"
     if "asns_fva" in readouts or "asns_partners" in readouts:
         resolver.role_reactions("ASNS")
     options = {
@@ -811,7 +821,7 @@ def run_scenarios(
         "overrides": overrides,
         "roles": resolver.roles,
     }
-    tasks = [(s, readouts, options) for s in parsed]
+    tasks = [(s, readouts, options) for s in parsed if s.name not in skipped]
     if processes and processes > 1 and len(tasks) > 1:
         import multiprocessing
 
@@ -823,7 +833,12 @@ def run_scenarios(
         results = [_run_one(model, *task) for task in tasks]
     rows = []
     details = {}
-    for scenario, (row, detail) in zip(parsed, results):
+    done = iter(results)
+    for scenario in parsed:
+        if scenario.name in skipped:
+            row, detail = {"scenario": scenario.name, "status": skipped[scenario.name], "notes": ""}, {}
+        else:
+            row, detail = next(done)
         row["description"] = "; ".join(p.describe() for p in scenario.perturbations) or "as given"
         rows.append(row)
         details[scenario.name] = detail
