@@ -210,6 +210,24 @@ def test_no_growth_without_uptake(model):
     assert (model.slim_optimize(error_value=0.0) or 0.0) == pytest.approx(0.0, abs=TOL)
 
 
+def test_atp_yield_of_glucose(model):
+    """ATP per glucose: 2 without O2 (glycolysis to lactate, exact); 30-33 with O2.
+
+    Aerobic reference: P/O 2.5 (NADH) and 1.5 (ubiquinol) give 30-32 ATP per glucose
+    (Rich 2003 Biochem Soc Trans 31:1095). The model reaches 32.25 because cytosolic
+    NADPH from the oxidative pentose phosphate pathway can reach mitochondrial NAD+
+    through reversible IDH1 and IDH3 without the proton cost of the
+    malate-aspartate shuttle.
+    """
+    model.reactions.ATPM.lower_bound = 0.0
+    model.reactions.EX_glc__D_e.lower_bound = -1.0
+    model.objective = "ATPM"
+    aerobic = model.slim_optimize()
+    assert 30.0 <= aerobic <= 33.0
+    model.reactions.EX_o2_e.lower_bound = 0.0
+    assert model.slim_optimize() == pytest.approx(2.0, abs=TOL)
+
+
 # --- annotations --------------------------------------------------------------
 
 
