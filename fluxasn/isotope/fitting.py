@@ -30,7 +30,7 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 import scipy.linalg as sla
-from scipy.optimize import linprog, minimize
+from scipy.optimize import linprog, minimize, nnls
 
 from fluxasn.exceptions import FluxasnInputError, InfeasibleError
 from fluxasn.isotope.emu import EMUSystem, emu_name
@@ -301,27 +301,31 @@ def _qp_step(J, r, mu, G, slack, d0=None):
     hit = gd > 1e-300
     t = float(np.min(np.clip(slack[hit] / gd[hit], 0.0, 1.0))) if np.any(hit) else 1.0
     d_short = t * d_free
-    # scaled QP (variables y = D d) so SLSQP sees a well-conditioned problem
-    D = np.sqrt(np.maximum(np.diag(H), 1e-300))
-    Hs = H / np.outer(D, D)
-    gs = g / D
-    Gs = G / D[None, :]
-    norm = max(float(np.abs(gs).max()), 1e-300)
-    Hs, gs = Hs / norm, gs / norm
-    res = minimize(
-        lambda y: (0.5 * y @ Hs @ y + gs @ y, Hs @ y + gs),
-        d_short * D,
-        jac=True,
-        method="SLSQP",
-        constraints=[{"type": "ineq", "fun": lambda y: slack - Gs @ y, "jac": lambda y: -Gs}],
-        options={"maxiter": 300, "ftol": 1e-15},
-    )
-    d = res.x / D
-    viol = G @ d - slack
-    if np.any(viol > 1e-9 * (1.0 + np.abs(slack))):
-        gd = G @ d
+    # least-distance form: H = R^T R, y = R d + R^-T g, min |y| s.t. E y >= f,
+    # solved by NNLS (Lawson & Hanson 1974, ch. 23)
+    try:
+        R = np.linalg.cholesky(H).T
+    except np.linalg.LinAlgError:
+        return d_short
+    Rinv = sla.solve_triangular(R, np.eye(R.shape[0]), lower=False)
+    E = -G @ Rinv
+    f = G @ d_free - slack
+    M = np.vstack([E.T, f[None, :]])
+    b = np.zeros(M.shape[0])
+    b[-1] = 1.0
+    try:
+        w, _ = nnls(M, b, maxiter=50 * M.shape[1])
+    except RuntimeError:
+        return d_short
+    res = M @ w - b
+    if abs(res[-1]) < 1e-14:
+        return d_short
+    y = -res[:-1] / res[-1]
+    d = Rinv @ y + d_free
+    gd = G @ d
+    if np.any(gd > slack + 1e-9 * (1.0 + np.abs(slack))):
         hit = gd > slack
-        t = float(np.min(np.clip(slack[hit] / gd[hit], 0.0, 1.0))) if np.any(hit) else 1.0
+        t = float(np.min(np.clip(slack[hit] / gd[hit], 0.0, 1.0)))
         d = t * d
     model = lambda x: 0.5 * x @ H @ x + g @ x
     return d if model(d) <= model(d_short) else d_short
