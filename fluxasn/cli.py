@@ -70,6 +70,12 @@ def _output_format(as_json: bool, as_csv: bool) -> str:
 
 def _model_options(func):
     func = click.option(
+        "--scenario",
+        metavar="SPEC",
+        help="Scenario applied after medium and measurements, tokens joined with '+' "
+        "(e.g. asn_free+asns_ko; list them with `fluxasn scenarios --list`).",
+    )(func)
+    func = click.option(
         "--measurements",
         type=click.Path(dir_okay=False, path_type=Path),
         help="Table of measured uptake/secretion rates (mmol/gDW/h) constraining the model.",
@@ -97,7 +103,7 @@ def _model_options(func):
 
 
 def _prepare_model(model_source: str, medium: Optional[str], cell_line: Optional[str],
-                   measurements: Optional[Path]):
+                   measurements: Optional[Path], scenario: Optional[str] = None):
     """Load the model and apply medium and measurements; returns (model, medium name, provenance)."""
     import fluxasn
 
@@ -127,6 +133,12 @@ def _prepare_model(model_source: str, medium: Optional[str], cell_line: Optional
             rates = meas.read_measurements(measurements)
             provenance["measurements"] = _describe_source(str(measurements))
         meas.apply_measurements(model, rates)
+    if scenario is not None:
+        import fluxasn
+
+        parsed = fluxasn.parse_scenario(scenario)
+        notes = fluxasn.apply_scenario(model, parsed)
+        provenance["scenario"] = f"{scenario}: " + "; ".join(notes) if notes else scenario
     return model, medium_name, provenance
 
 
@@ -255,7 +267,7 @@ def cli(debug: bool) -> None:
 @click.option("--escher", "escher_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the optimal fluxes as Escher reaction data ({reaction_id: flux}).")
 @_output_options
-def report(model_source, medium, cell_line, measurements, c13_dir, no_fva, html_path,
+def report(model_source, medium, cell_line, measurements, scenario, c13_dir, no_fva, html_path,
            escher_path, as_json, as_csv):
     """Flux report: growth, ASNS flux and key exchanges with FVA ranges.
 
@@ -273,7 +285,7 @@ def report(model_source, medium, cell_line, measurements, c13_dir, no_fva, html_
       fluxasn report --json | jq .growth_per_h
     """
     fmt = _output_format(as_json, as_csv)
-    model, medium_name, provenance = _prepare_model(model_source, medium, cell_line, measurements)
+    model, medium_name, provenance = _prepare_model(model_source, medium, cell_line, measurements, scenario)
     c13_result = None
     if c13_dir is not None:
         c13_result = _fit_c13(model, c13_dir)
@@ -329,8 +341,8 @@ def _print_summary(summary) -> None:
         f"growth [bold]{format_number(summary.growth)} 1/h[/bold], doubling time "
         f"{format_number(summary.doubling_time)} h"
     )
-    table = Table(caption="exchanges: negative = uptake, positive = secretion; "
-                  "min/max: FVA range at the optimum", caption_justify="left")
+    table = Table(caption="exchanges: negative = uptake; minimum/maximum: FVA range at the optimum",
+                  caption_justify="left")
     for name, justify in (("quantity", "left"), ("reaction", "left"), ("flux", "right"),
                           ("minimum", "right"), ("maximum", "right"), ("unit", "left")):
         table.add_column(name, justify=justify)
@@ -340,13 +352,15 @@ def _print_summary(summary) -> None:
     console.print(table)
 
 
+#: Scenario readouts computed for the HTML report (the gene screens are left to `fluxasn scenarios`).
+REPORT_SCENARIO_READOUTS = ("growth", "asns_fva", "aspartate_sources", "nucleotides", "shadow_prices")
+
+
 def _scenario_table_for_report(model):
-    """Scenario x readout table for the HTML heatmap, or None if scenarios are unavailable."""
-    try:
-        from fluxasn.analysis import scenarios as scen
-    except ImportError:
-        return None
-    return scen.scenario_table(model)
+    """The default scenarios x readouts for the HTML heatmap."""
+    import fluxasn
+
+    return fluxasn.run_scenarios(model, readouts=REPORT_SCENARIO_READOUTS)
 
 
 def _fit_c13(model, c13_dir: Path):
@@ -374,7 +388,7 @@ def _c13_json(result) -> Any:
 @click.option("--fraction-of-optimum", type=click.FloatRange(0.0, 1.0), default=1.0,
               show_default=True, help="Fraction of the optimal growth kept during FVA.")
 @_output_options
-def fva(model_source, medium, cell_line, measurements, reactions, fraction_of_optimum,
+def fva(model_source, medium, cell_line, measurements, scenario, reactions, fraction_of_optimum,
         as_json, as_csv):
     """Flux variability analysis: minimum and maximum of each flux at the optimum.
 
@@ -385,7 +399,7 @@ def fva(model_source, medium, cell_line, measurements, reactions, fraction_of_op
       fluxasn fva --reactions ASNS,GOT1 --fraction-of-optimum 0.9 --json
     """
     fmt = _output_format(as_json, as_csv)
-    model, medium_name, _ = _prepare_model(model_source, medium, cell_line, measurements)
+    model, medium_name, _ = _prepare_model(model_source, medium, cell_line, measurements, scenario)
     ids = _reaction_selection(model, reactions)
     from fluxasn.analysis import fva as run_fva
     from fluxasn.report.progress import progress_bar
@@ -459,7 +473,7 @@ def screen(spec, as_json, as_csv):
 @click.argument("data_dir", type=click.Path(file_okay=False, path_type=Path))
 @_model_options
 @_output_options
-def mfa(data_dir, model_source, medium, cell_line, measurements, as_json, as_csv):
+def mfa(data_dir, model_source, medium, cell_line, measurements, scenario, as_json, as_csv):
     """13C metabolic flux analysis: fit fluxes to the labelling data in DATA_DIR.
 
     \b
@@ -468,7 +482,7 @@ def mfa(data_dir, model_source, medium, cell_line, measurements, as_json, as_csv
       fluxasn mfa my_13c_data/ --json > fit.json
     """
     fmt = _output_format(as_json, as_csv)
-    model, _, _ = _prepare_model(model_source, medium, cell_line, measurements)
+    model, _, _ = _prepare_model(model_source, medium, cell_line, measurements, scenario)
     result = _fit_c13(model, data_dir)
     if fmt == "json":
         _write_json(_c13_json(result))
@@ -481,23 +495,61 @@ def mfa(data_dir, model_source, medium, cell_line, measurements, as_json, as_csv
 # --- scenarios --------------------------------------------------------------------------
 
 
+#: Columns of the `fluxasn scenarios` terminal table (--json/--csv give every column).
+SCENARIO_TABLE_COLUMNS = ("scenario", "growth", "status", "asns_minimum", "asns_maximum",
+                          "purine_capacity", "pyrimidine_capacity", "n_essential")
+
+
 @cli.command(context_settings=CONTEXT, epilog=EXIT_CODES_HELP)
 @_model_options
+@click.option("--run", "runs", multiple=True, metavar="SPEC",
+              help="Scenario to run (repeatable), tokens joined with '+'; default: the standard set.")
+@click.option("--readouts", metavar="NAME,NAME,...",
+              help="Readouts to compute (default: all; on genome-scale models no gene screens).")
+@click.option("--list", "list_only", is_flag=True, help="List the scenario tokens and exit.")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also save the scenario heatmap (PNG, SVG or PDF by suffix).")
 @_output_options
-def scenarios(model_source, medium, cell_line, measurements, as_json, as_csv):
-    """Asparagine scenarios: Asn depletion, ASNS loss, respiration inhibition, ...
+def scenarios(model_source, medium, cell_line, measurements, scenario, runs, readouts, list_only,
+              plot_path, as_json, as_csv):
+    """Asparagine scenarios: Asn depletion, ASNS loss, asparaginase, ETC inhibition, hypoxia ...
+
+    Runs each scenario on the model (medium, measurements and --scenario applied
+    first) and reports growth (1/h), the ASNS flux range, aspartate sources,
+    nucleotide synthesis capacity (mmol/gDW/h), shadow prices and essential genes.
 
     \b
     Examples:
+      fluxasn scenarios --list
       fluxasn scenarios
-      fluxasn scenarios --cell-line HT29 --csv > scenarios.csv
+      fluxasn scenarios --run asn_free --run asn_free+asns_ko --csv > scenarios.csv
+      fluxasn scenarios --cell-line HT29 --plot heatmap.png
     """
     fmt = _output_format(as_json, as_csv)
-    model, _, _ = _prepare_model(model_source, medium, cell_line, measurements)
-    from fluxasn.analysis import scenarios as scen
+    import fluxasn
 
-    frame = scen.scenario_table(model)
-    _emit_frame(frame, fmt, title="scenarios")
+    if list_only:
+        _emit_frame(fluxasn.list_scenarios(), fmt, title="scenario tokens (combine with '+')")
+        return
+    model, _, _ = _prepare_model(model_source, medium, cell_line, measurements, scenario)
+    names = None
+    if readouts:
+        names = [r.strip() for r in readouts.split(",") if r.strip()]
+    matrix = fluxasn.run_scenarios(model, list(runs) if runs else None, readouts=names)
+    frame = matrix.to_frame()
+    if fmt == "table":
+        shown = frame[[c for c in SCENARIO_TABLE_COLUMNS if c in frame.columns]]
+        _emit_frame(shown, fmt, title=f"scenarios on {model.id} (growth 1/h, fluxes mmol/gDW/h)",
+                    caption="every readout: --json or --csv")
+    else:
+        _emit_frame(frame, fmt)
+    if plot_path is not None:
+        from matplotlib.figure import Figure
+
+        figure = Figure(figsize=(10, 0.4 * len(frame) + 3))
+        matrix.heatmap(ax=figure.subplots())
+        figure.savefig(plot_path, bbox_inches="tight")
+        click.echo(f"heatmap written to {plot_path}", err=True)
 
 
 # --- validate ----------------------------------------------------------------------------

@@ -18,13 +18,14 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 import cobra
 import pandas as pd
 
-from fluxasn.exceptions import FluxasnInputError
+from fluxasn.exceptions import FluxasnInputError, RoleError
 from fluxasn.report._display import figure_to_data_uri, html_table, text_table
 from fluxasn.report.summary import (
     FLUX_UNIT,
     KEY_FLUXES,
     FluxSummary,
     plot_flux_ranges,
+    resolve_roles as summary_roles,
     summarize,
 )
 
@@ -33,19 +34,23 @@ __all__ = ["FluxReport", "make_report", "production_envelope", "READOUTS", "ENVE
 #: Asparagine, aspartate and nucleotide readouts as (quantity, role).
 READOUTS: Tuple[Tuple[str, str], ...] = (
     ("ASNS (Asp + Gln -> Asn)", "ASNS"),
-    ("asparaginase (Asn -> Asp)", "ASPG"),
+    ("asparaginase ASPG (Asn -> Asp)", "ASPG"),
     ("GOT1 (cytosolic Asp aminotransferase)", "GOT1"),
     ("GOT2 (mitochondrial Asp aminotransferase)", "GOT2"),
-    ("pyruvate carboxylase", "PC"),
-    ("Asp -> purine synthesis (ADSS)", "ADSS"),
-    ("Asp -> pyrimidine synthesis (CAD)", "CAD"),
+    ("pyruvate carboxylase (PC)", "PC"),
+    ("glutaminase (GLS)", "GLS"),
+    ("Asp -> pyrimidines (CAD)", "CAD"),
+    ("pyrimidine synthesis (DHODH)", "DHODH"),
+    ("purine synthesis (PPAT)", "PPAT"),
+    ("respiration, complex I", "CI"),
 )
 
-#: Production envelopes drawn: (title, varied role, objective role or None for growth).
-ENVELOPES: Tuple[Tuple[str, str, Optional[str]], ...] = (
-    ("growth vs Asn exchange", "EX_asn", None),
-    ("growth vs O2 exchange", "EX_o2", None),
-    ("ASNS flux vs growth", "biomass", "ASNS"),
+#: Exchange envelopes drawn: (title, exchange role); growth against the exchange flux
+#: (:func:`production_envelope`). Growth against ASNS flux and against aspartate
+#: supply come from :func:`fluxasn.analysis.readouts.growth_envelope`.
+ENVELOPES: Tuple[Tuple[str, str], ...] = (
+    ("growth vs Asn exchange", "EX_asn"),
+    ("growth vs O2 exchange", "EX_o2"),
 )
 
 #: Section ids of the HTML report, in order (``c13`` only with 13C data).
@@ -78,13 +83,21 @@ class FluxReport:
         Growth and key exchange fluxes with FVA ranges.
     readouts
         Asparagine / aspartate / nucleotide pathway fluxes with FVA ranges.
+    aspartate_sources
+        Where cytosolic and mitochondrial aspartate come from
+        (:func:`fluxasn.analysis.readouts.aspartate_sources`).
+    nucleotides
+        Purine and pyrimidine synthesis capacity
+        (:func:`fluxasn.analysis.readouts.nucleotide_capacity`).
+    roles
+        Which reactions play which role (:func:`fluxasn.core.roles.find_roles`).
     envelopes
         Production envelopes by title: frames with columns ``x`` (the varied
         flux), ``minimum`` and ``maximum`` (the objective's range), plus
         ``x_label`` / ``y_label`` in ``frame.attrs``.
     scenarios
-        Scenario x readout table for the heatmap (rows scenarios, columns
-        readouts; values as given), or ``None``.
+        A :class:`fluxasn.analysis.scenarios.ScenarioMatrix` (drawn with its
+        ``heatmap``), a scenario x readout DataFrame, or ``None``.
     c13
         A 13C-MFA fit result (anything with ``to_frame`` / ``plot`` /
         ``_repr_html_``), or ``None``.
@@ -94,8 +107,11 @@ class FluxReport:
 
     summary: FluxSummary
     readouts: Optional[FluxSummary] = None
+    aspartate_sources: Optional[pd.DataFrame] = None
+    nucleotides: Optional[pd.Series] = None
+    roles: Optional[pd.DataFrame] = None
     envelopes: Dict[str, pd.DataFrame] = field(default_factory=dict)
-    scenarios: Optional[pd.DataFrame] = None
+    scenarios: Any = None
     c13: Any = None
     provenance: Dict[str, str] = field(default_factory=dict)
     title: str = "fluxasn flux report"
@@ -122,8 +138,14 @@ class FluxReport:
                 "Asn/Asp/nucleotide readouts (mmol/gDW/h)\n"
                 + text_table(("quantity", "reaction", "flux", "minimum", "maximum"), rows)
             )
+        if self.nucleotides is not None:
+            parts.append(
+                "nucleotide synthesis capacity at half-maximal growth (mmol/gDW/h): purines "
+                f"{_fmt(self.nucleotides.get('purine_capacity'))}, pyrimidines "
+                f"{_fmt(self.nucleotides.get('pyrimidine_capacity'))}"
+            )
         if self.scenarios is not None:
-            parts.append("scenarios\n" + self.scenarios.to_string())
+            parts.append(str(self.scenarios))
         if self.c13 is not None:
             parts.append("13C fit\n" + str(self.c13))
         return "\n\n".join(parts)
@@ -145,11 +167,23 @@ class FluxReport:
         prov = pd.DataFrame(
             sorted(self.provenance.items()), columns=["item", "value"]
         )
+        roles_html = ""
+        if self.roles is not None and len(self.roles):
+            keep = [c for c in ("role", "reactions", "method", "status") if c in self.roles.columns]
+            shown = self.roles[keep].copy()
+            if "reactions" in shown.columns:
+                shown["reactions"] = shown["reactions"].map(
+                    lambda v: ", ".join(v) if isinstance(v, (list, tuple)) else v
+                )
+            roles_html = (
+                "<h3>Reaction roles</h3><p class='note'>Which model reactions play each role "
+                "(found by gene and chemistry).</p>" + html_table(shown)
+            )
         out.append(
             _Section(
                 "provenance",
                 "Model and data provenance",
-                body=html_table(prov),
+                body=html_table(prov) + roles_html,
                 intro="Where the model, medium and measurements came from, and the software used.",
             )
         )
@@ -218,6 +252,21 @@ class FluxReport:
                 )
         else:
             readouts.body = '<p class="note">No readouts computed.</p>'
+        if self.aspartate_sources is not None and len(self.aspartate_sources):
+            readouts.body += (
+                "<h3>Aspartate sources</h3><p class='note'>Net supply of cytosolic and mitochondrial "
+                "aspartate (and mitochondrial oxaloacetate by PC) by source, at the optimum (pFBA) with "
+                "FVA ranges.</p>" + html_table(self.aspartate_sources)
+            )
+        if self.nucleotides is not None:
+            nuc = pd.DataFrame(
+                [(k, v) for k, v in self.nucleotides.items()], columns=["readout", "value"]
+            )
+            readouts.body += (
+                "<h3>Nucleotide synthesis capacity</h3><p class='note'>Maximum IMP (purine) and UMP "
+                "(pyrimidine) synthesis with growth held at half its maximum (mmol/gDW/h).</p>"
+                + html_table(nuc)
+            )
         out.append(readouts)
 
         scen = _Section(
@@ -225,15 +274,17 @@ class FluxReport:
             "Scenarios",
             intro="Readouts under each scenario (medium change, knockout, inhibition).",
         )
-        if self.scenarios is not None and len(self.scenarios):
-            scen.body = html_table(self.scenarios.reset_index())
-            scen.figures.append(
-                _Figure(
-                    figure_to_data_uri(_heatmap(self.scenarios)),
-                    "scenario heatmap",
-                    "Scenario heatmap (values as in the table).",
+        if self.scenarios is not None:
+            frame = _scenario_frame(self.scenarios)
+            scen.body = html_table(frame)
+            if len(frame):
+                scen.figures.append(
+                    _Figure(
+                        figure_to_data_uri(_heatmap(self.scenarios)),
+                        "scenario heatmap",
+                        "Scenario heatmap: each readout scaled to its largest absolute value over the scenarios.",
+                    )
                 )
-            )
         else:
             scen.body = '<p class="note">No scenarios were run.</p>'
         out.append(scen)
@@ -313,11 +364,27 @@ def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _heatmap(frame: pd.DataFrame):
+def _scenario_frame(scenarios) -> pd.DataFrame:
+    """A scenario result as a table (ScenarioMatrix: its readout columns; DataFrame as is)."""
+    if hasattr(scenarios, "to_frame"):
+        frame = scenarios.to_frame()
+        drop = [c for c in ("description", "notes", "essential_genes", "asns_partners") if c in frame.columns]
+        return frame.drop(columns=drop)
+    return scenarios.reset_index() if not isinstance(scenarios.index, pd.RangeIndex) else scenarios
+
+
+def _heatmap(scenarios):
+    """Heatmap figure: the ScenarioMatrix's own ``heatmap``, or a plain one of a DataFrame."""
     import numpy as np
     from matplotlib.figure import Figure
 
-    data = frame.apply(pd.to_numeric, errors="coerce").astype(float)
+    if hasattr(scenarios, "heatmap"):
+        frame = scenarios.to_frame()
+        numeric = frame.select_dtypes("number")
+        fig = Figure(figsize=(0.5 * numeric.shape[1] + 4, 0.4 * numeric.shape[0] + 2.5))
+        scenarios.heatmap(ax=fig.subplots())
+        return fig
+    data = scenarios.apply(pd.to_numeric, errors="coerce").astype(float)
     fig = Figure(figsize=(1.2 * data.shape[1] + 3, 0.5 * data.shape[0] + 1.8))
     ax = fig.subplots()
     values = data.to_numpy()
@@ -359,18 +426,11 @@ def production_envelope(
 
     with model:
         frame = cobra_envelope(model, reactions=[reaction], objective=objective, points=points)
-    out = pd.DataFrame(
-        {
-            "x": frame[reaction].astype(float),
-            "minimum": frame["flux_minimum"].astype(float),
-            "maximum": frame["flux_maximum"].astype(float),
-        }
+    return _envelope_frame(
+        frame[reaction], frame["flux_minimum"], frame["flux_maximum"],
+        x_label=f"{reaction} ({FLUX_UNIT}; negative = uptake)",
+        y_label=f"{objective} ({FLUX_UNIT})" if objective else "growth (1/h)",
     )
-    out.attrs["x_label"] = f"{reaction} ({FLUX_UNIT})"
-    out.attrs["y_label"] = (
-        f"{objective} ({FLUX_UNIT})" if objective else "growth (1/h)"
-    )
-    return out
 
 
 def make_report(
@@ -386,6 +446,7 @@ def make_report(
     provenance: Optional[Mapping[str, str]] = None,
     rows: Sequence[Tuple[str, str]] = KEY_FLUXES,
     readouts: Sequence[Tuple[str, str]] = READOUTS,
+    pathway_readouts: bool = True,
     title: str = "fluxasn flux report",
 ) -> FluxReport:
     """Compute the full flux report of ``model`` (not changed).
@@ -411,6 +472,10 @@ def make_report(
         Extra provenance strings (model file, medium, cell line, data files).
     rows, readouts
         (quantity, role) rows of the summary and of the readouts table.
+    pathway_readouts
+        Also compute the aspartate sources, the nucleotide synthesis
+        capacity and the growth envelopes against ASNS flux and aspartate
+        supply (:mod:`fluxasn.analysis.readouts`; they find roles themselves).
 
     Returns
     -------
@@ -419,7 +484,10 @@ def make_report(
     if roles is None:
         from fluxasn.core.roles import find_roles
 
-        roles = dict(find_roles(model))
+        roles = find_roles(model)
+    role_frame = roles.to_frame() if hasattr(roles, "to_frame") else pd.DataFrame(
+        [(k, v) for k, v in dict(roles).items()], columns=["role", "reactions"]
+    )
     prov = {"created": _now()}
     prov.update({str(k): str(v) for k, v in (provenance or {}).items()})
     summary = summarize(
@@ -427,26 +495,57 @@ def make_report(
         medium=medium, provenance=prov,
     )
     prov = dict(summary.provenance)
+    optimal = summary.status == "optimal"
     readout_summary = None
     if readouts:
         readout_summary = summarize(
             model, roles=roles, rows=readouts, fva=fva, include_growth=False,
             fraction_of_optimum=fraction_of_optimum, medium=medium,
         )
+    sources = nucleotides = None
     env: Dict[str, pd.DataFrame] = {}
-    if envelopes and summary.status == "optimal":
-        for env_title, varied, objective in ENVELOPES:
-            rid = roles.get(varied)
-            obj = roles.get(objective) if objective else None
-            if rid is None or rid not in model.reactions or (objective and obj is None):
+    if optimal and pathway_readouts:
+        from fluxasn.analysis import readouts as R
+
+        sources = R.aspartate_sources(model, fraction_of_optimum=fraction_of_optimum)
+        nucleotides = R.nucleotide_capacity(model)
+        if envelopes:
+            for against, title in (("ASNS", "growth vs ASNS flux"), ("aspartate", "growth vs aspartate supply")):
+                try:
+                    envelope = R.growth_envelope(model, against=against)
+                except RoleError:
+                    continue  # the model lacks the role: no envelope, said in the roles table
+                frame = envelope.to_frame()
+                env[title] = _envelope_frame(
+                    frame["x"], frame["growth_minimum"], frame["growth_maximum"],
+                    x_label=envelope.x_label, y_label="growth (1/h)",
+                )
+    if envelopes and optimal:
+        role_map = summary_roles(model, roles)
+        for env_title, varied in ENVELOPES:
+            rids = role_map.get(varied, ())
+            if len(rids) != 1:
                 continue
-            env[env_title] = production_envelope(model, reaction=rid, objective=obj)
+            env[env_title] = production_envelope(model, reaction=rids[0])
     return FluxReport(
         summary=summary,
         readouts=readout_summary,
+        aspartate_sources=sources,
+        nucleotides=nucleotides,
+        roles=role_frame,
         envelopes=env,
         scenarios=scenarios,
         c13=c13,
         provenance=prov,
         title=title,
     )
+
+
+def _envelope_frame(x, low, high, *, x_label: str, y_label: str) -> pd.DataFrame:
+    out = pd.DataFrame(
+        {"x": pd.Series(x, dtype=float).to_numpy(), "minimum": pd.Series(low, dtype=float).to_numpy(),
+         "maximum": pd.Series(high, dtype=float).to_numpy()}
+    )
+    out.attrs["x_label"] = x_label
+    out.attrs["y_label"] = y_label
+    return out

@@ -197,12 +197,23 @@ def plot_flux_ranges(frame: pd.DataFrame, *, ax, label_column: str = "quantity")
     return ax
 
 
-def _resolve_roles(model: cobra.Model, roles: Optional[Mapping[str, str]]) -> Dict[str, str]:
-    if roles is not None:
-        return dict(roles)
-    from fluxasn.core.roles import find_roles
+def resolve_roles(model: cobra.Model, roles) -> Dict[str, Tuple[str, ...]]:
+    """Role -> reaction ids, from a :class:`fluxasn.core.roles.Roles`, a mapping, or find_roles."""
+    if roles is None:
+        from fluxasn.core.roles import find_roles
 
-    return dict(find_roles(model))
+        roles = find_roles(model)
+    if hasattr(roles, "reactions") and hasattr(roles, "table"):  # a Roles result
+        return {str(role): tuple(roles.reactions(role)) for role in roles.table["role"]}
+    out: Dict[str, Tuple[str, ...]] = {}
+    for role, value in dict(roles).items():
+        if value is None:
+            out[str(role)] = ()
+        elif isinstance(value, str):
+            out[str(role)] = (value,)
+        else:
+            out[str(role)] = tuple(str(v) for v in value)
+    return out
 
 
 def _fva_ranges(model: cobra.Model, reaction_ids: Sequence[str], fraction: float) -> pd.DataFrame:
@@ -216,7 +227,7 @@ def _fva_ranges(model: cobra.Model, reaction_ids: Sequence[str], fraction: float
 def summarize(
     model: cobra.Model,
     *,
-    roles: Optional[Mapping[str, str]] = None,
+    roles: Any = None,
     rows: Sequence[Tuple[str, str]] = KEY_FLUXES,
     fva: bool = True,
     fraction_of_optimum: float = 1.0,
@@ -232,8 +243,9 @@ def summarize(
         A model with its medium and measurements already applied. It is not
         changed.
     roles
-        Mapping role -> reaction id; by default
-        :func:`fluxasn.core.roles.find_roles` of ``model``.
+        A :class:`fluxasn.core.roles.Roles` result or a mapping role ->
+        reaction id (or ids); by default :func:`fluxasn.core.roles.find_roles`
+        of ``model``. A role with several reactions gives one row per reaction.
     rows
         (quantity, role) pairs to report; default :data:`KEY_FLUXES`. A role
         the model lacks gives a row with no reaction and ``nan`` fluxes.
@@ -272,7 +284,7 @@ def summarize(
             f"fraction_of_optimum must lie in [0, 1], got {fraction_of_optimum}",
             identifier="fraction_of_optimum",
         )
-    role_map = _resolve_roles(model, roles)
+    role_map = resolve_roles(model, roles)
     with model:
         solution = model.optimize(raise_error=False)
     status = solution.status
@@ -295,23 +307,26 @@ def summarize(
     ]
     present = []
     for quantity, role in rows:
-        rid = role_map.get(role)
-        if rid is not None and rid not in model.reactions:
-            raise RoleError(f"role {role!r} maps to {rid!r}, which is not in model {model.id!r}")
-        flux = float(solution.fluxes[rid]) if (optimal and rid is not None) else math.nan
-        records.append(
-            {
-                "quantity": quantity,
-                "role": role,
-                "reaction": rid,
-                "flux": flux,
-                "minimum": math.nan,
-                "maximum": math.nan,
-                "unit": FLUX_UNIT,
-            }
-        )
-        if rid is not None:
-            present.append(rid)
+        rids = role_map.get(role, ())
+        for rid in rids:
+            if rid not in model.reactions:
+                raise RoleError(f"role {role!r} maps to {rid!r}, which is not in model {model.id!r}")
+        for rid in rids or (None,):
+            label = quantity if len(rids) <= 1 else f"{quantity} [{rid}]"
+            flux = float(solution.fluxes[rid]) if (optimal and rid is not None) else math.nan
+            records.append(
+                {
+                    "quantity": label,
+                    "role": role,
+                    "reaction": rid,
+                    "flux": flux,
+                    "minimum": math.nan,
+                    "maximum": math.nan,
+                    "unit": FLUX_UNIT,
+                }
+            )
+            if rid is not None:
+                present.append(rid)
     table = pd.DataFrame.from_records(records, columns=list(SUMMARY_COLUMNS))
     if fva and optimal and present:
         ranges = _fva_ranges(model, sorted(set(present)), fraction_of_optimum)
