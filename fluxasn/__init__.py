@@ -38,7 +38,10 @@ from fluxasn.core.media import (  # noqa: E402
     list_sera,
 )
 
+from fluxasn.core.roles import ROLES, Roles, find_roles  # noqa: E402
+
 __all__ += ["Medium", "MediumResult", "UptakeRule", "apply_medium", "get_medium", "list_media", "list_sera"]
+__all__ += ["ROLES", "Roles", "find_roles"]
 
 # --- analysis: FBA/FVA, knockouts, screens ----------------------------------
 

@@ -367,3 +367,65 @@ class ExchangeIndex:
 
     def match_many(self, queries: Iterable[str]) -> Dict[str, Match]:
         return {q: self.match(q) for q in queries}
+
+
+@functools.lru_cache(maxsize=1)
+def _reverse_lookups():
+    bigg: Dict[str, str] = {}
+    xref: Dict[Tuple[str, str], List[str]] = {}
+    names: Dict[str, List[str]] = {}
+    for entry in metabolite_dictionary().values():
+        for value in entry.bigg or (entry.id,):
+            bigg.setdefault(value, entry.id)
+        for database in XREF_DATABASES:
+            for value in entry.xrefs(database):
+                xref.setdefault((database, value), []).append(entry.id)
+        for name in entry.names:
+            ids = names.setdefault(normalize_name(name), [])
+            if entry.id not in ids:
+                ids.append(entry.id)
+    return bigg, xref, names
+
+
+def _base_id(met: cobra.Metabolite) -> str:
+    base = met.id[2:] if met.id.startswith("M_") else met.id
+    for suffix in (f"_{met.compartment}", f"[{met.compartment}]", f"({met.compartment})"):
+        if met.compartment and base.endswith(suffix):
+            return base[: -len(suffix)]
+    return base
+
+
+def identify_metabolite(met: cobra.Metabolite) -> Optional[str]:
+    """The dictionary id of a model metabolite (any compartment), or ``None``.
+
+    Same tiers as :meth:`ExchangeIndex.match_entry`, from the model's side: BiGG
+    id (annotation or id without compartment suffix), then the dictionary entry
+    sharing the most cross-reference databases (a tie gives ``None``), then the
+    normalised name.
+    """
+    bigg, xref, names = _reverse_lookups()
+    candidates = [_base_id(met)]
+    for key, value in met.annotation.items():
+        if _ANNOTATION_KEYS.get(str(key).lower()) == "bigg":
+            candidates.extend(normalize_xref("bigg", v) for v in _values(value))
+    for candidate in candidates:
+        if candidate in bigg:
+            return bigg[candidate]
+    scores: Dict[str, set] = {}
+    for key, value in met.annotation.items():
+        database = _ANNOTATION_KEYS.get(str(key).lower())
+        if database in (None, "bigg"):
+            continue
+        for v in _values(value):
+            normalized = normalize_xref(database, v)
+            for entry_id in xref.get((database, normalized), ()):
+                scores.setdefault(entry_id, set()).add(database)
+    if scores:
+        best = max(len(v) for v in scores.values())
+        top = [k for k, v in scores.items() if len(v) == best]
+        return top[0] if len(top) == 1 else None
+    ids = names.get(normalize_name(met.name or "", met.formula), [])
+    return ids[0] if len(ids) == 1 else None
+
+
+__all__ += ["identify_metabolite"]

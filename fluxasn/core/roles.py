@@ -1,0 +1,483 @@
+"""Find the reactions the asparagine analyses need in any human model, by gene and chemistry.
+
+A *role* (``ASNS``, ``GOT2``, ``CI``, ``biomass``, ``EX_asn`` ...) is resolved
+to reaction ids whatever the model's identifier scheme:
+
+* enzyme roles: the reactions whose gene rule names one of the role's genes
+  (gene ids translated to HGNC symbols: symbol, Entrez with or without a
+  ``_ATn`` transcript suffix, Ensembl, or gene annotations) **and** whose
+  metabolites show the expected chemistry (e.g. ASNS: aspartate on one side,
+  asparagine on the other, ATP present), because a gene can catalyse
+  unrelated reactions (Human-GEM's ASPG gene is also on lipid hydrolases).
+  Models without gene rules fall back to EC numbers in reaction annotations,
+  then to chemistry alone, and say so in the ``method`` column;
+* exchange roles: the exchange of the metabolite (:mod:`fluxasn.core.matching`);
+* ``biomass``: the objective if it is a biomass reaction, else the one
+  biomass reaction (SBO:0000629 or "biomass" in id or name; maintenance
+  variants, pools and boundary reactions excluded).
+
+Misses and ambiguities are reported in the result (status ``missing``,
+``multiple``), never guessed; ``overrides`` set any role by hand.
+"""
+from __future__ import annotations
+
+import functools
+import html
+import re
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+
+import cobra
+import pandas as pd
+
+from fluxasn.core.matching import ExchangeIndex, identify_metabolite, metabolite_dictionary
+from fluxasn.core.paths import bundled_data_path
+from fluxasn.exceptions import FluxasnInputError, RoleError
+
+__all__ = ["RoleSpec", "ROLES", "Roles", "find_roles", "gene_symbols"]
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    """What a role is.
+
+    Parameters
+    ----------
+    name
+        Role name (``ASNS``).
+    kind
+        ``enzyme``, ``exchange`` or ``biomass``.
+    genes
+        HGNC symbols, any of which marks a candidate reaction (enzyme roles).
+    pairs
+        Chemistry: (a, b) dictionary ids that must sit on opposite sides of
+        the reaction, all pairs in the same orientation.
+    present
+        Dictionary ids that must appear in the reaction.
+    absent
+        Dictionary ids that must not appear.
+    ec
+        EC numbers used when the model has no gene rules.
+    metabolite
+        Dictionary id of the metabolite (exchange roles).
+    description
+        One line for the views.
+    """
+
+    name: str
+    kind: str
+    genes: Tuple[str, ...] = ()
+    pairs: Tuple[Tuple[str, str], ...] = ()
+    present: Tuple[str, ...] = ()
+    absent: Tuple[str, ...] = ()
+    ec: Tuple[str, ...] = ()
+    metabolite: str = ""
+    description: str = ""
+
+
+def _enzyme(name, genes, pairs, present=(), absent=(), ec=(), description=""):
+    return RoleSpec(name, "enzyme", tuple(genes), tuple(pairs), tuple(present), tuple(absent), tuple(ec), "", description)
+
+
+def _exchange(name, metabolite, description):
+    return RoleSpec(name, "exchange", metabolite=metabolite, description=description)
+
+
+#: The roles resolved by :func:`find_roles`, in report order.
+ROLES: Dict[str, RoleSpec] = {
+    spec.name: spec
+    for spec in [
+        _enzyme("ASNS", ["ASNS"], [("asp__L", "asn__L")], ["atp"], ec=["6.3.5.4"],
+                description="asparagine synthetase: Asp + Gln + ATP -> Asn + Glu + AMP + PPi"),
+        _enzyme("ASPG", ["ASPG"], [("asn__L", "asp__L")], absent=["atp"], ec=["3.5.1.1"],
+                description="asparaginase (ASPG): Asn + H2O -> Asp + NH4+"),
+        _enzyme("ASRGL1", ["ASRGL1"], [("asn__L", "asp__L")], absent=["atp"], ec=["3.5.1.1"],
+                description="asparaginase and isoaspartyl peptidase 1: Asn + H2O -> Asp + NH4+"),
+        _enzyme("GOT1", ["GOT1"], [("asp__L", "oaa"), ("akg", "glu__L")], ec=["2.6.1.1"],
+                description="cytosolic aspartate aminotransferase"),
+        _enzyme("GOT2", ["GOT2"], [("asp__L", "oaa"), ("akg", "glu__L")], ec=["2.6.1.1"],
+                description="mitochondrial aspartate aminotransferase"),
+        _enzyme("PC", ["PC"], [("pyr", "oaa")], ["atp"], ec=["6.4.1.1"],
+                description="pyruvate carboxylase: pyruvate + HCO3- + ATP -> OAA"),
+        _enzyme("GLS", ["GLS"], [("gln__L", "glu__L")], ["nh4"], absent=["atp"], ec=["3.5.1.2"],
+                description="glutaminase: Gln + H2O -> Glu + NH4+"),
+        _enzyme("CAD", ["CAD"], [("asp__L", "cbasp")], ec=["2.1.3.2"],
+                description="CAD aspartate transcarbamylase step: Asp + carbamoyl-P -> N-carbamoyl-Asp"),
+        _enzyme("DHODH", ["DHODH"], [("dhor__S", "orot")], ec=["1.3.5.2"],
+                description="dihydroorotate dehydrogenase"),
+        _enzyme("PPAT", ["PPAT"], [("prpp", "pram")], ec=["2.4.2.14"],
+                description="PRPP amidotransferase (first purine step)"),
+        _enzyme("CI", ["NDUFS1", "NDUFS2", "NDUFV1", "MT-ND1", "MT-ND4", "MT-ND5"],
+                [("nadh", "nad"), ("q10", "q10h2")], ec=["7.1.1.2", "1.6.5.3"],
+                description="ETC complex I: NADH + Q -> NAD+ + QH2"),
+        _enzyme("CII", ["SDHA", "SDHB", "SDHC", "SDHD"], [("succ", "fum"), ("q10", "q10h2")],
+                ec=["1.3.5.1"], description="ETC complex II: succinate + Q -> fumarate + QH2"),
+        _enzyme("CIII", ["UQCRC1", "UQCRFS1", "CYC1", "MT-CYB"], [("q10h2", "q10"), ("ficytC", "focytC")],
+                ec=["7.1.1.8", "1.10.2.2"], description="ETC complex III: QH2 + cyt c(ox) -> Q + cyt c(red)"),
+        _enzyme("CIV", ["COX4I1", "MT-CO1", "MT-CO2"], [("focytC", "ficytC"), ("o2", "h2o")],
+                ec=["7.1.1.9", "1.9.3.1"], description="ETC complex IV: cyt c(red) + O2 -> cyt c(ox) + H2O"),
+        _enzyme("CV", ["ATP5F1A", "ATP5F1B", "MT-ATP6"], [("adp", "atp")], ["pi"], ec=["7.1.2.2", "3.6.3.14"],
+                description="ETC complex V: ADP + Pi -> ATP"),
+        RoleSpec("biomass", "biomass", description="biomass reaction (growth, 1/h)"),
+        _exchange("EX_asn", "asn__L", "asparagine exchange"),
+        _exchange("EX_asp", "asp__L", "aspartate exchange"),
+        _exchange("EX_gln", "gln__L", "glutamine exchange"),
+        _exchange("EX_glc", "glc__D", "glucose exchange"),
+        _exchange("EX_lac", "lac__L", "lactate exchange"),
+        _exchange("EX_o2", "o2", "oxygen exchange"),
+    ]
+}
+
+
+# --- genes -----------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def _gene_table() -> Dict[str, Dict[str, str]]:
+    """Lookups from the bundled key-gene table: entrez, ensembl, symbol -> symbol."""
+    table = pd.read_csv(bundled_data_path("genes", "key_genes.tsv"), sep="\t", dtype=str, keep_default_na=False)
+    by = {"entrez": {}, "ensembl": {}, "symbol": {}}
+    for row in table.itertuples(index=False):
+        by["symbol"][row.symbol.upper()] = row.symbol
+        for previous in row.previous_symbols.split(";"):
+            if previous.strip():
+                by["symbol"].setdefault(previous.strip().upper(), row.symbol)
+        if row.entrez:
+            by["entrez"][row.entrez] = row.symbol
+        if row.ensembl:
+            by["ensembl"][row.ensembl.upper()] = row.symbol
+    return by
+
+
+def _gene_symbol(gene: cobra.Gene) -> Optional[str]:
+    by = _gene_table()
+    candidates: List[Tuple[str, str]] = []
+    annotation = {str(k).lower(): v for k, v in gene.annotation.items()}
+    for key in ("hgnc.symbol", "refseq_name"):
+        for value in _as_list(annotation.get(key)):
+            candidates.append(("symbol", value))
+    for value in _as_list(annotation.get("ncbigene")) + _as_list(annotation.get("entrez")):
+        candidates.append(("entrez", value))
+    for value in _as_list(annotation.get("ensembl")):
+        candidates.append(("ensembl", value))
+    gene_id = gene.id
+    match = re.fullmatch(r"(\d+)(?:_AT\d+|\.\d+)?", gene_id)
+    if match:
+        candidates.append(("entrez", match.group(1)))
+    match = re.fullmatch(r"(ENSG\d+)(?:\.\d+)?", gene_id, flags=re.IGNORECASE)
+    if match:
+        candidates.append(("ensembl", match.group(1)))
+    candidates.append(("symbol", gene_id))
+    if gene.name:
+        candidates.append(("symbol", gene.name))
+    for kind, value in candidates:
+        key = str(value).strip()
+        key = key.upper() if kind in ("symbol", "ensembl") else key
+        if kind == "ensembl":
+            key = key.split(".")[0]
+        symbol = by[kind].get(key)
+        if symbol:
+            return symbol
+    return None
+
+
+def _as_list(value) -> List[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value]
+
+
+def gene_symbols(model: cobra.Model) -> Dict[str, str]:
+    """Model gene id -> HGNC symbol, for the genes of the bundled key-gene table."""
+    result = {}
+    for gene in model.genes:
+        symbol = _gene_symbol(gene)
+        if symbol:
+            result[gene.id] = symbol
+    return result
+
+
+# --- chemistry -------------------------------------------------------------------------
+
+
+class _Chemistry:
+    """Dictionary ids of each reaction's two sides (cached per metabolite)."""
+
+    def __init__(self):
+        self._ids: Dict[str, Optional[str]] = {}
+
+    def met_id(self, met: cobra.Metabolite) -> Optional[str]:
+        if met.id not in self._ids:
+            self._ids[met.id] = identify_metabolite(met)
+        return self._ids[met.id]
+
+    def sides(self, reaction: cobra.Reaction) -> Tuple[set, set]:
+        left, right = set(), set()
+        for met, coefficient in reaction.metabolites.items():
+            key = self.met_id(met)
+            if key:
+                (left if coefficient < 0 else right).add(key)
+        return left, right
+
+    def fits(self, reaction: cobra.Reaction, spec: RoleSpec) -> bool:
+        left, right = self.sides(reaction)
+        both = left | right
+        if any(p not in both for p in spec.present) or any(a in both for a in spec.absent):
+            return False
+        if not spec.pairs:
+            return False
+        forward = all(a in left and b in right for a, b in spec.pairs)
+        backward = all(a in right and b in left for a, b in spec.pairs)
+        return forward or backward
+
+
+def _ec_numbers(reaction: cobra.Reaction) -> set:
+    values = set()
+    for key, value in reaction.annotation.items():
+        if str(key).lower() in ("ec-code", "ec", "ec-number"):
+            values.update(_as_list(value))
+    return values
+
+
+# --- the result ------------------------------------------------------------------------
+
+
+@dataclass
+class Roles:
+    """Role -> reaction id(s) of one model, with how each was found.
+
+    ``roles["ASNS"]`` is the reaction id when exactly one reaction has the role;
+    otherwise it raises :class:`RoleError` naming the role, the model and the
+    candidates. :meth:`reactions` gives every reaction of a role (e.g. both
+    asparaginase compartments).
+    """
+
+    model_id: str
+    table: pd.DataFrame  # role, kind, reactions, method, status, candidates, description
+
+    def _row(self, role: str) -> pd.Series:
+        rows = self.table[self.table["role"] == role]
+        if rows.empty:
+            raise RoleError(
+                f"unknown role {role!r}; expected one of " + ", ".join(self.table["role"])
+            )
+        return rows.iloc[0]
+
+    def reactions(self, role: str) -> Tuple[str, ...]:
+        """Every reaction id that has ``role`` (empty when missing)."""
+        return tuple(self._row(role)["reactions"])
+
+    def status(self, role: str) -> str:
+        return str(self._row(role)["status"])
+
+    def __getitem__(self, role: str) -> str:
+        row = self._row(role)
+        reactions = tuple(row["reactions"])
+        if len(reactions) == 1:
+            return reactions[0]
+        candidates = tuple(row["candidates"])
+        if reactions:
+            raise RoleError(
+                f"role {role!r} has {len(reactions)} reactions in model {self.model_id!r}: "
+                + ", ".join(reactions)
+                + "; use roles.reactions(role) for all of them, or overrides={role: id} for one"
+            )
+        raise RoleError(
+            f"role {role!r} not found in model {self.model_id!r} ({row['method'] or 'no match'})"
+            + ("; candidates: " + ", ".join(candidates) if candidates else "; no candidate reaction")
+            + "; set it with overrides={role: reaction id}"
+        )
+
+    def __contains__(self, role: str) -> bool:
+        return role in set(self.table["role"]) and len(self.reactions(role)) > 0
+
+    def get(self, role: str, default=None):
+        try:
+            return self[role]
+        except RoleError:
+            return default
+
+    @property
+    def missing(self) -> List[str]:
+        return list(self.table.loc[self.table["status"] == "missing", "role"])
+
+    @property
+    def ambiguous(self) -> List[str]:
+        return list(self.table.loc[self.table["status"] == "multiple", "role"])
+
+    def to_frame(self) -> pd.DataFrame:
+        frame = self.table.copy()
+        frame["reactions"] = frame["reactions"].map(lambda r: ", ".join(r))
+        frame["candidates"] = frame["candidates"].map(lambda r: ", ".join(r))
+        return frame
+
+    def _title(self) -> str:
+        found = int((self.table["status"].isin(["found", "override"])).sum())
+        return (
+            f"Roles in {self.model_id}: {found} of {len(self.table)} found, "
+            f"{len(self.ambiguous)} with several reactions, {len(self.missing)} missing"
+        )
+
+    def __str__(self) -> str:
+        frame = self.to_frame()[["role", "reactions", "method", "status", "candidates"]]
+        return self._title() + "\n" + frame.to_string(index=False)
+
+    def __repr__(self) -> str:
+        return f"<Roles {self._title()}>"
+
+    def _repr_html_(self) -> str:
+        return f"<p><strong>{html.escape(self._title())}</strong></p>" + self.to_frame().to_html(index=False)
+
+
+# --- finding roles ---------------------------------------------------------------------
+
+
+def _find_biomass(model: cobra.Model) -> Tuple[Tuple[str, ...], str, Tuple[str, ...]]:
+    boundary = {r.id for r in model.boundary}
+
+    def is_candidate(reaction):
+        if reaction.id in boundary:
+            return False
+        text = f"{reaction.id} {reaction.name}".lower()
+        sbo = str(reaction.annotation.get("sbo", ""))
+        return sbo == "SBO:0000629" or "biomass" in text
+
+    def is_growth(reaction):
+        text = f"{reaction.id} {reaction.name}".lower()
+        return not any(word in text for word in ("maintenance", "pool", "component", "exchange"))
+
+    objective = [
+        r for r in model.reactions if r.objective_coefficient != 0
+    ]
+    candidates = [r for r in model.reactions if is_candidate(r)]
+    if len(objective) == 1 and is_candidate(objective[0]) and is_growth(objective[0]):
+        return (objective[0].id,), "objective", ()
+    growth = [r for r in candidates if is_growth(r)]
+    names = tuple(r.id for r in candidates)
+    if len(growth) == 1:
+        how = "SBO:0000629/name"
+        if objective and objective[0] not in growth:
+            how += f" (objective {objective[0].id} is not a growth biomass reaction)"
+        return (growth[0].id,), how, names
+    if not growth:
+        return (), "no biomass reaction", names
+    return tuple(r.id for r in growth), "several biomass reactions", names
+
+
+def find_roles(
+    model: cobra.Model,
+    overrides: Optional[Mapping[str, Union[str, Sequence[str]]]] = None,
+    *,
+    roles: Optional[Iterable[str]] = None,
+) -> Roles:
+    """Resolve the reaction roles of the asparagine analyses in ``model``.
+
+    Parameters
+    ----------
+    model
+        Any cobra model of human metabolism (any id scheme).
+    overrides
+        Role -> reaction id (or ids) set by hand; they win over the search.
+    roles
+        Roles to resolve (default: all of :data:`ROLES`).
+
+    Returns
+    -------
+    Roles
+        One row per role: reactions, method (``gene``, ``EC``, ``chemistry``,
+        ``exchange: bigg/xref/name``, ``objective``, ``override``), status
+        (``found``, ``multiple``, ``missing``, ``override``) and the candidate
+        reactions considered.
+
+    Raises
+    ------
+    FluxasnInputError
+        An override names an unknown role or a reaction not in the model.
+
+    Notes
+    -----
+    Gene ids are translated to HGNC symbols through gene annotations or the
+    bundled key-gene table (``data/genes/key_genes.tsv``: Entrez, Ensembl,
+    previous symbols); metabolites are identified through the metabolite
+    dictionary (:func:`fluxasn.core.matching.identify_metabolite`).
+    """
+    wanted = list(roles) if roles is not None else list(ROLES)
+    for role in wanted:
+        if role not in ROLES:
+            raise FluxasnInputError(
+                "unknown role; expected one of " + ", ".join(ROLES), identifier=role
+            )
+    overrides = dict(overrides or {})
+    for role, value in overrides.items():
+        if role not in ROLES:
+            raise FluxasnInputError("unknown role in overrides; expected one of " + ", ".join(ROLES), identifier=role)
+        for reaction_id in [value] if isinstance(value, str) else list(value):
+            if reaction_id not in model.reactions:
+                raise FluxasnInputError(
+                    f"override for role {role!r} names a reaction not in model {model.id!r}",
+                    identifier=reaction_id,
+                )
+
+    symbols = gene_symbols(model)
+    by_symbol: Dict[str, List[cobra.Reaction]] = {}
+    for gene_id, symbol in symbols.items():
+        for reaction in model.genes.get_by_id(gene_id).reactions:
+            by_symbol.setdefault(symbol, []).append(reaction)
+    has_rules = any(r.gene_reaction_rule for r in model.reactions)
+    chemistry = _Chemistry()
+    index = None
+    rows = []
+    for role in wanted:
+        spec = ROLES[role]
+        if role in overrides:
+            value = overrides[role]
+            ids = (value,) if isinstance(value, str) else tuple(value)
+            rows.append((role, spec.kind, ids, "override", "override", (), spec.description))
+            continue
+        if spec.kind == "enzyme":
+            candidates = []
+            for symbol in spec.genes:
+                for reaction in by_symbol.get(symbol, []):
+                    if reaction not in candidates:
+                        candidates.append(reaction)
+            method = "gene"
+            hits = [r for r in candidates if chemistry.fits(r, spec)]
+            if not hits and candidates:
+                method = "gene present, no reaction with the expected chemistry"
+            if not hits and not candidates:
+                ec = [r for r in model.reactions if _ec_numbers(r) & set(spec.ec)]
+                hits = [r for r in ec if chemistry.fits(r, spec)]
+                method = "EC"
+                candidates = ec
+                if not hits:
+                    chemical = [r for r in model.reactions if chemistry.fits(r, spec)]
+                    if not has_rules:
+                        hits = chemical
+                        method = "chemistry (model has no gene rules)"
+                    else:
+                        # genes are in the model but not this one: list, never choose
+                        candidates = chemical
+                        method = "gene not in the model; reactions with the chemistry listed as candidates"
+            ids = tuple(r.id for r in hits)
+            status = "found" if len(ids) == 1 else ("multiple" if ids else "missing")
+            rows.append((role, spec.kind, ids, method, status, tuple(r.id for r in candidates), spec.description))
+        elif spec.kind == "exchange":
+            if index is None:
+                index = ExchangeIndex(model)
+            entry = metabolite_dictionary()[spec.metabolite]
+            found = index.match_entry(entry)
+            status = "found" if found.found else ("multiple" if found.ambiguous else "missing")
+            rows.append(
+                (role, spec.kind, tuple(found.exchanges), "exchange: " + (found.method or "no match"), status,
+                 tuple(found.exchanges), spec.description)
+            )
+        else:
+            ids, method, candidates = _find_biomass(model)
+            status = "found" if len(ids) == 1 else ("multiple" if ids else "missing")
+            rows.append((role, spec.kind, ids, method, status, candidates, spec.description))
+    table = pd.DataFrame(
+        rows, columns=["role", "kind", "reactions", "method", "status", "candidates", "description"]
+    )
+    return Roles(model.id, table)
