@@ -643,3 +643,13 @@ def test_irreversible_with_negative_bound(tmp_path):
     with pytest.raises(FluxasnInputError, match="irreversible") as info:
         build_core_model(folder)
     assert info.value.identifier == "HEX1"
+
+
+def test_malformed_gpr(tmp_path):
+    folder = _copy_tables(tmp_path)
+    path = folder / "reactions.tsv"
+    line = _line_of(path, "HEX1\t")
+    _rewrite(path, "\tHK1 or HK2\t", "\t(HK1 or HK2\t")
+    with pytest.raises(FluxasnInputError, match="malformed GPR") as info:
+        build_core_model(folder)
+    assert (info.value.line, info.value.identifier) == (line, "HEX1")

@@ -294,6 +294,19 @@ def parse_equation(
     return stoichiometry, _ARROWS[arrow] == "reversible"
 
 
+def _gpr_is_well_formed(gpr: str) -> bool:
+    """True if ``gpr`` is symbols joined by and/or with balanced parentheses."""
+    import ast
+
+    expression = re.sub(_SYMBOL, lambda m: m.group(0) if m.group(0) in ("and", "or") else "g", gpr)
+    try:
+        tree = ast.parse(expression, mode="eval")
+    except SyntaxError:
+        return False
+    allowed = (ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.Name, ast.Load)
+    return all(isinstance(node, allowed) for node in ast.walk(tree))
+
+
 def _gpr_symbols(gpr: str) -> List[str]:
     return [tok for tok in re.findall(_SYMBOL, gpr) if tok not in ("and", "or")]
 
@@ -370,6 +383,12 @@ def build_core_model(directory: Optional[Union[str, os.PathLike]] = None) -> cob
         if not reversible and lower < 0:
             raise FluxasnInputError(
                 f"irreversible equation ('->') with negative lower bound {lower}", **where
+            )
+        if row.gpr and not _gpr_is_well_formed(row.gpr):
+            raise FluxasnInputError(
+                f"malformed GPR {row.gpr!r}; expected HGNC symbols joined by 'and' / 'or' "
+                "with balanced parentheses",
+                **where,
             )
         symbols = _gpr_symbols(row.gpr)
         missing = [s for s in symbols if s not in gene_rows]
