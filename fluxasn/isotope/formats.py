@@ -413,13 +413,20 @@ def read_mfapy(model_file, status_file, mdv_files: Mapping[str, tuple], *,
 
 
 # ----------------------------------------------------------------------------- FluxML
-def read_fluxml(path, *, symmetric: Sequence[str] = ()) -> LabelingNetwork:
-    """Read the reaction network and atom transitions of a FluxML (13CFLUX2) file.
+def read_fluxml(path, *, symmetric: Sequence[str] = (), configuration: Optional[str] = None) -> MFAInput:
+    """Read a FluxML (13CFLUX2) file: network, atom transitions, tracers, measurements.
 
-    Substrate and product atoms are given by ``cfg`` strings (``#`` + letters)
-    on ``<reduct>``/``<rproduct>``; ``bidirectional="false"`` marks
-    irreversible reactions; pool sizes declare traced atoms (``atoms``).
-    Measurements and configurations of the file are not read.
+    Atoms are the ``cfg`` letters of ``<reduct>``/``<rproduct>``; reactions
+    are reversible unless ``bidirectional="false"`` (FluxML's default), so
+    each gives gross fluxes ``id.f``/``id.b``; a reaction without products
+    (an efflux) carries no transition. Tracers come from the ``<input>``
+    isotopomer labels of the chosen configuration (``cfg`` "01" = position 2
+    labelled), MS groups ``Met[1,2,3]#M0,1,2`` become MID measurements (group
+    ``scale="auto"`` -> fitted scale factor) and net-flux measurements become
+    :class:`FluxMeasurement`. Reactions without substrates or products
+    (uptake/efflux) are irreversible; input pools are the labelled sources
+    and are not balanced. The ``<constraints>`` equations are not read:
+    fix fluxes with ``MFAInput.fixed``.
     """
     path = Path(path)
     try:
@@ -427,26 +434,77 @@ def read_fluxml(path, *, symmetric: Sequence[str] = ()) -> LabelingNetwork:
     except ET.ParseError as exc:
         raise FluxasnInputError(f"not well-formed XML: {exc}", source=path) from None
     root = tree.getroot()
-    ns = ""
-    if root.tag.startswith("{"):
-        ns = root.tag.split("}")[0] + "}"
+    ns = root.tag.split("}")[0] + "}" if root.tag.startswith("{") else ""
     net = LabelingNetwork(path.stem, symmetric=symmetric)
     for r in root.iter(f"{ns}reaction"):
         rid = r.get("id")
         subs = [(e.get("id"), (e.get("cfg") or "").lstrip("#")) for e in r.findall(f"{ns}reduct")]
         prods = [(e.get("id"), (e.get("cfg") or "").lstrip("#")) for e in r.findall(f"{ns}rproduct")]
-        if not subs and not prods:
-            continue
-        text = " + ".join(f"{m}({a})" for m, a in subs if a) + " -> " + " + ".join(
-            f"{m}({a})" for m, a in prods if a)
-        rev = r.get("bidirectional", "true").lower() != "false"
+        rev = r.get("bidirectional", "true").lower() != "false" and bool(subs) and bool(prods)
         st: Dict[str, float] = {}
         for m, _ in subs:
             st[m] = st.get(m, 0.0) - 1.0
         for m, _ in prods:
             st[m] = st.get(m, 0.0) + 1.0
-        if all(a for _, a in subs + prods):
+        if subs and prods and all(a for _, a in subs + prods):
+            text = " + ".join(f"{m}({a})" for m, a in subs) + " -> " + " + ".join(f"{m}({a})" for m, a in prods)
             net.add_reaction(rid, text, stoichiometry=st, reversible=rev, source=path)
         else:
             net.add_reaction(rid, None, stoichiometry=st, reversible=rev, source=path)
-    return net
+    pools = {p.get("id"): int(p.get("atoms", 0)) for p in root.iter(f"{ns}pool")}
+    for met, n in pools.items():
+        if met in net.carbons and net.carbons[met] != n:
+            raise FluxasnInputError(f"pool declares {n} atoms, transitions use {net.carbons[met]}",
+                                    source=path, identifier=met)
+    confs = list(root.iter(f"{ns}configuration"))
+    conf = None
+    for c in confs:
+        if configuration is None or c.get("name") == configuration:
+            conf = c
+            break
+    if conf is None:
+        return MFAInput(net, [])
+    tracers = []
+    for inp in conf.iter(f"{ns}input"):
+        met = inp.get("pool")
+        for lab in inp.findall(f"{ns}label"):
+            cfg = (lab.get("cfg") or "").strip()
+            pos = tuple(i + 1 for i, ch in enumerate(cfg) if ch == "1")
+            if pos:
+                tracers.append(Tracer(met, pos, float(lab.text)))
+    inputs = {inp.get("pool") for inp in conf.iter(f"{ns}input")}
+    net.sources = inputs
+    net.balanced = net.balanced - inputs
+    exp = Experiment(conf.get("name", "default"), tracers)
+    data: Dict[str, list] = {}
+    for d in conf.iter(f"{ns}datum"):
+        data.setdefault(d.get("id"), []).append(d)
+    fluxes = []
+    for g in conf.iter(f"{ns}group"):
+        text = "".join(g.find(f"{ns}textual").itertext()).strip()
+        m = re.match(r"^(\w+)\[([0-9,:\-]+)\]#M([0-9,]+)$", text)
+        if not m:
+            raise FluxasnInputError(f"unsupported MS group {text!r}; expected Met[1,2,3]#M0,1,2",
+                                    source=path, identifier=g.get("id"))
+        atoms = []
+        for part in m.group(2).split(","):
+            if "-" in part or ":" in part:
+                a, b = re.split(r"[-:]", part)
+                atoms += list(range(int(a), int(b) + 1))
+            else:
+                atoms.append(int(part))
+        weights = [int(x) for x in m.group(3).split(",")]
+        vals = {int(d.get("weight")): (float(d.text), float(d.get("stddev"))) for d in data.get(g.get("id"), [])}
+        if sorted(vals) != weights or weights != list(range(len(weights))):
+            raise FluxasnInputError(f"data weights {sorted(vals)} do not match group masses {weights}",
+                                    source=path, identifier=g.get("id"))
+        emu = parse_emu((m.group(1), atoms), carbons=net.carbons)
+        exp.mids.append(MIDMeasurement(g.get("id"), emu, [vals[w][0] for w in weights],
+                                       [vals[w][1] for w in weights], scale=g.get("scale") == "auto",
+                                       source=str(path)))
+    for nf in conf.iter(f"{ns}netflux"):
+        rid = "".join(nf.find(f"{ns}textual").itertext()).strip()
+        for d in data.get(nf.get("id"), []):
+            net.flux_vector(rid)
+            fluxes.append(FluxMeasurement(rid, float(d.text), float(d.get("stddev")), source=str(path)))
+    return MFAInput(net, [exp], fluxes)
