@@ -80,12 +80,15 @@ def test_human_gem_rpmi(_human_gem_session, validation_tables):
       uptake, and Human-GEM makes glutamine from glutamate + NH4+ (GLUL) with
       glucose carbon to spare, so removing medium Gln costs nothing.
     * every ETC case (etc_i/etc_iii aspartate limits, SLC1A3/pyruvate/AKB
-      rescues, GOT1 loss, Asn sparing, uridine need): blocking the complex I or
-      III reactions found by the role mapping leaves growth unchanged. The
-      model has many other routes that reoxidise NADH and ubiquinol or make
-      ATP without respiration (glycolysis with glucose uncapped), DHODH
-      reoxidises FMNH2 rather than ubiquinone directly, and growth stays
-      limited by amino-acid uptake, so aspartate never becomes limiting.
+      rescues, GOT1 loss, Asn sparing, uridine need): blocking the complex I
+      (MAR06921) or III (MAR06918) reaction found by the role mapping leaves
+      growth unchanged (0.0446 1/h). Growth is limited by amino-acid uptake,
+      glycolysis makes the ATP once glucose is uncapped, and the ubiquinol of
+      DHODH (MAR04575 -> FMNH2 -> MAR20167) is reoxidised by fumarate
+      reduction (MAR04652, fumarate + ubiquinol -> succinate + ubiquinone)
+      instead of complex III (measured with pFBA: O2 uptake 0.011, MAR04652
+      carries the DHODH flux), so neither NAD+ nor aspartate becomes limiting
+      and uridine is not needed.
     * nucleotides_follow_aspartate: Human-GEM makes aspartate without GOT1/GOT2
       (other aminotransferases and asparaginase reactions open as shipped), so
       losing both does not cut aspartate supply.
