@@ -290,7 +290,7 @@ def test_reaction_cross_references_are_well_formed(model):
 
 def test_exchanges_exist_for_rpmi_components(model):
     for base in AMINO_ACIDS + ["glc__D", "chol", "inost", "pi", "o2", "co2", "h2o", "h",
-                               "nh4", "lac__L", "for"]:
+                               "nh4", "lac__L", "for", "hdca"]:
         assert f"EX_{base}_e" in model.reactions, base
 
 
