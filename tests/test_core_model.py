@@ -260,8 +260,6 @@ def test_metabolite_annotations(model):
     for met in model.metabolites:
         ann = met.annotation
         assert ann.get("bigg.metabolite") == met.id.rsplit("_", 1)[0], met.id
-        if met.id.split("_")[0] in ("trdox", "trdrd"):  # proteins: no ChEBI/KEGG small molecule
-            continue
         chebi = ann.get("chebi")
         assert chebi, met.id
         for value in [chebi] if isinstance(chebi, str) else chebi:
