@@ -68,3 +68,10 @@ def test_unreadable_text():
         parse_transition("OAA[abcd] -> Asp(abcd)")
     with pytest.raises(FluxasnInputError, match="orientation"):
         parse_transition("Suc(abcd) -> Fum(abcd,dcbe)")
+
+
+def test_boundary_transition_has_one_empty_side():
+    t = parse_transition("glc__D_e(abcdef) ->", reaction="EX_glc__D_e")
+    assert t.substrates == (("glc__D_e", "abcdef"),) and t.products == ()
+    with pytest.raises(FluxasnInputError, match="no species"):
+        parse_transition(" -> ")

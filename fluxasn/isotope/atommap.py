@@ -14,6 +14,8 @@ Notation (one reaction per string)::
   Passing ``symmetric={"Suc", "Fum"}`` to :func:`parse_transition` adds the
   reversed orientation automatically to every product listed there.
 * Arrows: ``->``, ``-->`` and ``=>`` (irreversible); ``<->``, ``<=>`` (reversible).
+* A boundary (exchange) reaction has one empty side: ``glc_e(abcdef) ->``;
+  its atoms leave (or, reversed, enter as a labelled source).
 
 Checks (each raising :class:`~fluxasn.exceptions.FluxasnInputError`): every
 letter is used exactly once on each side, both sides carry the same letters
@@ -82,10 +84,7 @@ class AtomTransition:
 def _side(text: str, *, reaction: str, source, line, side: str):
     terms = []
     if not text.strip():
-        raise FluxasnInputError(
-            f"the {side} side of the atom transition is empty", source=source, line=line,
-            identifier=reaction,
-        )
+        return terms
     for raw in text.split("+"):
         if not raw.strip():
             continue
@@ -182,10 +181,14 @@ def parse_transition(
                 )
         return seen
 
+    if not subs and not prods:
+        raise FluxasnInputError("the atom transition has no species", source=source, line=line,
+                                identifier=reaction)
     left_letters = check_side(subs, "substrates")
     right_letters = check_side(prods, "products")
     lost_ok = allow_loss and set(right_letters) <= set(left_letters)
-    if set(left_letters) != set(right_letters) and not lost_ok:
+    boundary = not subs or not prods
+    if set(left_letters) != set(right_letters) and not lost_ok and not boundary:
         missing = sorted(set(left_letters) - set(right_letters))
         extra = sorted(set(right_letters) - set(left_letters))
         raise FluxasnInputError(

@@ -197,6 +197,8 @@ class EMUSystem:
         sources = set(sources)
         producers: Dict[str, list] = defaultdict(list)
         for idx, t in transitions:
+            if not t.substrates:  # uptake across the boundary: its products are sources
+                continue
             loc = {}
             for k, (sm, letters) in enumerate(t.substrates):
                 for j, letter in enumerate(letters):

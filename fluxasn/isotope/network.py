@@ -200,7 +200,7 @@ class LabelingNetwork:
             return set(self._sources)
         produced = set()
         for f in self.fluxes:
-            if f.transition is not None:
+            if f.transition is not None and f.transition.substrates:
                 produced.update(m for m, _ in f.transition.products)
         return set(self.carbons) - produced
 

@@ -58,6 +58,8 @@ class MFAResult:
         rows = []
         for name, kind in problem.network.reported_fluxes():
             val, lo, hi = linearized_interval(problem, self.u, J, name, confidence)
+            fmin, fmax = problem.flux_range(name)  # clip to what the constraints allow
+            lo, hi = max(lo, fmin), min(hi, fmax)
             rows.append({"id": name, "kind": kind, "flux": val, "lower": lo, "upper": hi,
                          "method": "linearized", "identifiable": bool(np.isfinite(hi - lo)
                                                                       and (hi - lo) < 1e6)})
