@@ -99,7 +99,8 @@ def lint_model(model: cobra.Model, *, source: Union[str, os.PathLike] = "model")
     if objective:
         value = model.slim_optimize(error_value=math.nan)
         if math.isnan(value):
-            rows.append(_problem(source, "the model is infeasible with its bounds as given", identifier="objective"))
+            rows.append(_problem(source, "the model is infeasible with its bounds as given (no medium "
+                                 "applied?)", identifier="objective", severity="warning"))
         elif abs(value) < 1e-9:
             rows.append(_problem(source, "the objective is zero at the optimum (no growth) with the bounds as given",
                                  identifier=",".join(r.id for r in objective), severity="warning"))

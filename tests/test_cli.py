@@ -1,0 +1,249 @@
+"""The ``fluxasn`` command line, run as a subprocess on the bundled data.
+
+Every command is run once through the installed console script (the runs
+are started together, a few at a time, to keep the file fast) and its output
+and exit code are checked against the library and cobra computed here.
+Progress bars are checked under a pseudo-terminal and with piped output.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from _cli_runner import run_in_terminal, run_many
+
+from fluxasn.cli import EXIT_INPUT, EXIT_OK, EXIT_PROBLEMS, cli
+from fluxasn.report.summary import SUMMARY_COLUMNS
+
+BAR = "\u2501"  # the heavy horizontal line rich draws progress bars with
+ESC = "\x1b["
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    """Input files for the runs: a model file, broken files, an SBML with two errors."""
+    import fluxasn
+    from fluxasn.report.convert import write_model_file
+
+    folder = tmp_path_factory.mktemp("cli")
+    core = fluxasn.load_model("core", medium=None)
+    write_model_file(core, folder / "core.xml")
+    text = (folder / "core.xml").read_text()
+    broken = text.replace('fbc:upperFluxBound="', 'fbc:upperFluxBound="missing_', 1)
+    broken = re.sub(r'(<species[^>]*?compartment=")c(")', r"\1nowhere\2", broken, count=1)
+    (folder / "broken.xml").write_text(broken)
+    (folder / "model.txt").write_text("not a model\n")
+    (folder / "garbage.json").write_text("{ this is not json")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def runs(files):
+    f = files
+    cases = {
+        "report": ["report"],
+        "report_files": ["report", "--json", "--html", f / "report.html", "--escher", f / "fluxes.json"],
+        "report_csv": ["report", "--csv", "--no-fva"],
+        "scenarios": ["scenarios", "--run", "control", "--run", "asn_free+asns_ko",
+                      "--readouts", "growth,asns_fva", "--json"],
+        "convert": ["convert", "core", f / "core_out.json"],
+        "validate_good": ["validate", f / "core.xml", "--csv"],
+        "validate_bad": ["validate", f / "broken.xml", "--json"],
+        # bad input: exit 2, one line naming the problem
+        "missing_file": ["report", "--model", f / "absent.xml"],
+        "wrong_format": ["report", "--model", f / "model.txt"],
+        "malformed": ["report", "--model", f / "garbage.json"],
+        "unknown_cell_line": ["report", "--cell-line", "NO-SUCH-LINE"],
+        "unknown_medium": ["report", "--medium", "Martian broth"],
+        "unknown_scenario": ["report", "--scenario", "asn_free+teleport"],
+        "conflicting_formats": ["report", "--json", "--csv"],
+        "conflicting_rates": ["report", "--cell-line", "HT29", "--measurements", f / "rates.csv"],
+        "debug": ["--debug", "report", "--model", f / "absent.xml"],
+    }
+    return run_many(cases, cwd=f)
+
+
+@pytest.fixture(scope="module")
+def reference(_core_session):
+    """Growth, roles and FVA of the core model on RPMI-1640, straight from cobra."""
+    from cobra.flux_analysis import flux_variability_analysis
+
+    from fluxasn.core.roles import find_roles
+
+    model = _core_session.copy()
+    roles = find_roles(model)
+    ids = {role: roles[role] for role in ("ASNS", "EX_asn", "EX_asp", "EX_gln", "EX_glc", "EX_lac", "EX_o2")}
+    fva = flux_variability_analysis(model, reaction_list=list(ids.values()), fraction_of_optimum=1.0)
+    return {"growth": model.slim_optimize(), "ids": ids, "fva": fva,
+            "reactions": [r.id for r in model.reactions], "model": model}
+
+
+def one_error_line(result, *needles):
+    assert result.returncode == EXIT_INPUT, (result.returncode, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert lines[0].startswith("fluxasn")
+    for needle in needles:
+        assert needle.lower() in lines[0].lower(), (needle, lines[0])
+    return lines[0]
+
+
+# --- help --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [None, "report", "fva", "screen", "mfa", "scenarios", "validate", "convert"])
+def test_help_has_examples_and_exit_codes(command):
+    args = ["--help"] if command is None else [command, "--help"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0
+    assert "Examples:" in result.output
+    assert "Exit codes" in result.output and "2  bad input" in result.output
+
+
+# --- report --------------------------------------------------------------------------------
+
+
+def test_report_table(runs, reference):
+    result = runs["report"]
+    assert result.returncode == EXIT_OK, result.stderr
+    out = result.stdout
+    assert "fluxasn_core" in out and "RPMI-1640" in out
+    growth = float(re.search(r"growth ([0-9.e+-]+) 1/h", out).group(1))
+    assert growth == pytest.approx(reference["growth"], rel=1e-3)
+    for quantity in ("ASNS flux", "Asn exchange", "Asp exchange", "Gln exchange",
+                     "glucose exchange", "lactate exchange", "O2 exchange"):
+        assert quantity in out
+    for rid in reference["ids"].values():
+        assert rid in out
+    assert BAR not in result.stderr and ESC not in result.stdout + result.stderr
+
+
+def test_report_json_html_escher(runs, reference, files):
+    result = runs["report_files"]
+    assert result.returncode == EXIT_OK, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) >= {"model", "medium", "status", "growth_per_h", "doubling_time_h", "fluxes", "provenance"}
+    assert data["status"] == "optimal" and data["medium"] == "RPMI-1640"
+    assert data["growth_per_h"] == pytest.approx(reference["growth"], rel=1e-9)
+    assert data["doubling_time_h"] == pytest.approx(math.log(2) / reference["growth"], rel=1e-9)
+    rows = {row["role"]: row for row in data["fluxes"]}
+    for role, rid in reference["ids"].items():
+        assert rows[role]["reaction"] == rid
+        assert rows[role]["minimum"] == pytest.approx(reference["fva"].at[rid, "minimum"], abs=1e-6)
+        assert rows[role]["maximum"] == pytest.approx(reference["fva"].at[rid, "maximum"], abs=1e-6)
+        assert rows[role]["minimum"] - 1e-6 <= rows[role]["flux"] <= rows[role]["maximum"] + 1e-6
+
+    html = (files / "report.html").read_text()
+    for section in ("provenance", "growth", "fva", "readouts", "scenarios", "envelopes"):
+        assert f'<section id="{section}"' in html
+    assert "scenario heatmap" in html and "asn_free+asns_ko" in html
+
+    escher = json.loads((files / "fluxes.json").read_text())
+    assert sorted(escher) == sorted(reference["reactions"])
+    biomass = reference["model"].reactions.BIOMASS_fluxasn.id
+    assert escher[biomass] == pytest.approx(reference["growth"], rel=1e-9)
+    assert "HTML report written" in result.stderr
+
+
+def test_report_csv_columns(runs, reference):
+    result = runs["report_csv"]
+    assert result.returncode == EXIT_OK, result.stderr
+    from io import StringIO
+
+    frame = pd.read_csv(StringIO(result.stdout))
+    assert tuple(frame.columns) == SUMMARY_COLUMNS
+    assert frame.loc[frame["quantity"] == "growth", "flux"].item() == pytest.approx(reference["growth"], rel=1e-9)
+    assert frame.loc[frame["quantity"] != "growth", "minimum"].isna().all()  # --no-fva
+
+
+# --- scenarios -----------------------------------------------------------------------------
+
+
+def test_scenarios_json_matches_hand_applied_knockouts(runs, reference):
+    result = runs["scenarios"]
+    assert result.returncode == EXIT_OK, result.stderr
+    rows = {row["scenario"]: row for row in json.loads(result.stdout)}
+    assert set(rows) == {"control", "asn_free+asns_ko"}
+    assert rows["control"]["growth"] == pytest.approx(reference["growth"], rel=1e-6)
+    model = reference["model"]
+    with model:  # Asn removed from the medium and ASNS knocked out, by hand
+        model.reactions.get_by_id(reference["ids"]["EX_asn"]).lower_bound = 0.0
+        model.reactions.get_by_id(reference["ids"]["ASNS"]).knock_out()
+        expected = model.slim_optimize()
+    assert rows["asn_free+asns_ko"]["growth"] == pytest.approx(expected, abs=1e-9)
+    assert rows["asn_free+asns_ko"]["asns_maximum"] == pytest.approx(0.0, abs=1e-9)
+
+
+# --- convert, validate ------------------------------------------------------------------------
+
+
+def test_convert(runs, files, reference):
+    result = runs["convert"]
+    assert result.returncode == EXIT_OK, result.stderr
+    from fluxasn import read_model_file
+
+    back = read_model_file(files / "core_out.json")
+    assert [r.id for r in back.reactions] == reference["reactions"]
+    assert f"{len(reference['reactions'])} reactions" in result.stdout
+
+
+def test_validate_clean_and_broken(runs):
+    good = runs["validate_good"]
+    assert good.returncode == EXIT_OK, good.stderr
+    assert good.stdout.splitlines()[0] == "file,line,identifier,severity,message"
+    assert ",error," not in good.stdout
+
+    bad = runs["validate_bad"]
+    assert bad.returncode == EXIT_PROBLEMS, bad.stderr
+    problems = json.loads(bad.stdout)
+    errors = [p for p in problems if p["severity"] == "error"]
+    assert len(errors) >= 2  # every problem, not just the first
+    text = " ".join(p["message"] for p in errors)
+    assert "missing_" in text and "nowhere" in text
+    assert all(p["file"].endswith("broken.xml") for p in problems)
+    assert "error(s) found" in bad.stderr
+
+
+# --- bad input ------------------------------------------------------------------------------
+
+
+def test_missing_file(runs):
+    one_error_line(runs["missing_file"], "absent.xml", "not found")
+
+
+def test_wrong_format(runs):
+    one_error_line(runs["wrong_format"], "model.txt", "unknown model format")
+
+
+def test_malformed_file(runs):
+    one_error_line(runs["malformed"], "garbage.json", "malformed")
+
+
+def test_unknown_cell_line(runs):
+    one_error_line(runs["unknown_cell_line"], "NO-SUCH-LINE")
+
+
+def test_unknown_medium(runs):
+    one_error_line(runs["unknown_medium"], "Martian broth")
+
+
+def test_unknown_scenario(runs):
+    one_error_line(runs["unknown_scenario"], "teleport")
+
+
+def test_conflicting_options(runs):
+    one_error_line(runs["conflicting_formats"], "--json", "--csv")
+    one_error_line(runs["conflicting_rates"], "--cell-line", "--measurements")
+
+
+def test_debug_shows_traceback(runs):
+    result = runs["debug"]
+    assert result.returncode != EXIT_OK
+    assert "Traceback" in result.stderr and "absent.xml" in result.stderr
