@@ -289,7 +289,8 @@ def parse_equation(
             stoichiometry[metabolite] = sign * coefficient
     if not stoichiometry:
         raise FluxasnInputError(
-            f"equation {equation!r} has no metabolites", source=source, line=line, identifier=identifier
+            f"equation {equation!r} has no metabolites",
+            source=source, line=line, identifier=identifier,
         )
     return stoichiometry, _ARROWS[arrow] == "reversible"
 
@@ -337,13 +338,19 @@ def build_core_model(directory: Optional[Union[str, os.PathLike]] = None) -> cob
     tables = read_core_tables(directory)
     reactions, metabolites, genes = tables["reactions"], tables["metabolites"], tables["genes"]
 
-    model = cobra.Model(CORE_MODEL_ID, name="fluxasn core: human central carbon and amino-acid metabolism")
+    model = cobra.Model(
+        CORE_MODEL_ID, name="fluxasn core: human central carbon and amino-acid metabolism"
+    )
     model.compartments = dict(COMPARTMENTS)
 
     met_objects = {}
     for row in metabolites.itertuples(index=False):
         met = cobra.Metabolite(
-            row.id, formula=row.formula, name=row.name, compartment=row.compartment, charge=int(row.charge)
+            row.id,
+            formula=row.formula,
+            name=row.name,
+            compartment=row.compartment,
+            charge=int(row.charge),
         )
         annotation = {"sbo": "SBO:0000247"}
         for column, key in _MET_ANNOTATION.items():
@@ -395,7 +402,9 @@ def build_core_model(directory: Optional[Union[str, os.PathLike]] = None) -> cob
         if missing:
             raise FluxasnInputError(f"GPR names genes {missing} absent from genes.tsv", **where)
         used_genes.update(symbols)
-        rxn = cobra.Reaction(row.id, name=row.name, subsystem=row.subsystem, lower_bound=lower, upper_bound=upper)
+        rxn = cobra.Reaction(
+            row.id, name=row.name, subsystem=row.subsystem, lower_bound=lower, upper_bound=upper
+        )
         rxn.add_metabolites({met_objects[m]: c for m, c in stoichiometry.items()})
         rxn.gene_reaction_rule = row.gpr
         annotation = {"sbo": row.sbo}
