@@ -111,17 +111,24 @@ def growth(model: cobra.Model, *, resolver: Optional[ModelResolver] = None) -> p
 # --- ASNS flux range -----------------------------------------------------------------
 
 
-def _expression_range(model, expression, *, biomass, fraction) -> Tuple[float, float, str]:
+def _expression_ranges(model, expressions, *, biomass, fraction) -> List[Tuple[float, float, str]]:
+    """Minimum and maximum of each linear expression with growth >= ``fraction`` x its maximum."""
+    out = []
     with model:
         optimum, status = _fix_growth(model, biomass, fraction)
         if status != "optimal":
-            return float("nan"), float("nan"), status
-        _set_objective(model, expression, "min")
-        low, s1 = _optimize(model)
-        _set_objective(model, expression, "max")
-        high, s2 = _optimize(model)
-    status = s1 if s1 != "optimal" else s2
-    return low, high, status
+            return [(float("nan"), float("nan"), status) for _ in expressions]
+        for expression in expressions:
+            _set_objective(model, expression, "min")
+            low, s1 = _optimize(model)
+            _set_objective(model, expression, "max")
+            high, s2 = _optimize(model)
+            out.append((low, high, s1 if s1 != "optimal" else s2))
+    return out
+
+
+def _expression_range(model, expression, *, biomass, fraction) -> Tuple[float, float, str]:
+    return _expression_ranges(model, [expression], biomass=biomass, fraction=fraction)[0]
 
 
 def asns_range(
@@ -300,6 +307,7 @@ def aspartate_sources(
             fluxes, status = solution.fluxes, solution.status
         except Exception as error:  # infeasible: recorded, not raised
             fluxes, status = None, _status(model) if _status(model) != "optimal" else type(error).__name__
+    pending = []  # (row, expression): FVA of every group in one pass
     for compartment, name, met, groups in targets:
         supplies = {}
         for label, reactions in groups.items():
@@ -311,22 +319,22 @@ def aspartate_sources(
         for label, reactions in groups.items():
             if name == "oxaloacetate" and label != "PC":
                 continue
-            expression = sum(r.metabolites[met] * r.flux_expression for r in reactions)
-            low, high, fva_status = _expression_range(model, expression, biomass=biomass, fraction=fraction_of_optimum)
             flux = supplies[label]
             # no supply at all (no growth): a share is undefined
             share = max(flux, 0.0) / positive if positive > ZERO else float("nan")
-            rows.append({
+            row = {
                 "compartment": compartment,
                 "metabolite": name,
                 "source": label,
                 "reactions": ";".join(r.id for r in reactions),
                 "flux": flux,
                 "share": share,
-                "minimum": low,
-                "maximum": high,
-                "status": status if status != "optimal" else fva_status,
-            })
+            }
+            pending.append((row, sum(r.metabolites[met] * r.flux_expression for r in reactions)))
+    ranges = _expression_ranges(model, [e for _, e in pending], biomass=biomass, fraction=fraction_of_optimum)
+    for (row, _), (low, high, fva_status) in zip(pending, ranges):
+        row.update(minimum=low, maximum=high, status=status if status != "optimal" else fva_status)
+        rows.append(row)
     return pd.DataFrame(rows, columns=[
         "compartment", "metabolite", "source", "reactions", "flux", "share", "minimum", "maximum", "status",
     ])
