@@ -143,6 +143,9 @@ class _Level:
         # row-summation matrices for sensitivities
         self.sum_a = sp.csr_matrix((np.ones(len(self.ar)), (self.ar, np.arange(len(self.ar)))), shape=(k, len(self.ar)))
         self.sum_b = sp.csr_matrix((np.ones(len(self.br)), (self.br, np.arange(len(self.br)))), shape=(k, len(self.br)))
+        if k * max(len(self.ar), len(self.br)) <= 40000:  # small: dense BLAS beats sparse overhead
+            self.sum_a = self.sum_a.toarray()
+            self.sum_b = self.sum_b.toarray()
         self.eps_rhs = np.zeros((k, size + 1))
         self.eps_rhs[:, 0] = _EPS
 
@@ -161,8 +164,8 @@ class _Level:
 
     def factor(self, a):
         if self.dense:
-            lu = sla.lu_factor(a, check_finite=False)
-            return lambda rhs: sla.lu_solve(lu, rhs, check_finite=False)
+            inv = np.linalg.inv(a)
+            return lambda rhs: inv @ rhs
         lu = splu(a, permc_spec="NATURAL", diag_pivot_thresh=0.1)
         return lu.solve
 
@@ -235,6 +238,36 @@ class EMUSystem:
                     acc[(idx, precs)] += w
                     stack.extend(precs)
             terms[e] = acc
+        # EMUs made by a single reaction from a single same-size EMU are copies of it:
+        # alias them to that precursor (their MID is identical) to shrink the systems
+        alias: Dict[EMU, EMU] = {}
+        for e, acc in terms.items():
+            if len(acc) == 1:
+                (idx, precs), w = next(iter(acc.items()))
+                if len(precs) == 1 and abs(w - 1.0) < 1e-12 and precs[0] != e:
+                    alias[e] = precs[0]
+
+        def resolve(e):
+            seen = []
+            while e in alias and e not in seen:
+                seen.append(e)
+                e = alias[e]
+            if e in seen:  # a closed loop of copies: keep its first member
+                e = seen[0]
+                alias.pop(e, None)
+            return e
+
+        final = {e: resolve(e) for e in list(alias)}
+        alias = {e: t for e, t in final.items() if t != e}
+        merged: Dict[EMU, Dict[Tuple[int, tuple], float]] = {}
+        for e, acc in terms.items():
+            if e in alias:
+                continue
+            out = merged.setdefault(e, defaultdict(float))
+            for (idx, precs), w in acc.items():
+                out[(idx, tuple(sorted(alias.get(p, p) for p in precs)))] += w
+        terms = merged
+        self.aliases = alias
         self.n_emus = len(terms) + len(src_emus)
         sizes = sorted({len(e[1]) for e in list(terms) + list(src_emus)})
         self.sizes = sizes
@@ -263,6 +296,8 @@ class EMUSystem:
                 self.index[e] = (n, r)
             for r, e in enumerate(srcs):
                 self.index[e] = (n, len(order) + r)
+        for e, t in alias.items():
+            self.index[e] = self.index[t]
         self.n_blocks = {}
         for n in sizes:
             unk = [e for e in self.index if self.index[e][0] == n and e in terms]

@@ -68,7 +68,7 @@ class ProfileInterval:
 
 
 def profile_interval(problem, u_best, name: str, *, confidence: float = 0.95, ssr_min=None,
-                     rel_tol: float = 2e-3, max_points: int = 40) -> ProfileInterval:
+                     rel_tol: float = 1e-3, abs_tol: float = 0.02, max_points: int = 40) -> ProfileInterval:
     """Profile-likelihood confidence interval of flux ``name``.
 
     Parameters
@@ -83,9 +83,10 @@ def profile_interval(problem, u_best, name: str, *, confidence: float = 0.95, ss
         Level; the SSR threshold is ``chi2.ppf(confidence, 1)``.
     ssr_min
         SSR at the best fit (recomputed if None).
-    rel_tol
-        Bisection stops when the bracket is narrower than ``rel_tol`` times
-        the distance from the optimum.
+    rel_tol, abs_tol
+        The root search stops when delta SSR is within ``abs_tol`` of the
+        threshold or the bracket is narrower than ``rel_tol`` times the
+        distance from the optimum.
     """
     from fluxasn.isotope.fitting import local_fit
 
@@ -102,42 +103,56 @@ def profile_interval(problem, u_best, name: str, *, confidence: float = 0.95, ss
     points = [(theta0, f0)]
 
     def refit(theta, u_start):
-        u, f, _, _ = local_fit(problem, u_start, extra_eq=(a[None, :], np.array([theta - off])), max_iter=100)
+        u, f, _, _ = local_fit(problem, u_start, extra_eq=(a[None, :], np.array([theta - off])), max_iter=100,
+                               tol=1e-8)
         points.append((theta, f))
         return u, f
 
     out = {}
     for sign, limit in ((+1, hi_lim), (-1, lo_lim)):
         span = abs(limit - theta0)
-        step = max(abs(lhi - llo) / 2.0, 1e-3 * max(abs(theta0), 1.0))
-        if not np.isfinite(step) or step <= 0:
-            step = 1e-2 * max(abs(theta0), 1.0)
-        prev_t, prev_u, prev_f = theta0, u_best, f0
+        half = abs(lhi - llo) / 2.0
+        step = half if np.isfinite(half) and half > 0 else 1e-2 * max(abs(theta0), 1.0)
+        step = max(step, 1e-6 * max(abs(theta0), 1.0))
+        prev_t, prev_u, prev_d = theta0, u_best, 0.0
         found = False
         bound = limit
         n = 0
-        while n < max_points:
+        while n < max_points and span > 0:
             t = theta0 + sign * min(abs(prev_t - theta0) + step, span)
             u, f = refit(t, prev_u)
             n += 1
-            if f - f0 >= thr:
-                # bisection between prev_t (below) and t (above)
-                lo_t, hi_t, lo_u = prev_t, t, prev_u
-                while abs(hi_t - lo_t) > rel_tol * max(abs(hi_t - theta0), 1e-9) and n < max_points:
-                    mid = 0.5 * (lo_t + hi_t)
+            d = max(f - f0, 0.0)
+            if d >= thr:
+                # regula falsi on sqrt(delta SSR), ~linear in the flux near the optimum (Illinois variant)
+                lo_t, lo_d, lo_u, hi_t, hi_d = prev_t, prev_d, prev_u, t, d
+                side = 0
+                while n < max_points:
+                    a_, b_ = np.sqrt(lo_d), np.sqrt(hi_d)
+                    frac = (np.sqrt(thr) - a_) / (b_ - a_) if b_ > a_ else 0.5
+                    mid = lo_t + (hi_t - lo_t) * min(max(frac, 0.05), 0.95)
                     um, fm = refit(mid, lo_u)
                     n += 1
-                    if fm - f0 >= thr:
-                        hi_t = mid
+                    dm = max(fm - f0, 0.0)
+                    if dm >= thr:
+                        hi_t, hi_d = mid, dm
+                        if side == +1:
+                            lo_d *= 0.5
+                        side = +1
                     else:
-                        lo_t, lo_u = mid, um
-                bound = 0.5 * (lo_t + hi_t)
+                        lo_t, lo_d, lo_u = mid, dm, um
+                        if side == -1:
+                            hi_d = thr + (hi_d - thr) * 0.5
+                        side = -1
+                    if abs(dm - thr) < abs_tol or abs(hi_t - lo_t) < rel_tol * max(abs(hi_t - theta0), 1e-12):
+                        break
+                bound = mid if abs(dm - thr) < abs_tol else 0.5 * (lo_t + hi_t)
                 found = True
                 break
             if abs(t - theta0) >= span - 1e-12:
                 bound = t
                 break
-            prev_t, prev_u, prev_f = t, u, f
+            prev_t, prev_u, prev_d = t, u, d
             step *= 2.0
         out[sign] = (bound, found)
     return ProfileInterval(name, theta0, out[-1][0], out[+1][0], out[-1][1], out[+1][1], sorted(points))
