@@ -78,12 +78,14 @@ def _model_options(func):
     func = click.option(
         "--measurements",
         type=click.Path(dir_okay=False, path_type=Path),
-        help="Table of measured uptake/secretion rates (mmol/gDW/h) constraining the model.",
+        help="CSV/TSV of measured exchange rates (columns metabolite, value, sd, unit; "
+        "negative = uptake) constraining the model like --cell-line.",
     )(func)
     func = click.option(
         "--cell-line",
         metavar="NAME",
-        help="NCI-60 cell line whose measured exchange rates constrain the model (e.g. HT29).",
+        help="NCI-60 cell line whose measured exchange rates (and growth) constrain the model, "
+        "at mean +/- 2 sd, minimally relaxed if infeasible (e.g. HT29; an unknown name lists the bundled lines).",
     )(func)
     func = click.option(
         "--medium",
@@ -103,7 +105,7 @@ def _model_options(func):
 
 
 def _prepare_model(model_source: str, medium: Optional[str], cell_line: Optional[str],
-                   measurements: Optional[Path], scenario: Optional[str] = None):
+                   measurements: Optional[Path], scenario: Optional[str] = None, sd_width: float = 2.0):
     """Load the model and apply medium and measurements; returns (model, medium name, provenance)."""
     import fluxasn
 
@@ -122,24 +124,76 @@ def _prepare_model(model_source: str, medium: Optional[str], cell_line: Optional
         medium_name = "RPMI-1640" if model_source == "core" else None
     provenance: Dict[str, str] = {"model_source": _describe_source(model_source)}
     provenance["medium"] = medium_name or "as in the model file"
+    touched = None
+    if scenario is not None:
+        parsed = fluxasn.parse_scenario(scenario)
+        touched = _reactions_changed_by(model, parsed)
+        notes = fluxasn.apply_scenario(model, parsed)
+        provenance["scenario"] = f"{scenario}: " + "; ".join(notes) if notes else scenario
     if cell_line is not None or measurements is not None:
         from fluxasn.core import measurements as meas
 
         if cell_line is not None:
-            rates = meas.nci60_rates(cell_line)
-            provenance["cell_line"] = cell_line
-            provenance["measurements"] = f"NCI-60 exchange rates of {cell_line} (bundled)"
+            data = meas.load_nci60(cell_line)
+            provenance["cell_line"] = ", ".join(data.cell_lines)
+            label = f"NCI-60 exchange rates of {', '.join(data.cell_lines)} (bundled)"
         else:
-            rates = meas.read_measurements(measurements)
-            provenance["measurements"] = _describe_source(str(measurements))
-        meas.apply_measurements(model, rates)
-    if scenario is not None:
-        import fluxasn
-
-        parsed = fluxasn.parse_scenario(scenario)
-        notes = fluxasn.apply_scenario(model, parsed)
-        provenance["scenario"] = f"{scenario}: " + "; ".join(notes) if notes else scenario
+            data = meas.read_measurements(measurements)
+            label = _describe_source(str(measurements))
+        if touched is not None:
+            # the scenario (applied above) decides the bounds of what it changes (e.g. an
+            # Asn-free medium) and growth is what it predicts: the measured growth and the
+            # measured rates of the exchanges it changes describe unperturbed cells and are
+            # left out; the rest are relaxed minimally if the scenario makes them infeasible
+            touched = set(touched) | {r.id for r in model.reactions if r.objective_coefficient != 0}
+            with model, _stdout_to_stderr():
+                probe = meas.constrain_with_measurements(model, data, k=sd_width, relax=False)
+            dropped = probe.table[probe.table["reaction"].isin(touched)]
+            if len(dropped):
+                keep = ~data.table["line"].isin(set(dropped["line"]))
+                data = meas.Measurements(data.table[keep].reset_index(drop=True), data.source)
+                provenance["measurements_left_out"] = (
+                    ", ".join(dropped["metabolite"]) + f" (set by scenario {scenario})"
+                )
+        with _stdout_to_stderr():  # solver banners must not mix with --json/--csv output
+            result = meas.constrain_with_measurements(model, data, k=sd_width, relax=True)
+        summary = str(result).splitlines()[0]
+        provenance["measurements"] = f"{label}: {summary}"
+        if result.relaxed_applied and result.relaxation is not None:
+            provenance["measurements_relaxed"] = ", ".join(
+                map(str, result.relaxation.relaxed["metabolite"])
+            )
     return model, medium_name, provenance
+
+
+class _stdout_to_stderr:
+    """Send file descriptor 1 to standard error (C libraries print there) for a block."""
+
+    def __enter__(self):
+        sys.stdout.flush()
+        try:
+            self._saved = os.dup(1)
+            os.dup2(2, 1)
+        except OSError:  # no real descriptors (embedded use): nothing to redirect
+            self._saved = None
+        return self
+
+    def __exit__(self, *exc):
+        sys.stdout.flush()
+        if self._saved is not None:
+            os.dup2(self._saved, 1)
+            os.close(self._saved)
+        return False
+
+
+def _reactions_changed_by(model, scenario) -> set:
+    """Ids of the reactions whose bounds ``scenario`` changes (applied and undone)."""
+    import fluxasn
+
+    before = {r.id: r.bounds for r in model.reactions}
+    with model:
+        fluxasn.apply_scenario(model, scenario)
+        return {r.id for r in model.reactions if r.bounds != before[r.id]}
 
 
 def _describe_source(source: str) -> str:
@@ -339,7 +393,7 @@ def _print_summary(summary) -> None:
     console.print(
         f"[bold]{summary.model_id}[/bold] on [bold]{medium}[/bold]: status {summary.status}, "
         f"growth [bold]{format_number(summary.growth)} 1/h[/bold], doubling time "
-        f"{format_number(summary.doubling_time)} h"
+        + (f"{format_number(summary.doubling_time)} h" if summary.growth > 0 else "- (no growth)")
     )
     table = Table(caption="exchanges: negative = uptake; minimum/maximum: FVA range at the optimum",
                   caption_justify="left")
@@ -350,6 +404,9 @@ def _print_summary(summary) -> None:
         table.add_row(row.quantity, row.reaction or "-", format_number(row.flux),
                       format_number(row.minimum), format_number(row.maximum), row.unit)
     console.print(table)
+    for key in ("cell_line", "scenario", "measurements", "measurements_left_out", "measurements_relaxed"):
+        if key in summary.provenance:
+            console.print(f"{key.replace('_', ' ')}: {summary.provenance[key]}", style="dim")
 
 
 #: Scenario readouts computed for the HTML report (the gene screens are left to `fluxasn scenarios`).
