@@ -41,7 +41,40 @@ from fluxasn.core.media import (  # noqa: E402
 from fluxasn.core.roles import ROLES, Roles, find_roles  # noqa: E402
 
 __all__ += ["Medium", "MediumResult", "UptakeRule", "apply_medium", "get_medium", "list_media", "list_sera"]
+from fluxasn.core.measurements import (  # noqa: E402
+    ConstraintResult,
+    FitResult,
+    Measurements,
+    Relaxation,
+    constrain_with_measurements,
+    fit_measurements,
+    load_nci60,
+    minimal_relaxation,
+    nci60_cell_lines,
+    read_measurements,
+)
+from fluxasn.core.units import (  # noqa: E402
+    convert_rate,
+    fmol_per_cell_h_to_mmol_per_gdw_h,
+    nmol_per_million_cells_h_to_fmol_per_cell_h,
+)
+
 __all__ += ["ROLES", "Roles", "find_roles"]
+__all__ += [
+    "ConstraintResult",
+    "FitResult",
+    "Measurements",
+    "Relaxation",
+    "constrain_with_measurements",
+    "fit_measurements",
+    "load_nci60",
+    "minimal_relaxation",
+    "nci60_cell_lines",
+    "read_measurements",
+    "convert_rate",
+    "fmol_per_cell_h_to_mmol_per_gdw_h",
+    "nmol_per_million_cells_h_to_fmol_per_cell_h",
+]
 
 # --- analysis: FBA/FVA, knockouts, screens ----------------------------------
 

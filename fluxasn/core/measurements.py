@@ -37,6 +37,7 @@ import io
 import math
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple, Union
@@ -595,6 +596,31 @@ class _NetFluxProblem:
         self.col_upper = np.array([r.upper_bound for r in model.reactions], dtype=float)
 
 
+_BANNER_SHOWN = False
+
+
+def _new_highs():
+    """A silent HiGHS instance (its first construction prints a banner to file descriptor 1)."""
+    import highspy
+
+    global _BANNER_SHOWN
+    if _BANNER_SHOWN:
+        return highspy.Highs()
+    _BANNER_SHOWN = True
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:
+        return highspy.Highs()
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            return highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def _solve_highs(
     A, row_lower, row_upper, cost, col_lower, col_upper, *, integer=None, hessian_diag=None
 ) -> Tuple[str, Optional[np.ndarray], float]:
@@ -603,7 +629,7 @@ def _solve_highs(
     from scipy import sparse
 
     A = sparse.csc_matrix(A)
-    h = highspy.Highs()
+    h = _new_highs()
     h.setOptionValue("output_flag", False)
     lp = highspy.HighsLp()
     lp.num_col_ = A.shape[1]
