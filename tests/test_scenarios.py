@@ -269,3 +269,14 @@ def test_default_matrix_on_core_model(core_model):
     assert frame.loc["asn_free+asns_ko", "growth"] == pytest.approx(0.0, abs=1e-9)
     assert frame.loc["control", "growth"] > 0.01
     assert _bounds(core_model) == before
+
+
+def test_gene_knockout_perturbation(mini):
+    with mini:
+        notes = S.KnockOut(gene="SLC38A2").apply(mini, S.ModelResolver(mini))
+        assert mini.reactions.ASNt.bounds == (0, 0) and "SLC38A2" in notes[0]
+        assert mini.slim_optimize() == pytest.approx(5.5)
+    with pytest.raises(RoleError, match="NOTAGENE"):
+        S.KnockOut(gene="NOTAGENE").apply(mini, S.ModelResolver(mini))
+    with pytest.raises(FluxasnInputError):
+        S.KnockOut()

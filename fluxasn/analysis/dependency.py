@@ -161,6 +161,19 @@ class ModelResolver:
 
     # -- genes ---------------------------------------------------------------
 
+    def genes(self, symbol: str) -> List[cobra.Gene]:
+        """The model genes of an HGNC symbol (through :func:`fluxasn.core.roles.gene_symbols`,
+        or the gene's id, name or annotation)."""
+        from fluxasn.core.roles import gene_symbols
+
+        if self._symbols is None:
+            self._symbols = gene_symbols(self.model)
+        wanted = symbol.upper()
+        return [
+            g for g in self.model.genes
+            if str(self._symbols.get(g.id, "")).upper() == wanted or gene_matches(g, [symbol])
+        ]
+
     def gene_reactions(self, symbol: str, *, metabolite: Optional[str] = None) -> List[cobra.Reaction]:
         """Reactions whose gene rule names the gene ``symbol`` (HGNC), optionally
         only those involving ``metabolite``.
@@ -169,15 +182,7 @@ class ModelResolver:
         (annotations, Entrez, Ensembl, the bundled key-gene table), or match the
         symbol directly by id, name or annotation.
         """
-        from fluxasn.core.roles import gene_symbols
-
-        if self._symbols is None:
-            self._symbols = gene_symbols(self.model)
-        wanted = symbol.upper()
-        genes = [
-            g for g in self.model.genes
-            if str(self._symbols.get(g.id, "")).upper() == wanted or gene_matches(g, [symbol])
-        ]
+        genes = self.genes(symbol)
         reactions = sorted({r for g in genes for r in g.reactions}, key=lambda r: r.id)
         if metabolite is not None:
             reactions = [r for r in reactions if self._involves(r, metabolite)]

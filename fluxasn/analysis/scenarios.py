@@ -216,9 +216,7 @@ class KnockOut(Perturbation):
             for reaction in reactions:
                 reaction.bounds = (0.0, 0.0)
             return [f"{self.role} knocked out: " + ", ".join(r.id for r in reactions)]
-        from fluxasn.analysis.dependency import gene_matches
-
-        genes = [g for g in model.genes if gene_matches(g, [self.gene])]
+        genes = resolver.genes(self.gene)
         if not genes:
             raise RoleError(f"model {model.id!r} has no gene {self.gene!r}")
         for gene in genes:
