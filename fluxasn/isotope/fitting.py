@@ -132,7 +132,7 @@ class MFAProblem:
                 add(network.flux_vector(name), pair.lower, pair.upper)
         for name, (lo, hi) in (bounds or {}).items():
             add(network.flux_vector(name), lo, hi)
-        G = np.array(g_rows).reshape(-1, self.p)
+        G = np.array(g_rows, dtype=float).reshape(len(g_rows), self.p)
         h = np.array(h)
         keep = np.linalg.norm(G, axis=1) > 1e-12
         if np.any(h[~keep] < -1e-9):
@@ -167,6 +167,8 @@ class MFAProblem:
         scale factors.
         """
         v = self.fluxes(u)
+        want = jac
+        jac = jac and self.p > 0
         sims = [self.emu.simulate(v, src, self.N if jac else None) for src in self.src]
         r = np.empty(self.n_res)
         J = np.empty((self.n_res, self.p)) if jac else None
@@ -199,6 +201,8 @@ class MFAProblem:
             r[self.n_mid:] = (self.F @ v - self.f_val) / self.f_sd
             if jac:
                 J[self.n_mid:] = (self.F @ self.N) / self.f_sd[:, None]
+        if want and J is None:
+            J = np.zeros((self.n_res, self.p))
         return r, J, scales
 
     def ssr(self, u: np.ndarray) -> float:

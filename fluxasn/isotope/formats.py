@@ -351,12 +351,16 @@ def read_mfapy(model_file, status_file, mdv_files: Mapping[str, tuple], *,
     targets = {}
     for line, c in frags:
         if len(c) >= 4 and c[3].strip() == "use":
-            spec = c[2].strip()
-            if "+" in spec:
-                raise FluxasnInputError("fragments combining several EMUs ('+') are not supported",
-                                        source=model_file, line=line, identifier=c[0])
-            met, pos = spec.split("_", 1)
-            targets[c[0]] = parse_emu((met, [int(p) for p in pos.split(":")]), carbons=net.carbons)
+            parts = [x.strip().rsplit("_", 1) for x in c[2].strip().split("+")]
+            mets = {m for m, _ in parts}
+            if len(mets) != 1:
+                # atoms of different molecules: kept as an error raised only if the fragment is used
+                targets[c[0]] = FluxasnInputError(
+                    "fragments combining atoms of different metabolites are not supported",
+                    source=model_file, line=line, identifier=c[0])
+                continue
+            atoms = sorted({int(p) for _, pos in parts for p in pos.split(":")})  # same molecule: union
+            targets[c[0]] = parse_emu((mets.pop(), atoms), carbons=net.carbons)
     # status
     status_file = Path(status_file)
     fixed, fluxes, bounds, ignored = {}, [], {}, []
@@ -405,6 +409,8 @@ def read_mfapy(model_file, status_file, mdv_files: Mapping[str, tuple], *,
                 raise FluxasnInputError(
                     "selected fragment is not a target fragment (with 'use') of the model "
                     f"{model_file.name}", source=path, line=d["line"], identifier=fid)
+            if isinstance(targets[fid], Exception):
+                raise targets[fid]
             mid = np.array([x for x, _ in d["vals"]])
             sd = np.array([s for _, s in d["vals"]]) if mdv_sd is None else np.full(mid.size, float(mdv_sd))
             exp.mids.append(MIDMeasurement(fid, targets[fid], mid, sd, source=str(path), line=d["line"]))
