@@ -347,7 +347,15 @@ def report(model_source, medium, cell_line, measurements, scenario, c13_dir, no_
     if html_path is not None:
         from fluxasn.report import make_report
 
-        scenario_table = _scenario_table_for_report(model)
+        if cell_line is None and measurements is None:
+            scenario_table = _scenario_table_for_report(model)
+        else:
+            # The scenarios set medium bounds one side at a time, which clashes with the two-sided
+            # bounds of measured rates: the heatmap is computed on the medium (and --scenario)
+            # without the measurements, and says so.
+            plain, _, _ = _prepare_model(model_source, medium, None, None, scenario)
+            scenario_table = _scenario_table_for_report(plain)
+            provenance["scenario_heatmap"] = "computed on the medium without the measured rates"
         result = make_report(
             model, medium=medium_name, fva=not no_fva, c13=c13_result,
             scenarios=scenario_table, provenance=provenance,
@@ -406,7 +414,8 @@ def _print_summary(summary) -> None:
     console.print(table)
     for key in ("cell_line", "scenario", "measurements", "measurements_left_out", "measurements_relaxed"):
         if key in summary.provenance:
-            console.print(f"{key.replace('_', ' ')}: {summary.provenance[key]}", style="dim")
+            console.print(f"{key.replace('_', ' ')}: {summary.provenance[key]}", style="dim",
+                          soft_wrap=True)
 
 
 #: Scenario readouts computed for the HTML report (the gene screens are left to `fluxasn scenarios`).
