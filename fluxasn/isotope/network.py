@@ -56,7 +56,8 @@ class LabelingNetwork:
     -----
     Balanced metabolites default to those that are both produced and
     consumed; labelled sources default to carbon-carrying metabolites no atom
-    transition produces. Both can be set explicitly (``balanced``,
+    transition produces, plus the species of boundary (exchange) transitions
+    such as ``glc_e(abcdef) ->`` (medium compounds). Both can be set explicitly (``balanced``,
     ``sources``).
     """
 
@@ -198,11 +199,16 @@ class LabelingNetwork:
     def sources(self) -> set:
         if self._sources is not None:
             return set(self._sources)
-        produced = set()
+        produced, boundary = set(), set()
         for f in self.fluxes:
-            if f.transition is not None and f.transition.substrates:
-                produced.update(m for m, _ in f.transition.products)
-        return set(self.carbons) - produced
+            t = f.transition
+            if t is None:
+                continue
+            if t.substrates and t.products:
+                produced.update(m for m, _ in t.products)
+            else:  # exchange with the medium: its species are labelled inputs
+                boundary.update(m for m, _ in t.substrates + tuple((m, a[0]) for m, a in t.products))
+        return (set(self.carbons) - produced) | boundary
 
     @sources.setter
     def sources(self, mets) -> None:
