@@ -90,8 +90,9 @@ def _model_options(func):
     func = click.option(
         "--medium",
         metavar="NAME",
-        help="Bundled medium to apply (default: RPMI-1640 for the core model, "
-        "the file's own bounds for a model file); 'none' keeps the model's bounds.",
+        help="Bundled medium to apply, e.g. 'RPMI-1640 -Asn' (default: RPMI-1640 for the core model, "
+        "the file's own bounds for a model file), a CSV/TSV table with columns component and "
+        "concentration_mM, or 'none' to keep the model's bounds.",
     )(func)
     func = click.option(
         "--model",
@@ -116,6 +117,13 @@ def _prepare_model(model_source: str, medium: Optional[str], cell_line: Optional
     if medium is not None and medium.strip().lower() == "none":
         model = fluxasn.load_model(model_source, medium=None)
         medium_name = None
+    elif medium is not None and Path(medium).suffix.lower() in {".csv", ".tsv", ".txt"}:
+        from fluxasn.report.validation import read_medium_file
+
+        table = read_medium_file(medium)  # checked before the model is loaded
+        model = fluxasn.load_model(model_source, medium=None)
+        fluxasn.apply_medium(model, table)
+        medium_name = Path(medium).name
     elif medium is not None:
         model = fluxasn.load_model(model_source, medium=medium)
         medium_name = medium

@@ -39,6 +39,10 @@ def files(tmp_path_factory):
     broken = re.sub(r'(<species[^>]*?compartment=")c(")', r"\1nowhere\2", broken, count=1)
     (folder / "broken.xml").write_text(broken)
     (folder / "model.txt").write_text("not a model\n")
+    from test_report import BAD_MEASUREMENTS, BAD_MEDIUM
+
+    (folder / "rates.csv").write_text(BAD_MEASUREMENTS)
+    (folder / "medium.tsv").write_text(BAD_MEDIUM)
     (folder / "garbage.json").write_text("{ this is not json")
     return folder
 
@@ -54,7 +58,8 @@ def runs(files):
                       "--readouts", "growth,asns_fva", "--json"],
         "convert": ["convert", "core", f / "core_out.json"],
         "validate_good": ["validate", f / "core.xml", "--csv"],
-        "validate_bad": ["validate", f / "broken.xml", "--json"],
+        "validate_bad": ["validate", f / "broken.xml", f / "rates.csv", f / "medium.tsv", "--json"],
+        "bad_medium_file": ["report", "--medium", f / "medium.tsv"],
         # bad input: exit 2, one line naming the problem
         "missing_file": ["report", "--model", f / "absent.xml"],
         "wrong_format": ["report", "--model", f / "model.txt"],
@@ -204,11 +209,13 @@ def test_validate_clean_and_broken(runs):
     assert bad.returncode == EXIT_PROBLEMS, bad.stderr
     problems = json.loads(bad.stdout)
     errors = [p for p in problems if p["severity"] == "error"]
-    assert len(errors) >= 2  # every problem, not just the first
-    text = " ".join(p["message"] for p in errors)
+    sbml = [p for p in errors if p["file"].endswith("broken.xml")]
+    assert len(sbml) >= 2  # every problem, not just the first
+    text = " ".join(p["message"] for p in sbml)
     assert "missing_" in text and "nowhere" in text
-    assert all(p["file"].endswith("broken.xml") for p in problems)
-    assert "error(s) found" in bad.stderr
+    assert [p["line"] for p in errors if p["file"].endswith("rates.csv")] == [4, 5, 6, 8]
+    assert [p["line"] for p in errors if p["file"].endswith("medium.tsv")] == [3, 4, 5, 6]
+    assert f"{len(errors)} error(s) found in 3 file(s)" in bad.stderr
 
 
 # --- bad input ------------------------------------------------------------------------------
@@ -232,6 +239,10 @@ def test_unknown_cell_line(runs):
 
 def test_unknown_medium(runs):
     one_error_line(runs["unknown_medium"], "Martian broth")
+
+
+def test_bad_medium_file(runs):
+    one_error_line(runs["bad_medium_file"], "medium.tsv", "line 3", "negative")
 
 
 def test_unknown_scenario(runs):

@@ -227,6 +227,50 @@ def test_validate_sbml_file_lists_every_error(tmp_path, textbook):
     assert "missing_ub" in joined and "nowhere" in joined
 
 
+BAD_MEASUREMENTS = """# rates with four bad rows
+metabolite,value,sd,unit,cell_line,condition
+glc__D,-0.89,0.18,mmol/gDW/h,HT29,RPMI-1640
+lac__L,abc,0.1,mmol/gDW/h,HT29,RPMI-1640
+gln__L,-0.2,-1,mmol/gDW/h,HT29,RPMI-1640
+unobtainium,-0.2,0.1,mmol/gDW/h,HT29,RPMI-1640
+biomass,0.03,0.003,1/h,HT29,RPMI-1640
+asn__L,-0.01,0.002,furlongs,HT29,RPMI-1640
+"""
+
+BAD_MEDIUM = "component\tconcentration_mM\nglc__D\t11.1\nasparagine\t-1\nunobtainium\t2\nglucose\t1\nglutamine\tx\n"
+
+
+def test_validate_measurements_lists_every_bad_row(tmp_path):
+    path = tmp_path / "rates.csv"
+    path.write_text(BAD_MEASUREMENTS)
+    problems = validate_file(path)
+    assert list(problems["line"]) == [4, 5, 6, 8]
+    assert list(problems["identifier"]) == ["value", "sd", "metabolite", "unit"]
+    assert (problems["severity"] == "error").all()
+    assert "'abc'" in problems["message"].iloc[0] and "furlongs" in problems["message"].iloc[3]
+    good = tmp_path / "good.csv"
+    good.write_text("\n".join(line for i, line in enumerate(BAD_MEASUREMENTS.splitlines()) if i in (1, 2, 6)) + "\n")
+    assert validate_file(good).empty
+
+
+def test_validate_medium_lists_every_bad_row(tmp_path):
+    from fluxasn.report.validation import read_medium_file
+
+    path = tmp_path / "medium.tsv"
+    path.write_text(BAD_MEDIUM)
+    problems = validate_file(path)
+    assert list(problems["line"]) == [3, 4, 5, 6]
+    assert list(problems["identifier"]) == ["asparagine", "unobtainium", "glucose", "glutamine"]
+    assert "negative" in problems["message"].iloc[0]
+    assert "duplicate" in problems["message"].iloc[2] and "line 2" in problems["message"].iloc[2]
+    with pytest.raises(FluxasnInputError, match=r"line 3.*negative.*and 3 more"):
+        read_medium_file(path)
+    good = tmp_path / "ok.tsv"
+    good.write_text("component\tconcentration_mM\nglc__D\t11.1\ngln__L\t2\n")
+    table = read_medium_file(good)
+    assert table.to_dict("list") == {"component": ["glc__D", "gln__L"], "concentration_mM": [11.1, 2.0]}
+
+
 def test_validate_rejects_missing_and_unknown(tmp_path):
     with pytest.raises(FluxasnInputError, match="file not found"):
         validate_file(tmp_path / "absent.xml")

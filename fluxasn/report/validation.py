@@ -7,17 +7,28 @@ used, but a result may be misleading).
 """
 from __future__ import annotations
 
+import io
 import math
 import os
 from pathlib import Path
-from typing import Iterable, List, Optional, Union
+from typing import Dict, Iterable, List, Optional, Tuple, Union
 
 import cobra
 import pandas as pd
 
 from fluxasn.exceptions import FluxasnInputError, ModelLoadError
 
-__all__ = ["validate_file", "validate_model_file", "lint_model", "PROBLEM_COLUMNS", "VALIDATE_KINDS"]
+__all__ = [
+    "validate_file",
+    "validate_model_file",
+    "validate_measurements_file",
+    "validate_medium_file",
+    "read_medium_file",
+    "lint_model",
+    "PROBLEM_COLUMNS",
+    "VALIDATE_KINDS",
+    "MEDIUM_COLUMNS",
+]
 
 PROBLEM_COLUMNS = ("file", "line", "identifier", "severity", "message")
 VALIDATE_KINDS = ("auto", "model", "medium", "measurements", "c13")
@@ -162,6 +173,150 @@ def _sbml_line(message: str) -> Optional[int]:
     return int(match.group(1)) if match else None
 
 
+def _read_table(path: Path) -> Tuple[pd.DataFrame, List[int]]:
+    """A CSV (``,``) or TSV (tab) file as strings, with the file line of each data row.
+
+    Blank lines and lines starting with ``#`` are skipped.
+    """
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise FluxasnInputError(f"cannot read file: {error}", source=path) from error
+    kept = [(i + 1, ln) for i, ln in enumerate(text.splitlines()) if ln.strip() and not ln.lstrip().startswith("#")]
+    if not kept:
+        raise FluxasnInputError("empty file: no header and no data rows", source=path)
+    sep = "," if path.suffix.lower() == ".csv" else "\t"
+    try:
+        frame = pd.read_csv(io.StringIO("\n".join(ln for _, ln in kept)), sep=sep, dtype=str,
+                            keep_default_na=False)
+    except pd.errors.ParserError as error:
+        raise FluxasnInputError(f"malformed table: {error}", source=path, line=kept[0][0]) from error
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame, [n for n, _ in kept[1:]]
+
+
+def validate_measurements_file(path: Union[str, os.PathLike]) -> pd.DataFrame:
+    """Every problem of a measurement table (:func:`fluxasn.core.measurements.read_measurements`).
+
+    The reader stops at the first problem; here each problem row is set aside
+    and the rest read again, until the rest reads cleanly, so every row with
+    a problem is listed with its file line.
+    """
+    from fluxasn.core.measurements import read_measurements
+
+    path = Path(path)
+    try:
+        read_measurements(path)
+        return _frame([])
+    except FluxasnInputError as first:
+        try:
+            frame, lines = _read_table(path)
+        except FluxasnInputError:
+            return _frame([_problem(path, first.reason, line=first.line, identifier=first.identifier)])
+    rows: List[dict] = []
+    for _ in range(len(frame) + 1):
+        if frame.empty:
+            break
+        try:
+            read_measurements(frame.reset_index(drop=True))
+            break
+        except FluxasnInputError as error:
+            position = (error.line or 0) - 2  # the DataFrame reader numbers rows from line 2
+            if not 0 <= position < len(frame):  # a table-level problem (columns): nothing to set aside
+                rows.append(_problem(path, error.reason, line=lines[0] - 1 if lines else None,
+                                     identifier=error.identifier))
+                break
+            rows.append(_problem(path, _strip_count(error.reason), line=lines[position],
+                                 identifier=error.identifier))
+            frame = frame.drop(frame.index[position])
+            lines = lines[:position] + lines[position + 1:]
+    return _frame(sorted(rows, key=lambda r: (r["line"] is None, r["line"] or 0)))
+
+
+def _strip_count(message: str) -> str:
+    import re
+
+    return re.sub(r" \(and \d+ more problems? in the table\)$", "", message)
+
+
+#: Columns of a medium table (``--medium FILE``): component (dictionary id, name or
+#: database id) and concentration in mM.
+MEDIUM_COLUMNS = ("component", "concentration_mM")
+
+
+def validate_medium_file(path: Union[str, os.PathLike]) -> pd.DataFrame:
+    """Every problem of a medium table: columns, numbers, unknown or duplicate components."""
+    from fluxasn.core.matching import lookup_entry
+
+    path = Path(path)
+    try:
+        frame, lines = _read_table(path)
+    except FluxasnInputError as error:
+        return _frame([_problem(path, error.reason, line=error.line)])
+    missing = [c for c in MEDIUM_COLUMNS if c not in frame.columns]
+    if missing:
+        return _frame([_problem(path, "missing column(s) " + ", ".join(missing) + "; expected "
+                                + ", ".join(MEDIUM_COLUMNS), line=(lines[0] - 1) if lines else 1,
+                                identifier=missing[0])])
+    rows: List[dict] = []
+    seen: Dict[str, int] = {}
+    for line, component, value in zip(lines, frame["component"], frame["concentration_mM"]):
+        component = str(component).strip()
+        try:
+            number = float(value)
+        except ValueError:
+            number = None
+        if number is None or not math.isfinite(number):
+            rows.append(_problem(path, f"concentration_mM {value!r} is not a finite number", line=line,
+                                 identifier=component or "concentration_mM"))
+        elif number < 0:
+            rows.append(_problem(path, f"concentration_mM {number} is negative; expected >= 0 mM",
+                                 line=line, identifier=component))
+        if not component:
+            rows.append(_problem(path, "empty component", line=line, identifier="component"))
+            continue
+        entry = lookup_entry(component)
+        if entry is None:
+            rows.append(_problem(path, "unknown component: not in the metabolite dictionary "
+                                 "(use a dictionary id, name, synonym, ChEBI, KEGG, MetaNetX or HMDB id)",
+                                 line=line, identifier=component))
+            continue
+        key = getattr(entry, "id", component)
+        if key in seen:
+            rows.append(_problem(path, f"duplicate component (also on line {seen[key]})", line=line,
+                                 identifier=component))
+        else:
+            seen[key] = line
+    return _frame(rows)
+
+
+def read_medium_file(path: Union[str, os.PathLike]) -> pd.DataFrame:
+    """A medium table (columns :data:`MEDIUM_COLUMNS`) ready for ``apply_medium``.
+
+    Raises
+    ------
+    FluxasnInputError
+        Naming the first problem (file, line, component) and how many there are.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FluxasnInputError("file not found", source=path)
+    problems = validate_medium_file(path)
+    if len(problems):
+        first = problems.iloc[0]
+        more = len(problems) - 1
+        line = None if pd.isna(first["line"]) else int(first["line"])
+        raise FluxasnInputError(
+            first["message"] + (f" (and {more} more; run `fluxasn validate {path}`)" if more else ""),
+            source=path, line=line, identifier=first["identifier"],
+        )
+    frame, _ = _read_table(path)
+    out = frame[list(MEDIUM_COLUMNS)].copy()
+    out["component"] = out["component"].str.strip()
+    out["concentration_mM"] = out["concentration_mM"].astype(float)
+    return out
+
+
 def validate_file(path: Union[str, os.PathLike], *, kind: str = "auto") -> pd.DataFrame:
     """Problems of one input file (model, medium, measurements or 13C data folder).
 
@@ -198,12 +353,8 @@ def validate_file(path: Union[str, os.PathLike], *, kind: str = "auto") -> pd.Da
 
         return _frame(_delegate(path, isotope.validate_c13_data))
     if kind == "medium":
-        from fluxasn.core import media
-
-        return _frame(_delegate(path, media.validate_medium_file))
-    from fluxasn.core import measurements
-
-    return _frame(_delegate(path, measurements.validate_measurements_file))
+        return validate_medium_file(path)
+    return validate_measurements_file(path)
 
 
 def _delegate(path: Path, validator) -> List[dict]:
@@ -233,14 +384,22 @@ def _guess_kind(path: Path) -> str:
     if suffixes and suffixes[-1] in {".tsv", ".csv", ".txt"}:
         sep = "\t" if suffixes[-1] in {".tsv", ".txt"} else ","
         try:
-            with open(path, encoding="utf-8") as handle:
-                header = handle.readline().lower()
+            with open(path, encoding="utf-8-sig") as handle:
+                header = next(
+                    (ln.lower() for ln in handle if ln.strip() and not ln.lstrip().startswith("#")), ""
+                )
         except (OSError, UnicodeDecodeError) as error:
             raise FluxasnInputError(f"cannot read file: {error}", source=path) from error
         columns = {c.strip() for c in header.split(sep)}
-        if columns & {"concentration", "concentration_mm", "mm", "medium"}:
+        if columns & {"concentration_mm", "component"}:
             return "medium"
-        return "measurements"
+        if columns & {"metabolite", "value"}:
+            return "measurements"
+        raise FluxasnInputError(
+            "cannot tell what this table is from its header (a medium has columns component, "
+            "concentration_mM; measurements have metabolite, value, sd, unit); give --kind",
+            source=path,
+        )
     raise FluxasnInputError(
         "cannot tell what this file is from its suffix; give --kind model|medium|measurements|c13",
         source=path,
