@@ -106,5 +106,32 @@ __all__ += [
 ]
 
 # --- isotope: 13C MFA --------------------------------------------------------
+from fluxasn.isotope import (  # noqa: E402
+    LabelingNetwork,
+    MFAProblem,
+    MFAResult,
+    Tracer,
+    add_13c_constraints,
+    fit_13c,
+    read_fluxml,
+    read_freeflux,
+    read_inca_csv,
+    read_mfapy,
+    simulate_mids,
+)
+
+__all__ += [
+    "LabelingNetwork",
+    "MFAProblem",
+    "MFAResult",
+    "Tracer",
+    "add_13c_constraints",
+    "fit_13c",
+    "read_fluxml",
+    "read_freeflux",
+    "read_inca_csv",
+    "read_mfapy",
+    "simulate_mids",
+]
 
 # --- report ------------------------------------------------------------------

@@ -1,1 +1,74 @@
-"""13C metabolic flux analysis (EMU framework)."""
+"""13C metabolic flux analysis (EMU framework).
+
+Atom-transition notation (:mod:`.atommap`), EMU decomposition and simulation
+(:mod:`.emu`), tracers (:mod:`.tracers`), natural isotopes
+(:mod:`.natural_abundance`), measurements, fitting (:mod:`.fitting`),
+statistics (:mod:`.stats`), results, readers of published formats
+(:mod:`.formats`) and the bridge to COBRA models (:mod:`.bridge`).
+"""
+from fluxasn.isotope.atommap import AtomTransition, format_transition, parse_transition
+from fluxasn.isotope.bridge import add_13c_constraints, flux_scale, read_flux_mapping
+from fluxasn.isotope.emu import EMUSystem, parse_emu
+from fluxasn.isotope.fitting import MFAProblem, fit_13c
+from fluxasn.isotope.formats import (
+    MFAInput,
+    network_from_cobra,
+    read_fluxml,
+    read_freeflux,
+    read_inca_csv,
+    read_mfapy,
+)
+from fluxasn.isotope.measurements import Experiment, FluxMeasurement, MIDMeasurement
+from fluxasn.isotope.network import LabelingNetwork
+from fluxasn.isotope.results import MFAResult
+from fluxasn.isotope.tracers import NATURAL_13C, Tracer
+
+__all__ = [
+    "AtomTransition", "parse_transition", "format_transition",
+    "EMUSystem", "parse_emu", "simulate_mids",
+    "Tracer", "NATURAL_13C",
+    "Experiment", "MIDMeasurement", "FluxMeasurement",
+    "LabelingNetwork", "MFAInput", "MFAProblem", "MFAResult",
+    "fit_13c", "add_13c_constraints", "flux_scale", "read_flux_mapping",
+    "read_inca_csv", "read_mfapy", "read_freeflux", "read_fluxml", "network_from_cobra",
+]
+
+
+def simulate_mids(problem: MFAProblem, fluxes) -> "pd.DataFrame":
+    """Simulated MIDs of every measured fragment at given fluxes.
+
+    Parameters
+    ----------
+    problem
+        A compiled :class:`MFAProblem`.
+    fluxes
+        Gross fluxes (array in ``problem.network.flux_ids`` order, or a
+        mapping id -> value; missing ids are 0).
+
+    Returns
+    -------
+    pandas.DataFrame
+        experiment, fragment, emu, mass, simulated (after any correction matrix).
+    """
+    import numpy as np
+    import pandas as pd
+
+    from fluxasn.isotope.emu import emu_name
+
+    net = problem.network
+    if hasattr(fluxes, "items"):
+        v = np.zeros(len(net.fluxes))
+        for k, x in fluxes.items():
+            v[net.flux_index(k)] = float(x)
+    else:
+        v = np.asarray(fluxes, dtype=float)
+    sims = [problem.emu.simulate(v, src)[0] for src in problem.src]
+    rows = []
+    for ei, m, _, (n, row) in problem.layout:
+        s = sims[ei][n][row]
+        if m.correction is not None:
+            s = m.correction @ s
+        for k in range(m.mid.size):
+            rows.append({"experiment": problem.experiments[ei].name, "fragment": m.id,
+                         "emu": emu_name(m.emu), "mass": f"M+{k}", "simulated": float(s[k])})
+    return pd.DataFrame(rows)

@@ -429,7 +429,8 @@ def fit_13c(
     Parameters
     ----------
     problem
-        Compiled :class:`MFAProblem`.
+        Compiled :class:`MFAProblem` (or an :class:`~fluxasn.isotope.formats.MFAInput`,
+        compiled here).
     n_starts
         Number of random feasible starts (seeded by ``seed``).
     n_jobs
@@ -457,6 +458,10 @@ def fit_13c(
     from fluxasn.isotope.results import MFAResult
     from fluxasn.isotope import stats
 
+    from fluxasn.isotope.formats import MFAInput
+
+    if isinstance(problem, MFAInput):
+        problem = problem.problem()
     t0 = time.perf_counter()
     starts = list(initial or []) + problem.random_points(n_starts, seed=seed)
     runs = run_starts(problem, starts, n_jobs=n_jobs, max_iter=max_iter)
