@@ -432,9 +432,42 @@ REPORT_SCENARIO_READOUTS = ("growth", "asns_fva", "aspartate_sources", "nucleoti
 
 def _scenario_table_for_report(model):
     """The default scenarios x readouts for the HTML heatmap."""
-    import fluxasn
+    return _run_scenarios(model, None, readouts=REPORT_SCENARIO_READOUTS)
 
-    return fluxasn.run_scenarios(model, readouts=REPORT_SCENARIO_READOUTS)
+
+def _run_scenarios(model, runs, *, readouts):
+    """:func:`fluxasn.run_scenarios`, one scenario at a time under a progress bar.
+
+    Every scenario is checked before the first runs (bad input fails fast). With
+    the default set (``runs=None``), a scenario the model cannot express is kept
+    as a row whose status starts with ``not run:``, as ``run_scenarios`` does.
+    """
+    import pandas as pd
+
+    import fluxasn
+    from fluxasn.analysis.scenarios import DEFAULT_SCENARIOS, ScenarioMatrix
+    from fluxasn.exceptions import FluxasnInputError, RoleError
+    from fluxasn.report.progress import progress_bar
+
+    names = list(runs) if runs else list(DEFAULT_SCENARIOS)
+    parsed = [fluxasn.parse_scenario(name) for name in names]  # unknown tokens fail here
+    frames, details, model_id = [], {}, str(model.id)
+    with progress_bar("scenarios", total=len(names)) as progress:
+        for done, scenario in enumerate(parsed, start=1):
+            try:
+                matrix = fluxasn.run_scenarios(model, [scenario], readouts=readouts)
+            except (FluxasnInputError, RoleError) as error:
+                if runs:
+                    raise
+                frames.append(pd.DataFrame([{"scenario": scenario.name, "description": scenario.description,
+                                             "growth": float("nan"), "status": f"not run: {error}"}]))
+            else:
+                frames.append(matrix.frame)
+                details.update(matrix.details)
+                model_id = matrix.model_id or model_id
+            progress(done, len(names))
+    frame = pd.concat(frames, ignore_index=True)
+    return ScenarioMatrix(frame=frame, details=details, model_id=model_id)
 
 
 def _fit_c13(model, c13_dir: Path):
@@ -609,7 +642,7 @@ def scenarios(model_source, medium, cell_line, measurements, scenario, runs, rea
     names = None
     if readouts:
         names = [r.strip() for r in readouts.split(",") if r.strip()]
-    matrix = fluxasn.run_scenarios(model, list(runs) if runs else None, readouts=names)
+    matrix = _run_scenarios(model, list(runs) if runs else None, readouts=names)
     frame = matrix.to_frame()
     if fmt == "table":
         shown = frame[[c for c in SCENARIO_TABLE_COLUMNS if c in frame.columns]]

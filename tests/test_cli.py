@@ -258,3 +258,31 @@ def test_debug_shows_traceback(runs):
     result = runs["debug"]
     assert result.returncode != EXIT_OK
     assert "Traceback" in result.stderr and "absent.xml" in result.stderr
+
+
+# --- progress bars: on a terminal, never when piped ----------------------------------------------
+
+#: name -> (arguments, bar label, steps): long-running commands and the progress bar they draw.
+PROGRESS_CASES = {
+    "scenarios": (["scenarios", "--run", "control", "--run", "asn_free", "--readouts", "growth"],
+                  "scenarios", 2),
+}
+
+
+def bar_drawn(text: str, label: str, steps: int) -> bool:
+    """A rich progress bar for ``label`` that reached ``steps/steps``."""
+    return bool(re.search(rf"{re.escape(label)}\S*\s+\S*{BAR}+\S*\s+\S*{steps}/{steps}", text))
+
+
+@pytest.mark.parametrize("name", sorted(PROGRESS_CASES))
+def test_progress_bar_on_terminal_only(name, tmp_path):
+    from _cli_runner import run_cli
+
+    args, label, steps = PROGRESS_CASES[name]
+    code, terminal = run_in_terminal(args, cwd=tmp_path)
+    assert code == EXIT_OK, terminal[-2000:]
+    assert bar_drawn(terminal, label, steps), terminal[-2000:]
+    piped = run_cli(args, cwd=tmp_path)
+    assert piped.returncode == EXIT_OK, piped.stderr
+    assert not bar_drawn(piped.stderr + piped.stdout, label, steps)
+    assert f"{steps}/{steps}" not in piped.stderr and ESC not in piped.stderr + piped.stdout
