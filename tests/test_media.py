@@ -173,3 +173,37 @@ def test_core_model_rpmi_and_asn_free(core_model):
         assert core_model.slim_optimize() > 1e-3
         core_model.reactions.ASNS1.knock_out()
         assert core_model.slim_optimize(error_value=0.0) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_annotation_tie_is_ambiguous_and_names_keep_charges():
+    model = _tiny(annotate=False)
+    for mid in ("x1", "x2"):  # two exchanges carrying the same cross-references, no BiGG id
+        met = cobra.Metabolite(mid, name="something", compartment="e")
+        met.annotation = {"kegg.compound": "C00064", "chebi": "CHEBI:58359"}
+        reaction = cobra.Reaction("EX_" + mid, lower_bound=-1000, upper_bound=1000)
+        reaction.add_metabolites({met: -1})
+        model.add_reactions([reaction])
+    model.reactions.EX_gln__L_e.remove_from_model()
+    with pytest.raises(FluxasnInputError, match="EX_x1.*EX_x2|EX_x2.*EX_x1"):
+        apply_medium(model, {"L-glutamine": 2.0}, serum=None)
+    # superoxide "O2-" is not oxygen "O2"
+    superoxide = cobra.Metabolite("sox", name="O2-", compartment="e")
+    reaction = cobra.Reaction("EX_sox", lower_bound=-1000, upper_bound=1000)
+    reaction.add_metabolites({superoxide: -1})
+    model.add_reactions([reaction])
+    result = apply_medium(model, {"glucose": 1.0}, serum=None)
+    assert result.matched["o2"] == "EX_o2_e"
+    assert model.reactions.EX_sox.bounds == (0.0, 1000.0)
+
+
+def test_dictionary_and_tables_are_consistent():
+    from fluxasn.core.matching import lookup_entry, metabolite_dictionary
+    from fluxasn.core.media import list_sera, _media_table, _defaults
+
+    entries = metabolite_dictionary()
+    for entry in entries.values():
+        for name in entry.names:  # every name and synonym leads back to its own entry
+            assert lookup_entry(name).id == entry.id, name
+    components = set(_media_table()["component"]) | set(list_sera()["component"]) | set(_defaults())
+    assert components <= set(entries)
+    assert (_media_table()["concentration_mM"] >= 0).all()

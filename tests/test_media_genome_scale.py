@@ -31,6 +31,10 @@ def _asn_checks(model):
         model.objective = biomass
         apply_medium(model, "RPMI-1640", rule=UptakeRule(minimum=0))
         out["pure_rule"] = model.slim_optimize(error_value=0.0)
+    with model:
+        model.objective = biomass
+        apply_medium(model, "RPMI-1640", serum=None)
+        out["no_serum"] = model.slim_optimize(error_value=0.0)
     return out
 
 
@@ -48,12 +52,17 @@ def _assert_asn_logic(out):
 def test_human_gem(_human_gem_session):
     out = _asn_checks(_human_gem_session)
     _assert_asn_logic(out)
+    # strict RPMI-1640 lacks what Human-GEM's biomass needs from serum (retinol, tocopherols,
+    # lipoate, linoleate, linolenate, iron)
+    assert out["no_serum"] == pytest.approx(0.0, abs=1e-9)
     assert "4abz" in out["unmatched"]  # reported, not ignored: Human-GEM has no 4-aminobenzoate exchange
 
 
 def test_recon3d(_recon3d_session):
     out = _asn_checks(_recon3d_session)
     _assert_asn_logic(out)
+    # Recon3D's biomass needs an essential fatty acid (linoleate or linolenate) from serum
+    assert out["no_serum"] == pytest.approx(0.0, abs=1e-9)
     assert {"ca2", "mg2", "cl"} <= set(out["unmatched"])  # Recon3D has no Ca2+, Mg2+, Cl- exchanges
 
 

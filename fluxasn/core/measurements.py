@@ -959,6 +959,9 @@ def constrain_with_measurements(
     relax
         If the bounds cannot all hold, apply the minimal relaxation instead of
         leaving the model infeasible.
+    strict
+        Raise on a measured metabolite that the dictionary knows but the model
+        has no exchange for (default: skip it and list it in ``skipped``).
 
     Returns
     -------
@@ -1073,6 +1076,12 @@ def fit_measurements(
     method
         ``"wls"``: minimise sum(((v_i - m_i) / sd_i)^2) (a QP); ``"wl1"``:
         minimise sum(|v_i - m_i| / sd_i) (an LP).
+    cell_line, condition
+        Which group of the measurements to fit (needed when there are several).
+    biomass
+        Reaction id of the growth rate (default: the biomass role).
+    strict
+        As in :func:`constrain_with_measurements`.
 
     Notes
     -----
