@@ -170,6 +170,14 @@ class _Level:
         return lu.solve
 
 
+class PackedSources(dict):
+    """Input-EMU MIDs (a dict) with the per-size stacked arrays :meth:`EMUSystem.pack` builds."""
+
+    def __init__(self, mids, arrays):
+        super().__init__(mids)
+        self.arrays = arrays
+
+
 class EMUSystem:
     """EMU network compiled for a set of measured EMUs.
 
@@ -377,8 +385,11 @@ class EMUSystem:
             lev = self.levels[n]
             k = lev.k
             Xn = np.empty((k + lev.n_src, n + 1))
-            for r, e in enumerate(self.sources_by_size[n]):
-                Xn[k + r] = source_mids[e]
+            if isinstance(source_mids, PackedSources):
+                Xn[k:] = source_mids.arrays[n]
+            else:
+                for r, e in enumerate(self.sources_by_size[n]):
+                    Xn[k + r] = source_mids[e]
             X[n] = Xn
             if dv is not None:
                 dXn = np.zeros((k + lev.n_src, p, n + 1))
@@ -417,6 +428,14 @@ class EMUSystem:
                 r = np.asarray(tb + tc - ta)
                 dXn[:k] = solve(r).reshape(k, p, n + 1)
         return X, dX
+
+    def pack(self, source_mids: Mapping[EMU, np.ndarray]) -> "PackedSources":
+        """Input MIDs stacked per EMU size, for repeated simulations."""
+        arrays = {}
+        for n in self.sizes:
+            srcs = self.sources_by_size[n]
+            arrays[n] = np.array([source_mids[e] for e in srcs], dtype=float).reshape(len(srcs), n + 1)
+        return PackedSources(source_mids, arrays)
 
     def mid(self, X, emu: EMU) -> np.ndarray:
         """The MID of ``emu`` from a :meth:`simulate` result."""
