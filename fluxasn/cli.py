@@ -321,8 +321,9 @@ def cli(debug: bool) -> None:
 
 @cli.command(context_settings=CONTEXT, epilog=EXIT_CODES_HELP)
 @_model_options
-@click.option("--c13", "c13_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder of 13C labelling data to fit (adds a 13C fit-quality section).")
+@click.option("--c13", "c13_dir", type=click.Path(path_type=Path),
+              help="13C labelling data to fit (INCA CSV folder or FluxML file; adds a 13C fit-quality "
+              "section, see `fluxasn mfa`).")
 @click.option("--no-fva", is_flag=True, help="Skip the FVA ranges (faster on genome-scale models).")
 @click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write a self-contained HTML report (plots embedded, no network needed).")
@@ -350,8 +351,10 @@ def report(model_source, medium, cell_line, measurements, scenario, c13_dir, no_
     model, medium_name, provenance = _prepare_model(model_source, medium, cell_line, measurements, scenario)
     c13_result = None
     if c13_dir is not None:
-        c13_result = _fit_c13(model, c13_dir)
-        provenance["c13_data"] = str(c13_dir)
+        c13_result = _fit_c13(c13_dir)
+        provenance["c13_data"] = (
+            f"{c13_dir}: fitted on its own labelling network (not used to constrain the model)"
+        )
     if html_path is not None:
         from fluxasn.report import make_report
 
@@ -470,19 +473,62 @@ def _run_scenarios(model, runs, *, readouts):
     return ScenarioMatrix(frame=frame, details=details, model_id=model_id)
 
 
-def _fit_c13(model, c13_dir: Path):
+def _read_c13(path: Path, experiments=()):
+    """13C data: an INCA CSV folder (reactions.csv, tracers.csv, ms_measurements.csv, ...) or a FluxML file."""
+    from fluxasn import isotope
+    from fluxasn.exceptions import FluxasnInputError
+
+    path = Path(path)
+    if not path.exists():
+        raise FluxasnInputError("file or folder not found", source=path)
+    if path.is_dir():
+        return isotope.read_inca_csv(path, experiments=list(experiments) or None)
+    if path.suffix.lower() in {".fml", ".fluxml", ".xml"}:
+        if experiments:
+            raise click.UsageError("--experiment applies to INCA CSV folders, not to FluxML files")
+        return isotope.read_fluxml(path)
+    raise FluxasnInputError(
+        "expected a folder of INCA CSV files (reactions.csv, tracers.csv, ms_measurements.csv, "
+        "flux_measurements.csv) or a FluxML file (.fml)", source=path,
+    )
+
+
+def _fit_c13(data_path: Path, *, experiments=(), n_starts: int = 10, seed: int = 0):
+    """Multi-start 13C fit with a progress bar (one step per start).
+
+    The starts are those of ``fit_13c(problem, n_starts=n_starts, seed=seed)``
+    (``problem.random_points``), fitted one at a time; the best fit is kept,
+    so the result is that of the one-call fit.
+    """
     from fluxasn import isotope
     from fluxasn.report.progress import progress_bar
 
-    data = isotope.read_c13_data(c13_dir)
-    with progress_bar("13C fit") as progress:
-        return isotope.fit_13c(model, data, progress=progress)
+    problem = _read_c13(data_path, experiments).problem()
+    starts = problem.random_points(n_starts, seed=seed)
+    best, runs = None, []
+    with progress_bar("13C fit", total=len(starts)) as progress:
+        for done, start in enumerate(starts, start=1):
+            result = isotope.fit_13c(problem, n_starts=0, initial=[start])
+            runs.extend(result.runs)
+            if best is None or result.ssr < best.ssr:
+                best = result
+            progress(done, len(starts))
+    best.runs = runs
+    return best
 
 
 def _c13_json(result) -> Any:
-    if hasattr(result, "to_dict"):
-        return result.to_dict()
-    return _frame_records(result.to_frame())
+    """Fit quality and fluxes of a 13C fit, JSON-ready."""
+    return {
+        "ssr": result.ssr,
+        "dof": result.dof,
+        "chi2_range": list(result.chi2_range),
+        "passed": result.passed,
+        "n_measurements": result.n_measurements,
+        "n_parameters": result.n_parameters,
+        "starts": len(result.runs),
+        "fluxes": _frame_records(result.to_frame()),
+    }
 
 
 # --- fva -----------------------------------------------------------------------------
@@ -577,20 +623,29 @@ def screen(spec, as_json, as_csv):
 
 
 @cli.command(context_settings=CONTEXT, epilog=EXIT_CODES_HELP)
-@click.argument("data_dir", type=click.Path(file_okay=False, path_type=Path))
-@_model_options
+@click.argument("data", type=click.Path(path_type=Path))
+@click.option("--experiment", "experiments", multiple=True, metavar="ID",
+              help="Fit only this experiment of an INCA folder (repeatable; default: all).")
+@click.option("--starts", "n_starts", type=click.IntRange(1, 10_000), default=10, show_default=True,
+              help="Random feasible starting points (multi-start fit).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random starts.")
 @_output_options
-def mfa(data_dir, model_source, medium, cell_line, measurements, scenario, as_json, as_csv):
-    """13C metabolic flux analysis: fit fluxes to the labelling data in DATA_DIR.
+def mfa(data, experiments, n_starts, seed, as_json, as_csv):
+    """13C metabolic flux analysis: fit the fluxes of DATA's labelling network to its measurements.
+
+    DATA is a folder of INCA CSV files (reactions.csv with atom transitions,
+    tracers.csv, ms_measurements.csv, flux_measurements.csv) or a FluxML file.
+    Prints the fit quality (SSR, degrees of freedom, chi-square acceptance range)
+    and each flux with its 95% interval.
 
     \b
     Examples:
-      fluxasn mfa my_13c_data/
-      fluxasn mfa my_13c_data/ --json > fit.json
+      fluxasn mfa my_inca_data/
+      fluxasn mfa my_inca_data/ --experiment exp1 --starts 20 --json > fit.json
+      fluxasn mfa network.fml --csv
     """
     fmt = _output_format(as_json, as_csv)
-    model, _, _ = _prepare_model(model_source, medium, cell_line, measurements, scenario)
-    result = _fit_c13(model, data_dir)
+    result = _fit_c13(data, experiments=experiments, n_starts=n_starts, seed=seed)
     if fmt == "json":
         _write_json(_c13_json(result))
     elif fmt == "csv":

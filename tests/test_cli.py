@@ -186,6 +186,31 @@ def test_scenarios_json_matches_hand_applied_knockouts(runs, reference):
     assert rows["asn_free+asns_ko"]["asns_maximum"] == pytest.approx(0.0, abs=1e-9)
 
 
+# --- mfa ------------------------------------------------------------------------------------------
+
+
+def test_mfa_matches_library_fit_and_inca(tmp_path):
+    """The CLI's multi-start fit equals fit_13c's, and the fluxes INCA's (Antoniewicz 2006, exp1)."""
+    from _cli_runner import run_cli
+
+    from fluxasn.isotope import fit_13c, read_inca_csv
+
+    folder = inca_simple_network()
+    result = run_cli(["mfa", folder, "--experiment", "exp1", "--starts", "3", "--json"], cwd=tmp_path)
+    assert result.returncode == EXIT_OK, result.stderr
+    data = json.loads(result.stdout)
+    reference = fit_13c(read_inca_csv(folder, experiments=["exp1"]), n_starts=3, seed=0)
+    assert data["ssr"] == pytest.approx(reference.ssr, rel=1e-9)
+    assert data["dof"] == reference.dof and data["passed"] == reference.passed
+    assert data["starts"] == 3
+    assert data["ssr"] == pytest.approx(136.49, abs=0.01)  # INCA's SSR for exp1
+    fluxes = {row["id"]: row for row in data["fluxes"]}
+    inca = {"R2": 6.084230, "R3": 1.957885, "R4": 1.957885, "R5": 8.042115, "R2.exch": 6.620853}
+    for flux_id, value in inca.items():
+        assert fluxes[flux_id]["flux"] == pytest.approx(value, rel=1e-4), flux_id
+    assert BAR not in result.stderr
+
+
 # --- convert, validate ------------------------------------------------------------------------
 
 
@@ -262,10 +287,18 @@ def test_debug_shows_traceback(runs):
 
 # --- progress bars: on a terminal, never when piped ----------------------------------------------
 
-#: name -> (arguments, bar label, steps): long-running commands and the progress bar they draw.
+def inca_simple_network():
+    from conftest import require_shared
+
+    return require_shared("c13", "antoniewicz2006_simple_network", "incawrapper")
+
+
+#: name -> (arguments (a function: some need reference data), bar label, steps): long-running
+#: commands and the progress bar they draw.
 PROGRESS_CASES = {
-    "scenarios": (["scenarios", "--run", "control", "--run", "asn_free", "--readouts", "growth"],
+    "scenarios": (lambda: ["scenarios", "--run", "control", "--run", "asn_free", "--readouts", "growth"],
                   "scenarios", 2),
+    "mfa": (lambda: ["mfa", inca_simple_network(), "--experiment", "exp1", "--starts", "3"], "13C fit", 3),
 }
 
 
@@ -278,7 +311,8 @@ def bar_drawn(text: str, label: str, steps: int) -> bool:
 def test_progress_bar_on_terminal_only(name, tmp_path):
     from _cli_runner import run_cli
 
-    args, label, steps = PROGRESS_CASES[name]
+    make_args, label, steps = PROGRESS_CASES[name]
+    args = make_args()
     code, terminal = run_in_terminal(args, cwd=tmp_path)
     assert code == EXIT_OK, terminal[-2000:]
     assert bar_drawn(terminal, label, steps), terminal[-2000:]
