@@ -90,3 +90,15 @@ def test_freeflux_toy_fit(toy_reference):
     for name, value in toy_reference.items():
         assert result.flux(name) == pytest.approx(value, abs=0.01), name
     assert result.ssr < 0.01  # FreeFlux objective 0.002
+
+
+def test_unidentifiable_exchange_flux_is_reported():
+    """The toy's Fum<->OAA exchange is not identifiable from Glu alone (reference_results.tsv)."""
+    folder = require_shared("c13", "antoniewicz2007_tca_toy", "freeflux")
+    data = read_freeflux(folder, tracers=[Tracer("AcCoA", (2,), 0.25), Tracer("AcCoA", (1, 2), 0.25)],
+                         symmetric=["Suc", "Fum"])
+    result = fit_13c(data.problem(), n_starts=1, seed=0, profile=["v6.exch", "v3"])
+    frame = result.to_frame()
+    assert not frame.loc["v6.exch", "identifiable"]
+    assert frame.loc["v3", "identifiable"]
+    assert frame.loc["v3", "lower"] < 4.993 < frame.loc["v3", "upper"]

@@ -32,7 +32,7 @@ def problem(data):
 
 @pytest.fixture(scope="module")
 def result(problem):
-    return fit_13c(problem, n_starts=2, seed=0)
+    return fit_13c(problem, n_starts=1, seed=0)  # the benchmark runs 10 starts
 
 
 def test_reader_keeps_published_files_as_they_are(data):
@@ -125,3 +125,20 @@ def test_bridge_bad_input_changes_nothing(core_model, result):
     with pytest.raises(InfeasibleError, match="does not meet the bounds"):  # glucose uptake far above the medium's
         add_13c_constraints(core_model, result, reference="r1_SubsGlc", reference_value=50.0)
     assert {r.id: r.bounds for r in core_model.reactions} == before
+
+
+def test_asns_profile_interval(problem, result):
+    from scipy import stats
+
+    from fluxasn.isotope.fitting import local_fit
+
+    prof = result.profile("r56_asns")
+    assert prof.identifiable and prof.lower < result.flux("r56_asns") < prof.upper
+    row = result.to_frame().loc["r56_asns"]
+    assert row["method"] == "profile" and (row["lower"], row["upper"]) == (prof.lower, prof.upper)
+    # at each bound, refitting with ASNS fixed raises the SSR by chi2(1, 0.95) = 3.84
+    vec = problem.network.flux_vector("r56_asns")
+    a, off = vec @ problem.N, vec @ problem.vp
+    for bound in (prof.lower, prof.upper):
+        _, f, _, _ = local_fit(problem, result.u, extra_eq=(a[None, :], np.array([bound - off])))
+        assert f - result.ssr == pytest.approx(stats.chi2.ppf(0.95, 1), abs=0.15)

@@ -17,6 +17,13 @@ __all__ = ["MFAResult"]
 class MFAResult:
     """Fitted fluxes, their intervals and the goodness of fit.
 
+    Each flux has a linearised interval (clipped to the range the constraints
+    allow) until :meth:`profile` replaces it by its profile-likelihood
+    interval. ``identifiable`` means the data bound the flux on both sides:
+    for a profile, both sides reach the chi-square threshold inside the
+    feasible range; for a linearised interval, it lies strictly inside that
+    range (fluxes fixed by the constraints count as identifiable).
+
     Attributes
     ----------
     ssr
@@ -59,10 +66,14 @@ class MFAResult:
         for name, kind in problem.network.reported_fluxes():
             val, lo, hi = linearized_interval(problem, self.u, J, name, confidence)
             fmin, fmax = problem.flux_range(name)  # clip to what the constraints allow
+            # identifiable: the data bound the flux on both sides more tightly than the constraints do
+            ident = bool(np.isfinite(hi - lo) and lo > fmin + 1e-9 * max(1.0, abs(fmin))
+                         and hi < fmax - 1e-9 * max(1.0, abs(fmax)))
+            if fmax - fmin < 1e-9 * max(1.0, abs(val)):
+                ident = True  # fixed by the constraints
             lo, hi = max(lo, fmin), min(hi, fmax)
             rows.append({"id": name, "kind": kind, "flux": val, "lower": lo, "upper": hi,
-                         "method": "linearized", "identifiable": bool(np.isfinite(hi - lo)
-                                                                      and (hi - lo) < 1e6)})
+                         "method": "linearized", "identifiable": ident})
         self._frame = pd.DataFrame(rows).set_index("id")
         return self
 

@@ -6,8 +6,8 @@
   (INCA's convention; the one-sided upper threshold used by mfapy is
   reported too).
 * Linearised intervals: covariance of the free parameters
-  ``(J^T J)^+`` propagated to each flux, half-width
-  ``sqrt(chi2.ppf(confidence, 1)) * sd``.
+  ``(J^T J)^+`` (on the face of the flux bounds active at the optimum)
+  propagated to each flux, half-width ``sqrt(chi2.ppf(confidence, 1)) * sd``.
 * Profile likelihood: each flux is fixed at values walking away from the
   optimum, the others refitted, until the SSR rises by
   ``chi2.ppf(confidence, 1)`` (3.84 at 95 %); a side that never reaches it
@@ -26,9 +26,10 @@ from dataclasses import dataclass
 from typing import Tuple
 
 import numpy as np
+import scipy.linalg as sla
 from scipy import stats as sps
 
-__all__ = ["chi2_range", "linearized_interval", "profile_interval", "ProfileInterval"]
+__all__ = ["chi2_range", "parameter_covariance", "linearized_interval", "profile_interval", "ProfileInterval"]
 
 
 def chi2_range(dof: int, confidence: float = 0.95) -> Tuple[float, float]:
@@ -39,12 +40,32 @@ def chi2_range(dof: int, confidence: float = 0.95) -> Tuple[float, float]:
     return float(sps.chi2.ppf(a / 2, dof)), float(sps.chi2.ppf(1 - a / 2, dof))
 
 
+def parameter_covariance(problem, u, J, *, active_tol: float = 1e-6) -> np.ndarray:
+    """Covariance of the free parameters, ``(J^T J)^+`` on the face of active bounds.
+
+    Flux bounds active at the optimum (e.g. an exchange flux at its upper
+    limit) are held fixed: the covariance lives in the null space of the
+    active rows of ``G``, as a linearised analysis cannot move across them.
+    """
+    u = np.asarray(u, float)
+    slack = problem.h - problem.G @ u
+    scale = 1.0 + np.abs(problem.h)
+    active = problem.G[slack < active_tol * scale]
+    if active.shape[0]:
+        Z = sla.null_space(active)
+        if Z.shape[1] == 0:
+            return np.zeros((problem.p, problem.p))
+        JZ = J @ Z
+        return Z @ np.linalg.pinv(JZ.T @ JZ, rcond=1e-10) @ Z.T
+    return np.linalg.pinv(J.T @ J, rcond=1e-10)
+
+
 def linearized_interval(problem, u, J, name: str, confidence: float = 0.95) -> Tuple[float, float, float]:
     """(value, lower, upper) of flux ``name`` from the Jacobian covariance."""
     vec = problem.network.flux_vector(name)
     a = vec @ problem.N
     value = float(vec @ problem.fluxes(u))
-    cov = np.linalg.pinv(J.T @ J, rcond=1e-10)
+    cov = parameter_covariance(problem, u, J)
     var = float(a @ cov @ a)
     half = np.sqrt(sps.chi2.ppf(confidence, 1) * max(var, 0.0))
     return value, value - half, value + half
