@@ -536,8 +536,9 @@ def _c13_json(result) -> Any:
 
 @cli.command(context_settings=CONTEXT, epilog=EXIT_CODES_HELP)
 @_model_options
-@click.option("--reactions", default="key", show_default=True, metavar="key|all|ID,ID,...",
-              help="Reactions to analyse: the report's key reactions, all, or a comma-separated list.")
+@click.option("--reactions", default="key", show_default=True, metavar="key|all|ID,ROLE,...",
+              help="Reactions to analyse: the report's key reactions and readouts, all, or a "
+              "comma-separated list of reaction ids and role names (ASNS, GOT1, EX_asn, ...).")
 @click.option("--fraction-of-optimum", type=click.FloatRange(0.0, 1.0), default=1.0,
               show_default=True, help="Fraction of the optimal growth kept during FVA.")
 @_output_options
@@ -554,40 +555,78 @@ def fva(model_source, medium, cell_line, measurements, scenario, reactions, frac
     fmt = _output_format(as_json, as_csv)
     model, medium_name, _ = _prepare_model(model_source, medium, cell_line, measurements, scenario)
     ids = _reaction_selection(model, reactions)
-    from fluxasn.analysis import fva as run_fva
-    from fluxasn.report.progress import progress_bar
-
-    with progress_bar("FVA", total=len(ids)) as progress:
-        frame = run_fva(model, reactions=ids, fraction_of_optimum=fraction_of_optimum,
-                        progress=progress)
+    frame = _fva_with_progress(model, ids, fraction_of_optimum=fraction_of_optimum)
     _emit_frame(frame, fmt, title=f"FVA at {fraction_of_optimum:g} of optimal growth (mmol/gDW/h)")
 
 
+def _fva_with_progress(model, ids, *, fraction_of_optimum: float):
+    """:func:`fluxasn.analysis.fva.fva` under a progress bar.
+
+    If ``fva`` takes a ``progress`` callback it is passed; otherwise the
+    reactions go in blocks (each block's minima and maxima are those of the
+    whole run: every reaction's FVA problem is independent of the others).
+    """
+    import inspect
+
+    import pandas as pd
+
+    from fluxasn.analysis.fva import fva
+    from fluxasn.report.progress import progress_bar
+
+    with progress_bar("FVA", total=len(ids)) as progress:
+        if "progress" in inspect.signature(fva).parameters:
+            frame = fva(model, ids, fraction_of_optimum=fraction_of_optimum, processes=1, progress=progress)
+            frame.index.name = "reaction"
+            return frame
+        size = max(1, -(-len(ids) // 20))
+        frames, done = [], 0
+        for start in range(0, len(ids), size):
+            block = ids[start:start + size]
+            frames.append(fva(model, block, fraction_of_optimum=fraction_of_optimum, processes=1))
+            done += len(block)
+            progress(done, len(ids))
+    frame = pd.concat(frames).loc[ids]
+    frame.index.name = "reaction"
+    return frame
+
+
 def _reaction_selection(model, spec: str) -> list:
+    """Reaction ids from ``key``, ``all`` or a comma-separated list of reaction ids and role names."""
     from fluxasn.exceptions import FluxasnInputError
 
     text = spec.strip()
     if text.lower() == "all":
         return [r.id for r in model.reactions]
+    import fluxasn
+
+    roles = fluxasn.find_roles(model)
     if text.lower() == "key":
-        from fluxasn.core.roles import find_roles
         from fluxasn.report.html import READOUTS
         from fluxasn.report.summary import KEY_FLUXES
 
-        roles = find_roles(model)
-        ids = []
-        for _, role in tuple(KEY_FLUXES) + tuple(READOUTS):
-            rid = roles.get(role)
-            if rid is not None and rid not in ids:
-                ids.append(rid)
-        return ids
-    ids = [t.strip() for t in text.split(",") if t.strip()]
-    if not ids:
-        raise FluxasnInputError("no reaction given", identifier="--reactions")
-    missing = [i for i in ids if i not in model.reactions]
-    if missing:
+        tokens = [role for _, role in tuple(KEY_FLUXES) + tuple(READOUTS)]
+        missing_ok = True
+    else:
+        tokens = [t.strip() for t in text.split(",") if t.strip()]
+        missing_ok = False
+        if not tokens:
+            raise FluxasnInputError("no reaction given", identifier="--reactions")
+    ids, unknown = [], []
+    for token in tokens:
+        if token in model.reactions:
+            found = (token,)
+        elif token in set(roles.table["role"]):
+            found = roles.reactions(token)
+            if not found and not missing_ok:
+                unknown.append(f"{token} (a role this model lacks)")
+        else:
+            found = ()
+            unknown.append(token)
+        ids.extend(rid for rid in found if rid not in ids)
+    if unknown:
         raise FluxasnInputError(
-            f"not in model {model.id!r}: {', '.join(missing)}", identifier="--reactions"
+            f"neither a reaction of model {model.id!r} nor a role: {', '.join(unknown)}",
+            identifier="--reactions",
         )
     return ids
 
@@ -801,6 +840,8 @@ def _input_error_types() -> Tuple[type, ...]:
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
     """Console-script entry point: run the CLI and exit with a documented code."""
+    from fluxasn.exceptions import InfeasibleError
+
     args = list(sys.argv[1:] if argv is None else argv)
     _DEBUG["on"] = "--debug" in args[: _first_command_index(args)] or bool(
         os.environ.get("FLUXASN_DEBUG")
@@ -825,6 +866,11 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         sys.exit(EXIT_INPUT if error.exit_code == 2 else EXIT_ERROR)
     except _Problems as problems:
         click.echo(f"{prog}: {_one_line(str(problems))}", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    except InfeasibleError as error:
+        if _DEBUG["on"]:
+            raise
+        click.echo(f"{prog}: {_one_line(error)}", err=True)
         sys.exit(EXIT_PROBLEMS)
     except BrokenPipeError:
         sys.exit(EXIT_OK)

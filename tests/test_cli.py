@@ -54,6 +54,8 @@ def runs(files):
         "report": ["report"],
         "report_files": ["report", "--json", "--html", f / "report.html", "--escher", f / "fluxes.json"],
         "report_csv": ["report", "--csv", "--no-fva"],
+        "fva": ["fva", "--reactions", "all", "--fraction-of-optimum", "0.9", "--json"],
+        "fva_roles": ["fva", "--reactions", "ASNS,GOT2,EX_o2", "--csv"],
         "scenarios": ["scenarios", "--run", "control", "--run", "asn_free+asns_ko",
                       "--readouts", "growth,asns_fva", "--json"],
         "convert": ["convert", "core", f / "core_out.json"],
@@ -67,6 +69,7 @@ def runs(files):
         "unknown_cell_line": ["report", "--cell-line", "NO-SUCH-LINE"],
         "unknown_medium": ["report", "--medium", "Martian broth"],
         "unknown_scenario": ["report", "--scenario", "asn_free+teleport"],
+        "unknown_reaction": ["fva", "--reactions", "ASNS,NOT_A_REACTION"],
         "conflicting_formats": ["report", "--json", "--csv"],
         "conflicting_rates": ["report", "--cell-line", "HT29", "--measurements", f / "rates.csv"],
         "debug": ["--debug", "report", "--model", f / "absent.xml"],
@@ -84,8 +87,9 @@ def reference(_core_session):
     model = _core_session.copy()
     roles = find_roles(model)
     ids = {role: roles[role] for role in ("ASNS", "EX_asn", "EX_asp", "EX_gln", "EX_glc", "EX_lac", "EX_o2")}
+    roles = {role: roles[role] for role in ("ASNS", "GOT2", "EX_o2")}
     fva = flux_variability_analysis(model, reaction_list=list(ids.values()), fraction_of_optimum=1.0)
-    return {"growth": model.slim_optimize(), "ids": ids, "fva": fva,
+    return {"growth": model.slim_optimize(), "ids": ids, "fva": fva, "roles": roles,
             "reactions": [r.id for r in model.reactions], "model": model}
 
 
@@ -166,6 +170,37 @@ def test_report_csv_columns(runs, reference):
     assert tuple(frame.columns) == SUMMARY_COLUMNS
     assert frame.loc[frame["quantity"] == "growth", "flux"].item() == pytest.approx(reference["growth"], rel=1e-9)
     assert frame.loc[frame["quantity"] != "growth", "minimum"].isna().all()  # --no-fva
+
+
+# --- fva ------------------------------------------------------------------------------------------
+
+
+def test_fva_all_reactions_match_cobra(runs, reference):
+    from cobra.flux_analysis import flux_variability_analysis
+
+    result = runs["fva"]
+    assert result.returncode == EXIT_OK, result.stderr
+    rows = json.loads(result.stdout)
+    assert [r["reaction"] for r in rows] == reference["reactions"]
+    expected = flux_variability_analysis(reference["model"], fraction_of_optimum=0.9)
+    for row in rows:
+        assert row["minimum"] == pytest.approx(expected.at[row["reaction"], "minimum"], abs=1e-6)
+        assert row["maximum"] == pytest.approx(expected.at[row["reaction"], "maximum"], abs=1e-6)
+
+
+def test_fva_by_role_names(runs, reference):
+    from io import StringIO
+
+    result = runs["fva_roles"]
+    assert result.returncode == EXIT_OK, result.stderr
+    frame = pd.read_csv(StringIO(result.stdout))
+    assert list(frame.columns) == ["reaction", "minimum", "maximum"]
+    roles = reference["roles"]
+    assert list(frame["reaction"]) == [roles["ASNS"], roles["GOT2"], roles["EX_o2"]]
+
+
+def test_unknown_reaction(runs):
+    one_error_line(runs["unknown_reaction"], "NOT_A_REACTION", "--reactions")
 
 
 # --- scenarios -----------------------------------------------------------------------------
@@ -299,6 +334,7 @@ PROGRESS_CASES = {
     "scenarios": (lambda: ["scenarios", "--run", "control", "--run", "asn_free", "--readouts", "growth"],
                   "scenarios", 2),
     "mfa": (lambda: ["mfa", inca_simple_network(), "--experiment", "exp1", "--starts", "3"], "13C fit", 3),
+    "fva": (lambda: ["fva", "--reactions", "GOT1,GOT2,PC,ASNS,EX_o2,EX_glc"], "FVA", 6),
 }
 
 
