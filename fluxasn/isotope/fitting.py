@@ -38,7 +38,23 @@ from fluxasn.isotope.measurements import Experiment, FluxMeasurement
 from fluxasn.isotope.network import LabelingNetwork
 from fluxasn.isotope.tracers import check_tracers, source_mids
 
-__all__ = ["MFAProblem", "fit_13c", "FitStart"]
+__all__ = ["MFAProblem", "fit_13c", "FitStart", "single_blas_thread"]
+
+
+def single_blas_thread():
+    """Context limiting BLAS to one thread (threadpoolctl, if installed).
+
+    The EMU systems are small: multi-threaded BLAS only adds synchronisation
+    (ten times slower on a loaded 2-core machine); parallelism comes from
+    running starts in separate processes instead.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # optional dependency
+        import contextlib
+
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 class MFAProblem:
@@ -474,12 +490,13 @@ def fit_13c(
     if isinstance(problem, MFAInput):
         problem = problem.problem()
     t0 = time.perf_counter()
-    starts = list(initial or []) + problem.random_points(n_starts, seed=seed)
-    runs = run_starts(problem, starts, n_jobs=n_jobs, max_iter=max_iter)
-    best = min(runs, key=lambda s: s.ssr)
-    result = MFAResult.from_fit(problem, best.u, runs=runs, confidence=confidence)
-    for name in profile:
-        result.set_profile(name, stats.profile_interval(problem, best.u, name, confidence=confidence,
-                                                        ssr_min=best.ssr))
+    with single_blas_thread():
+        starts = list(initial or []) + problem.random_points(n_starts, seed=seed)
+        runs = run_starts(problem, starts, n_jobs=n_jobs, max_iter=max_iter)
+        best = min(runs, key=lambda s: s.ssr)
+        result = MFAResult.from_fit(problem, best.u, runs=runs, confidence=confidence)
+        for name in profile:
+            result.set_profile(name, stats.profile_interval(problem, best.u, name, confidence=confidence,
+                                                            ssr_min=best.ssr))
     result.seconds = time.perf_counter() - t0
     return result

@@ -87,10 +87,12 @@ class MFAResult:
 
     def profile(self, name: str, **kwargs) -> ProfileInterval:
         """Compute (and store) the profile-likelihood interval of flux ``name``."""
+        from fluxasn.isotope.fitting import single_blas_thread
         from fluxasn.isotope.stats import profile_interval
 
-        prof = profile_interval(self.problem, self.u, name, confidence=self.confidence,
-                                ssr_min=self.ssr, **kwargs)
+        with single_blas_thread():
+            prof = profile_interval(self.problem, self.u, name, confidence=self.confidence,
+                                    ssr_min=self.ssr, **kwargs)
         self.set_profile(name, prof)
         return prof
 
