@@ -21,7 +21,6 @@ import argparse
 import time
 from pathlib import Path
 
-import numpy as np
 
 from fluxasn.isotope.examples import mcf7_araki2018, simple_network_inca
 from fluxasn.isotope.fitting import fit_13c

@@ -1,5 +1,4 @@
 """Bad input: each raises FluxasnInputError naming what was wrong."""
-import numpy as np
 import pytest
 
 from conftest import require_shared

@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 
-def simulate_mids(problem: MFAProblem, fluxes) -> "pd.DataFrame":
+def simulate_mids(problem: MFAProblem, fluxes):
     """Simulated MIDs of every measured fragment at given fluxes.
 
     Parameters

@@ -10,30 +10,34 @@ Per-fragment scale factors are eliminated analytically (variable projection),
 so they cost no optimiser variable but count as parameters in the statistics.
 
 The optimiser is a constrained Gauss-Newton / Levenberg-Marquardt iteration:
-each step minimises ``|r + J d|^2 + mu |D d|^2`` subject to the linear
-inequalities (a small convex QP solved by SLSQP, no simulation inside), with
-the analytic Jacobian ``J`` from the EMU sensitivities.
+each step minimises ``|r + J d|^2 + mu |D d|^2`` (Marquardt scaling ``D``)
+subject to the linear inequalities, a small convex QP solved exactly as a
+least-distance problem by non-negative least squares (Lawson & Hanson), with
+the analytic Jacobian ``J`` from the EMU sensitivities. Starts are random
+feasible points (mixtures of random LP vertices and the Chebyshev centre),
+run in parallel processes.
 
 References
 ----------
 Antoniewicz MR, Kelleher JK, Stephanopoulos G (2006). Determination of
 confidence intervals of metabolic fluxes estimated from stable isotope
 measurements. Metab Eng 8:324-337.
+Lawson CL, Hanson RJ (1974). Solving Least Squares Problems, ch. 23 (LDP).
+Marquardt DW (1963). An algorithm for least-squares estimation of nonlinear
+parameters. J Soc Ind Appl Math 11:431-441.
 """
 from __future__ import annotations
 
-import os
 import time
-import warnings
 from dataclasses import dataclass
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 import scipy.linalg as sla
-from scipy.optimize import linprog, minimize, nnls
+from scipy.optimize import linprog, nnls
 
 from fluxasn.exceptions import FluxasnInputError, InfeasibleError
-from fluxasn.isotope.emu import EMUSystem, emu_name
+from fluxasn.isotope.emu import EMUSystem
 from fluxasn.isotope.measurements import Experiment, FluxMeasurement
 from fluxasn.isotope.network import LabelingNetwork
 from fluxasn.isotope.tracers import check_tracers, source_mids
@@ -306,7 +310,7 @@ class FitStart:
 
 
 def _qp_step(J, r, mu, G, slack, d0=None):
-    """min |r + J d|^2 + mu |d|^2  s.t.  G d <= slack (convex QP via SLSQP)."""
+    """min |r + J d|^2 + mu |D d|^2  s.t.  G d <= slack (least-distance QP via NNLS)."""
     jtj = J.T @ J
     dg = np.diag(jtj)
     H = jtj + mu * np.diag(dg + 1e-6 * max(float(dg.max(initial=0.0)), 1e-12))

@@ -24,7 +24,7 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 import numpy as np
 
 from fluxasn.exceptions import FluxasnInputError
-from fluxasn.isotope.atommap import AtomTransition, parse_transition
+from fluxasn.isotope.atommap import parse_transition
 from fluxasn.isotope.emu import parse_emu
 from fluxasn.isotope.measurements import Experiment, FluxMeasurement, MIDMeasurement
 from fluxasn.isotope.network import GrossFlux, LabelingNetwork

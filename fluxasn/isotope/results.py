@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import html
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 import numpy as np
 import pandas as pd
