@@ -135,3 +135,20 @@ __all__ += [
 ]
 
 # --- report ------------------------------------------------------------------
+from fluxasn.report import (  # noqa: E402
+    FluxReport,
+    FluxSummary,
+    make_report,
+    summarize,
+    validate_file,
+    write_escher_json,
+)
+
+__all__ += [
+    "FluxReport",
+    "FluxSummary",
+    "make_report",
+    "summarize",
+    "validate_file",
+    "write_escher_json",
+]
