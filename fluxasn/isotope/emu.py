@@ -140,13 +140,27 @@ class _Level:
         rows = ulin // max(n_y, 1)
         self.b_indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=k))]).astype(np.int32)
         # row-summation matrices for sensitivities
-        self.sum_a = sp.csr_matrix((np.ones(len(self.ar)), (self.ar, np.arange(len(self.ar)))), shape=(k, len(self.ar)))
         self.sum_b = sp.csr_matrix((np.ones(len(self.br)), (self.br, np.arange(len(self.br)))), shape=(k, len(self.br)))
-        if k * max(len(self.ar), len(self.br)) <= 40000:  # small: dense BLAS beats sparse overhead
-            self.sum_a = self.sum_a.toarray()
+        if k * len(self.br) <= 40000:  # small: dense BLAS beats sparse overhead
             self.sum_b = self.sum_b.toarray()
         self.eps_rhs = np.zeros((k, size + 1))
         self.eps_rhs[:, 0] = _EPS
+        # sensitivities: diagonal entries aggregated per (row, flux), off-diagonal kept apart
+        diag = self.ar == self.ac
+        self.d_r, self.d_i, self.d_w = self.ar[diag], self.ai[diag], self.aw[diag]
+        self.o_r, self.o_c, self.o_i, self.o_w = self.ar[~diag], self.ac[~diag], self.ai[~diag], self.aw[~diag]
+        self.sum_o = sp.csr_matrix((np.ones(len(self.o_r)), (self.o_r, np.arange(len(self.o_r)))),
+                                   shape=(k, len(self.o_r)))
+        if k * len(self.o_r) <= 40000:
+            self.sum_o = self.sum_o.toarray()
+        self._pdiag = None
+
+    def production(self, n_fluxes: int):
+        """(k x n_fluxes) matrix of production weights: diagonal of A = production @ v."""
+        if self._pdiag is None or self._pdiag.shape[1] != n_fluxes:
+            pd_ = sp.csr_matrix((self.d_w, (self.d_r, self.d_i)), shape=(self.k, n_fluxes))
+            self._pdiag = pd_.toarray() if self.k * n_fluxes <= 40000 else pd_
+        return self._pdiag
 
     def matrices(self, v):
         k = self.k
@@ -419,8 +433,11 @@ class EMUSystem:
             rhs = lev.sum_b @ (bval[:, None] * Y[lev.bc]) + lev.eps_rhs
             Xn[:k] = solve(rhs)
             if dv is not None:
-                wa = (lev.aw[:, None] * dv[lev.ai])  # (nA, p)
-                ta = lev.sum_a @ (wa[:, :, None] * Xn[lev.ac][:, None, :]).reshape(len(lev.ar), -1)
+                wd = lev.production(dv.shape[0]) @ dv  # (k, p): d(diagonal)/du
+                ta = (wd[:, :, None] * Xn[:k][:, None, :]).reshape(k, -1)
+                if len(lev.o_r):
+                    wo = lev.o_w[:, None] * dv[lev.o_i]
+                    ta = ta + lev.sum_o @ (wo[:, :, None] * Xn[lev.o_c][:, None, :]).reshape(len(lev.o_r), -1)
                 wb = (lev.bw[:, None] * dv[lev.bi])
                 tb = lev.sum_b @ (wb[:, :, None] * Y[lev.bc][:, None, :]).reshape(len(lev.br), -1)
                 tc = lev.sum_b @ (bval[:, None] * dY[lev.bc].reshape(len(lev.br), -1))
