@@ -205,3 +205,33 @@ def test_envelope_plot_and_bad_input(mini):
         R.growth_envelope(mini, points=1)
     with pytest.raises(R.FluxasnInputError, match="against"):
         R.growth_envelope(mini, against="glutamine")
+
+
+def test_warm_lp_ranges_equal_cobra_ranges(core_model):
+    """The warm net-flux LP path and the cobra path give the same FVA ranges."""
+    resolver = R.ModelResolver(core_model)
+    asp = resolver.metabolite("aspartate", "m")
+    expressions = [{r.id: float(r.metabolites[asp])} for r in asp.reactions]
+    expressions.append({r.id: 1.0 for r in resolver.role_reactions("ASNS")})
+    biomass = resolver.biomass()
+    with core_model:
+        apply_scenario(core_model, "hypoxia")
+        warm = R._ranges_warm(core_model, expressions, biomass=biomass, fraction=0.9)
+        slow = R._ranges_cobra(core_model, expressions, biomass=biomass, fraction=0.9)
+    for (a, b, s), (c, d, t) in zip(warm, slow):
+        assert s == t == "optimal"
+        assert a == pytest.approx(c, abs=1e-6) and b == pytest.approx(d, abs=1e-6)
+
+
+@pytest.mark.parametrize("scenario", ["control", "got1_ko+got2_ko", "asn_free+asns_ko"])
+def test_warm_capacities_equal_cobra_capacities(core_model, scenario):
+    resolver = R.ModelResolver(core_model)
+    targets = [("purine_capacity", resolver.metabolite("imp", "c")),
+               ("pyrimidine_capacity", resolver.metabolite("ump", "c"))]
+    with core_model:
+        apply_scenario(core_model, scenario)
+        warm = R._capacity_warm(core_model, targets, biomass=resolver.biomass(), fraction=0.5)
+        slow = R._capacity_cobra(core_model, targets, biomass=resolver.biomass(), fraction=0.5)
+    assert warm["status"] == slow["status"] == "optimal"
+    for label, _ in targets:
+        assert warm[label] == pytest.approx(slow[label], abs=1e-7)

@@ -130,6 +130,7 @@ class ModelResolver:
     _metabolites: Dict[Tuple[str, str], cobra.Metabolite] = field(default_factory=dict, repr=False)
     _symbols: Optional[Dict[str, str]] = field(default=None, repr=False)
     dry_run: bool = field(default=False, repr=False)
+    _warm_lp: Optional[tuple] = field(default=None, repr=False)
 
     # -- roles ---------------------------------------------------------------
 
