@@ -81,6 +81,8 @@ class MFAResult:
     def set_profile(self, name: str, prof: ProfileInterval) -> None:
         """Replace the linearised interval of ``name`` by its profile interval."""
         self.profiles[name] = prof
+        if name not in self._frame.index:  # e.g. a gross flux: add its row
+            self._frame.loc[name, ["kind", "flux"]] = ["gross", self.flux(name)]
         self._frame.loc[name, ["lower", "upper"]] = [prof.lower, prof.upper]
         self._frame.loc[name, "method"] = "profile"
         self._frame.loc[name, "identifiable"] = prof.identifiable
