@@ -280,3 +280,21 @@ def test_gene_knockout_perturbation(mini):
         S.KnockOut(gene="NOTAGENE").apply(mini, S.ModelResolver(mini))
     with pytest.raises(FluxasnInputError):
         S.KnockOut()
+
+
+class _Unreachable(S.Perturbation):
+    """Demands more growth than the network allows (an infeasible LP)."""
+
+    def apply(self, model, resolver):
+        resolver.biomass().lower_bound = 100.0
+        return ["growth >= 100"]
+
+
+def test_infeasible_scenario_is_a_row_not_an_exception(mini):
+    scenario = S.Scenario("unreachable", (_Unreachable(),))
+    matrix = S.run_scenarios(mini, ["control", scenario], readouts=S.READOUTS)
+    frame = matrix.to_frame().set_index("scenario")
+    assert frame.loc["unreachable", "status"] == "infeasible"
+    assert frame[["growth", "asns_minimum", "purine_capacity"]].loc["unreachable"].isna().all()
+    assert frame.loc["control", "status"] == "optimal"
+    assert (matrix.details["unreachable"]["aspartate_sources"]["status"] == "infeasible").all()

@@ -337,7 +337,9 @@ def aspartate_sources(
         Growth is held at or above this fraction of its maximum, for both the
         pFBA flux distribution and the FVA ranges.
     compartments
-        Compartment ids of the cytosol and mitochondria (default ``c``, ``m``).
+        Compartment ids of the cytosol and mitochondria (default ``c``, ``m``);
+        a compartment without aspartate (a network without mitochondria) is
+        left out, and :class:`RoleError` is raised only if none has it.
 
     Returns
     -------
@@ -366,13 +368,24 @@ def aspartate_sources(
     resolver = _resolver(model, resolver)
     biomass = resolver.biomass()
     targets = []
+    missing = []
     for compartment, label in zip(compartments, ("c", "m")):
-        met = resolver.metabolite("aspartate", compartment)
+        try:
+            met = resolver.metabolite("aspartate", compartment)
+        except RoleError as error:  # e.g. a network without mitochondria
+            missing.append(str(error))
+            continue
         targets.append((compartment, "aspartate", met, _categories(model, resolver, met, _ASP_SOURCES[label])))
+    if not targets:
+        raise RoleError("; ".join(missing))
     if len(compartments) > 1:
-        oaa = resolver.metabolite("oaa", compartments[1])
-        groups = _categories(model, resolver, oaa, (("PC", ("PC",)),), split_other=True)
-        targets.append((compartments[1], "oxaloacetate", oaa, groups))
+        try:
+            oaa = resolver.metabolite("oaa", compartments[1])
+        except RoleError:
+            oaa = None
+        if oaa is not None:
+            groups = _categories(model, resolver, oaa, (("PC", ("PC",)),), split_other=True)
+            targets.append((compartments[1], "oxaloacetate", oaa, groups))
 
     rows = []
     with model:
