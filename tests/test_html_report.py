@@ -104,8 +104,13 @@ def report_file(tmp_path_factory, _core_session):
     from fluxasn.report import make_report
     from fluxasn.report.html import REPORT_SECTIONS
 
+    import fluxasn
+
     model = _core_session.copy()
-    report = make_report(model, medium="RPMI-1640", provenance={"model_source": "bundled core"})
+    scenarios = fluxasn.run_scenarios(model, ["control", "asn_free", "asn_free+asns_ko"],
+                                      readouts=["growth", "asns_fva"])
+    report = make_report(model, medium="RPMI-1640", scenarios=scenarios,
+                         provenance={"model_source": "bundled core"}, title="fluxasn flux report: core")
     path = tmp_path_factory.mktemp("html") / "report.html"
     report.write_html(path)
     return path, [s for s in REPORT_SECTIONS if s != "c13"]
@@ -114,11 +119,14 @@ def report_file(tmp_path_factory, _core_session):
 def test_report_renders_offline_with_every_image(chromium, report_file, tmp_path):
     path, expected_sections = report_file
     found = render(chromium, path, tmp_path)
-    assert found["title"].startswith("fluxasn")
+    assert found["title"] == "fluxasn flux report: core"
     assert [s["id"] for s in found["sections"]] == expected_sections
     assert all(s["height"] > 0 and s["title"] for s in found["sections"])
     images = found["images"]
-    assert len(images) >= 5, images  # key fluxes, readouts, envelopes (3)
+    alts = [i["alt"] for i in images]
+    for alt in ("key fluxes", "readout fluxes", "scenario heatmap", "growth vs Asn exchange",
+                "growth vs ASNS flux", "growth vs aspartate supply"):
+        assert alt in alts, alts
     for image in images:
         assert image["complete"] and image["width"] > 0 and image["height"] > 0, image
     remote = [r for r in found["resources"] if not r.startswith(("data:", "file:"))]
@@ -151,3 +159,25 @@ def test_checker_sees_a_broken_image_and_no_network(chromium, tmp_path):
     assert [s["id"] for s in found["sections"]] == ["a"]
     (image,) = found["images"]
     assert image["width"] == 0  # the remote image could not be fetched
+
+
+def test_report_with_13c_fit_renders_its_section(chromium, _core_session, tmp_path):
+    """With 13C data the report gains a fit-quality section (table and plot), also offline."""
+    from conftest import require_shared
+
+    from fluxasn.isotope import fit_13c, read_inca_csv
+    from fluxasn.report import make_report
+    from fluxasn.report.html import REPORT_SECTIONS
+
+    folder = require_shared("c13", "antoniewicz2006_simple_network", "incawrapper")
+    fit = fit_13c(read_inca_csv(folder, experiments=["exp1"]), n_starts=2, seed=0)
+    report = make_report(_core_session.copy(), medium="RPMI-1640", c13=fit, fva=False,
+                         envelopes=False, pathway_readouts=False)
+    path = tmp_path / "c13.html"
+    report.write_html(path)
+    found = render(chromium, path, tmp_path)
+    assert [s["id"] for s in found["sections"]] == list(REPORT_SECTIONS)
+    c13 = [i for i in found["images"] if i["alt"] == "13C fit"]
+    assert len(c13) == 1 and c13[0]["width"] > 0
+    assert all(i["complete"] and i["width"] > 0 for i in found["images"])
+    assert "SSR" in path.read_text()

@@ -510,13 +510,14 @@ def make_report(
         sources = R.aspartate_sources(model, fraction_of_optimum=fraction_of_optimum)
         nucleotides = R.nucleotide_capacity(model)
         if envelopes:
-            for against, title in (("ASNS", "growth vs ASNS flux"), ("aspartate", "growth vs aspartate supply")):
+            for against, env_title in (("ASNS", "growth vs ASNS flux"),
+                                       ("aspartate", "growth vs aspartate supply")):
                 try:
                     envelope = R.growth_envelope(model, against=against)
                 except RoleError:
                     continue  # the model lacks the role: no envelope, said in the roles table
                 frame = envelope.to_frame()
-                env[title] = _envelope_frame(
+                env[env_title] = _envelope_frame(
                     frame["x"], frame["growth_minimum"], frame["growth_maximum"],
                     x_label=envelope.x_label, y_label="growth (1/h)",
                 )
