@@ -18,6 +18,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")  # one BLAS thread per process: small matrices, parallel starts
 
 import argparse
+import resource
 import time
 from pathlib import Path
 
@@ -31,6 +32,13 @@ MFAPY_MCF7_FIT_SECONDS = 24.5  # recorded, see module docstring
 def shared() -> Path:
     env = os.environ.get("FLUXASN_SHARED")
     return Path(env) if env else Path(__file__).resolve().parents[2] / "shared"
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished worker processes."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def time_simulation(problem, u, repeat):
@@ -67,8 +75,10 @@ def main():
         problem = data.problem()
         compile_s = time.perf_counter() - t0
         t0 = time.perf_counter()
+        cpu0 = cpu_seconds()
         result = fit_13c(problem, n_starts=args.starts, seed=args.seed, n_jobs=args.jobs)
         fit_s = time.perf_counter() - t0
+        fit_cpu = cpu_seconds() - cpu0
         sim_s, sim_cpu, jac_s = time_simulation(problem, result.u, args.repeat)
         sizes = {n: d["unknown"] for n, d in problem.emu.describe().items()}
         print(f"\n{name}: {len(problem.network.fluxes)} gross fluxes, {problem.p} free, "
@@ -77,7 +87,9 @@ def main():
         print(f"  one simulation (one experiment):     {sim_s * 1e3:8.3f} ms wall, {sim_cpu * 1e3:.3f} ms CPU")
         print(f"  residuals + Jacobian (all exps):     {jac_s * 1e3:8.3f} ms")
         iters = [r.iterations for r in result.runs]
-        print(f"  {args.starts}-start fit, {args.jobs} jobs:          {fit_s:8.2f} s   best SSR {result.ssr:.4f} "
+        print(f"  {args.starts}-start fit, {args.jobs} jobs:          {fit_s:8.2f} s wall, {fit_cpu:.2f} s CPU "
+              f"(all processes; {fit_cpu / args.jobs:.2f} s per core)")
+        print(f"    best SSR {result.ssr:.4f} "
               f"(dof {result.dof}, {'accepted' if result.passed else 'rejected'}); iterations {iters}")
         if name.startswith("MCF-7"):
             t0 = time.perf_counter()

@@ -102,3 +102,16 @@ def test_unidentifiable_exchange_flux_is_reported():
     assert not frame.loc["v6.exch", "identifiable"]
     assert frame.loc["v3", "identifiable"]
     assert frame.loc["v3", "lower"] < 4.993 < frame.loc["v3", "upper"]
+
+
+def test_inca_parallel_labelling_fit_jointly():
+    folder = require_shared("c13", "antoniewicz2006_simple_network", "incawrapper")
+    data = read_inca_csv(folder)
+    assert [e.name for e in data.experiments] == ["exp1", "exp2"]
+    t2 = data.experiments[1].tracers[0]
+    assert (t2.positions, t2.fraction, t2.purity) == ((1, 2), 0.5, 0.95)
+    result = fit_13c(data, n_starts=2, seed=0)
+    # 2 x 4 MID values + 1 flux - 3 free fluxes - 2 scale factors (one per experiment's fragment)
+    assert result.dof == 4 and len(result.scales) == 2
+    single = fit_13c(read_inca_csv(folder, experiments=["exp1"]), n_starts=2, seed=0)
+    assert result.ssr >= single.ssr - 1e-6  # more data cannot fit better with shared fluxes
