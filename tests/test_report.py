@@ -271,6 +271,24 @@ def test_validate_medium_lists_every_bad_row(tmp_path):
     assert table.to_dict("list") == {"component": ["glc__D", "gln__L"], "concentration_mM": [11.1, 2.0]}
 
 
+def test_validate_c13_data(tmp_path):
+    import shutil
+
+    from conftest import require_shared
+
+    source = require_shared("c13", "antoniewicz2006_simple_network", "incawrapper")
+    assert validate_file(source).empty
+    broken = tmp_path / "inca"
+    broken.mkdir()
+    for csv in source.glob("*.csv"):
+        shutil.copy(csv, broken / csv.name)
+    reactions = broken / "reactions.csv"
+    reactions.write_text(reactions.read_text().replace("A (abc) -> B (abc)", "A (abc) -> B (ab)", 1))
+    (problem,) = validate_file(broken).itertuples()
+    assert problem.file.endswith("reactions.csv") and problem.line == 2 and problem.identifier == "R1"
+    assert "do not balance" in problem.message
+
+
 def test_validate_rejects_missing_and_unknown(tmp_path):
     with pytest.raises(FluxasnInputError, match="file not found"):
         validate_file(tmp_path / "absent.xml")

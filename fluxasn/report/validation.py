@@ -23,6 +23,7 @@ __all__ = [
     "validate_model_file",
     "validate_measurements_file",
     "validate_medium_file",
+    "validate_c13_data",
     "read_medium_file",
     "lint_model",
     "PROBLEM_COLUMNS",
@@ -349,34 +350,37 @@ def validate_file(path: Union[str, os.PathLike], *, kind: str = "auto") -> pd.Da
     if kind == "model":
         return validate_model_file(path)
     if kind == "c13":
-        from fluxasn import isotope
-
-        return _frame(_delegate(path, isotope.validate_c13_data))
+        return validate_c13_data(path)
     if kind == "medium":
         return validate_medium_file(path)
     return validate_measurements_file(path)
 
 
-def _delegate(path: Path, validator) -> List[dict]:
-    """Run a subpackage validator returning a list of FluxasnInputError (or raising one)."""
+def validate_c13_data(path: Union[str, os.PathLike]) -> pd.DataFrame:
+    """Problems of 13C data: an INCA CSV folder or a FluxML file, read and compiled.
+
+    The 13C readers (:mod:`fluxasn.isotope.formats`) stop at the first problem
+    of a file, so at most one problem is listed per data set.
+    """
+    from fluxasn import isotope
+
+    path = Path(path)
     try:
-        found = validator(path)
-    except FluxasnInputError as error:
-        found = [error]
-    rows = []
-    for item in found:
-        if isinstance(item, FluxasnInputError):
-            rows.append(_problem(item.source or path, item.reason, line=item.line, identifier=item.identifier))
-        elif isinstance(item, dict):
-            rows.append(_problem(item.get("file", path), item.get("message", ""), line=item.get("line"),
-                                 identifier=item.get("identifier"), severity=item.get("severity", "error")))
+        if path.is_dir():
+            data = isotope.read_inca_csv(path)
+        elif path.suffix.lower() in {".fml", ".fluxml", ".xml"}:
+            data = isotope.read_fluxml(path)
         else:
-            rows.append(_problem(path, str(item)))
-    return rows
+            raise FluxasnInputError("expected an INCA CSV folder or a FluxML file (.fml)", source=path)
+        data.problem()
+    except FluxasnInputError as error:
+        return _frame([_problem(error.source or path, error.reason, line=error.line,
+                                identifier=error.identifier)])
+    return _frame([])
 
 
 def _guess_kind(path: Path) -> str:
-    if path.is_dir():
+    if path.is_dir() or path.suffix.lower() in {".fml", ".fluxml"}:
         return "c13"
     if _is_model_path(path):
         return "model"
