@@ -309,7 +309,7 @@ class FitStart:
     seconds: float
 
 
-def _qp_step(J, r, mu, G, slack, d0=None):
+def _qp_step(J, r, mu, G, slack):
     """min |r + J d|^2 + mu |D d|^2  s.t.  G d <= slack (least-distance QP via NNLS)."""
     jtj = J.T @ J
     dg = np.diag(jtj)
@@ -357,6 +357,31 @@ def _qp_step(J, r, mu, G, slack, d0=None):
     return d if model(d) <= model(d_short) else d_short
 
 
+def _feasible_on(problem: MFAProblem, u: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``u`` (on ``a u = b``) moved towards a feasible point of that plane if it breaks a bound."""
+    viol = problem.G @ u - problem.h
+    if np.all(viol <= 1e-9 * (1.0 + np.abs(problem.h))):
+        return u
+    # Chebyshev-like interior point of the plane: maximise the smallest slack
+    norms = np.linalg.norm(problem.G, axis=1)
+    c = np.zeros(problem.p + 1)
+    c[-1] = -1.0
+    A_ub = np.hstack([problem.G, norms[:, None]])
+    A_eq = np.hstack([a, np.zeros((a.shape[0], 1))])
+    res = linprog(c, A_ub=A_ub, b_ub=problem.h, A_eq=A_eq, b_eq=b,
+                  bounds=[(None, None)] * problem.p + [(0, None)], method="highs")
+    if res.status != 0:
+        return u
+    w = res.x[:-1]
+    # largest step from the interior point w towards u that keeps every bound
+    d = u - w
+    gd = problem.G @ d
+    room = problem.h - problem.G @ w
+    hit = gd > 1e-300
+    t = float(np.min(np.clip(room[hit] / gd[hit], 0.0, 1.0))) if np.any(hit) else 1.0
+    return w + 0.999 * t * d
+
+
 def local_fit(problem: MFAProblem, u0: np.ndarray, *, max_iter: int = 200, tol: float = 1e-8,
               atol: float = 1e-2, window: int = 5,
               extra_eq: Optional[Tuple[np.ndarray, np.ndarray]] = None):
@@ -375,8 +400,9 @@ def local_fit(problem: MFAProblem, u0: np.ndarray, *, max_iter: int = 200, tol: 
     if extra_eq is not None:
         a, b = extra_eq
         a = np.atleast_2d(a)
-        # project the start onto the equality
+        # project the start onto the equality, then back inside the bounds if needed
         u = u - np.linalg.pinv(a) @ (a @ u - np.atleast_1d(b))
+        u = _feasible_on(problem, u, a, np.atleast_1d(b))
         Z = sla.null_space(a)
     r, J, _ = problem.residuals(u)
     f = float(r @ r)
