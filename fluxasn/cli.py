@@ -34,7 +34,7 @@ EXIT_PROBLEMS = 3
 EXIT_CODES_HELP = """\b
 Exit codes (stable; scripts may rely on them):
   0  success
-  1  internal error (a bug; rerun with --debug and report the traceback)
+  1  internal error (a bug; rerun as `fluxasn --debug ...` and report the traceback)
   2  bad input: usage error, missing/malformed file, unknown model, medium,
      cell line, reaction or role, conflicting options (one-line message)
   3  problems found: `validate` found problems, or the model is infeasible
@@ -72,8 +72,9 @@ def _model_options(func):
     func = click.option(
         "--scenario",
         metavar="SPEC",
-        help="Scenario applied after medium and measurements, tokens joined with '+' "
-        "(e.g. asn_free+asns_ko; list them with `fluxasn scenarios --list`).",
+        help="Scenario applied to the model, tokens joined with '+' (e.g. asn_free+asns_ko; "
+        "list them with `fluxasn scenarios --list`). With measured rates, the measured growth "
+        "and the rates of the exchanges the scenario changes are left out (they are what it predicts).",
     )(func)
     func = click.option(
         "--measurements",
