@@ -154,6 +154,7 @@ class _Level:
         if k * len(self.o_r) <= 40000:
             self.sum_o = self.sum_o.toarray()
         self._pdiag = None
+        self._a_sparse = None
 
     def production(self, n_fluxes: int):
         """(k x n_fluxes) matrix of production weights: diagonal of A = production @ v."""
@@ -172,7 +173,11 @@ class _Level:
         else:
             data = np.bincount(self.a_pos, weights=aval, minlength=self.a_nnz)
             data[self.a_diag] += _EPS
-            a = sp.csc_matrix((data, self.a_rows, self.a_indptr), shape=(k, k))
+            if self._a_sparse is None:  # the pattern is fixed: build once, refill the values
+                self._a_sparse = sp.csc_matrix((data, self.a_rows, self.a_indptr), shape=(k, k))
+                self._a_sparse.has_sorted_indices = True
+            self._a_sparse.data = data
+            a = self._a_sparse
         return a, bval
 
     def factor(self, a):
