@@ -169,6 +169,9 @@ def test_full_report_html_is_self_contained(tmp_path):
         assert base64.b64decode(data)[:8] == b"\x89PNG\r\n\x1a\n"
     assert "toy" in text and "fluxasn" in text
     assert "<table" in report._repr_html_()
+    assert str(report).startswith("model toy, medium toy medium: status optimal, growth 10 1/h")
+    assert repr(report).startswith("<FluxReport toy on toy medium: status optimal")
+    assert [t.get_text() for t in report.plot().get_yticklabels()][-1] == "ASNS flux"
 
 
 def test_escher_export_equals_solution(tmp_path, textbook):

@@ -150,6 +150,14 @@ class FluxReport:
             parts.append("13C fit\n" + str(self.c13))
         return "\n\n".join(parts)
 
+    def __repr__(self) -> str:
+        return (
+            f"<FluxReport {self.summary.model_id} on {self.summary.medium or 'model bounds'}: "
+            f"status {self.summary.status}, growth {_fmt(self.summary.growth)} 1/h, "
+            f"{len(self.envelopes)} envelopes, scenarios {'yes' if self.scenarios is not None else 'no'}, "
+            f"13C {'yes' if self.c13 is not None else 'no'}>"
+        )
+
     def _repr_html_(self) -> str:
         return self.to_html(standalone=False)
 
