@@ -97,9 +97,13 @@ def main():
             print(f"  ASNS (r56_asns) {result.flux('r56_asns'):.3f} per 100 glucose, profile 95% CI "
                   f"[{prof.lower:.3f}, {prof.upper:.3f}] in {time.perf_counter() - t0:.2f} s "
                   f"({len(prof.points)} constrained refits)")
-            print(f"  ratio vs mfapy ({MFAPY_MCF7_FIT_SECONDS} s recorded): {MFAPY_MCF7_FIT_SECONDS / fit_s:8.2f}x faster"
-                  f"; goals: simulation < 1 ms ({'met' if sim_s < 1e-3 else 'not met'}), "
-                  f"10-start fit < 5 s ({'met' if fit_s < 5 and args.starts >= 10 else 'not met'})")
+            verdict = lambda ok: "met" if ok else "not met"  # noqa: E731
+            print(f"  ratio vs mfapy ({MFAPY_MCF7_FIT_SECONDS} s recorded): {MFAPY_MCF7_FIT_SECONDS / fit_s:8.2f}x "
+                  f"faster (wall), {MFAPY_MCF7_FIT_SECONDS / (fit_cpu / args.jobs):.2f}x (CPU per core)")
+            print(f"  goals: simulation < 1 ms: wall {verdict(sim_s < 1e-3)}, CPU {verdict(sim_cpu < 1e-3)}; "
+                  f"10-start fit < 5 s on {args.jobs} cores: wall {verdict(fit_s < 5 and args.starts >= 10)}, "
+                  f"CPU per core {verdict(fit_cpu / args.jobs < 5 and args.starts >= 10)} "
+                  "(wall time counts other processes sharing the cores; see the load average)")
 
 
 if __name__ == "__main__":
