@@ -1,0 +1,789 @@
+"""Gene and reaction knockout screens (single and pairs) that agree with COBRApy.
+
+:func:`knockout_screen` gives the answers of
+:func:`cobra.flux_analysis.single_gene_deletion`,
+:func:`~cobra.flux_analysis.single_reaction_deletion`,
+:func:`~cobra.flux_analysis.double_gene_deletion` and
+:func:`~cobra.flux_analysis.double_reaction_deletion` (growth within the
+solver's tolerance, identical statuses) while solving far fewer LPs, each on
+one warm LP (:class:`fluxasn.analysis.lp.LinearProblem`).
+
+Rules that skip an LP (each exact)
+---------------------------------
+Let ``P`` be the model's LP, ``K(d)`` the set of reactions a deletion ``d``
+knocks out (for genes: every reaction whose GPR is false with *all* genes of
+``d`` off, evaluated on the whole combination, so two isozymes knocked out
+together are caught) and ``P_K`` the LP with the bounds of ``K`` set to 0.
+
+R1. *Same knocked-out set, same answer.* ``P_K`` depends on ``d`` only through
+    ``K(d)``: deletions with equal sets (genes with identical reaction effects,
+    a pair whose second gene adds nothing) share one LP. An empty ``K`` is the
+    reference problem itself.
+R2. *Zero flux in a relaxation's optimum.* If ``S`` is a subset of ``K`` whose
+    problem ``P_S`` was solved to optimality with solution ``x_S``, and every
+    reaction of ``K \\ S`` carries zero flux in ``x_S``, then ``x_S`` is
+    feasible for ``P_K`` (a subset of ``P_S``) and so optimal there: growth
+    is that of ``P_S``. Used with ``S`` = nothing (the reference optimum,
+    single deletions) and ``S = K(a)``, ``K(b)`` (the single deletions of a
+    pair). "Zero" means ``|x_j| <= 1e-9``, a perturbation far inside the
+    solver's feasibility tolerance (1e-7).
+R3. *Infeasible relaxation.* If ``P_S`` is infeasible for ``S`` a subset of
+    ``K``, ``P_K`` is infeasible too (growth NaN, status ``infeasible``).
+R4. *Alternative optima of the reference.* A solved deletion whose optimum
+    equals the reference growth (relative difference <= 1e-9) gives a flux
+    vector that lies in ``P`` and reaches ``P``'s maximum: it is another
+    optimum of the reference, and R2 applies to it as to the reference
+    optimum (up to 64 such vectors are kept per chunk; FBA only).
+
+For MOMA and linear MOMA, R2 with the reference flux distribution also holds:
+when the reference stays feasible the distance minimum is 0, reached only at
+the reference itself, so growth equals the reference growth. ROOM's optimum is
+not unique in growth, so ROOM solves every deletion, as cobra does.
+
+Warm start and determinism
+--------------------------
+Deletions are solved by dual simplex from the previous basis. To make every
+result independent of what was solved before it (so a screen gives identical
+numbers however it is split into chunks, resumed or spread over processes),
+each chunk starts from the reference optimum's basis.
+"""
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import pandas as pd
+
+from fluxasn.analysis.lp import LinearProblem, UnsupportedProblem
+from fluxasn.exceptions import FluxasnInputError
+
+__all__ = [
+    "knockout_screen",
+    "KnockoutResult",
+    "DeletionEngine",
+    "METHODS",
+    "pair_count",
+    "iter_pairs",
+]
+
+#: Methods accepted by :func:`knockout_screen`.
+METHODS = ("fba", "moma", "linear_moma", "room", "linear_room")
+
+#: |flux| at or below this counts as zero for the skip rule R2.
+ZERO_FLUX = 1e-9
+
+#: Relative difference below which an optimum equals the reference optimum (R4).
+SAME_OPTIMUM = 1e-9
+
+#: Alternative optima of the reference kept for rule R4 (per chunk).
+POOL_SIZE = 64
+
+
+def pair_count(n: int) -> int:
+    """Number of unordered pairs of ``n`` distinct items."""
+    return n * (n - 1) // 2
+
+
+def iter_pairs(n: int, start: int = 0, stop: Optional[int] = None) -> Iterator[Tuple[int, int]]:
+    """Pairs ``(i, j)``, ``i < j < n``, in lexicographic order, from pair index ``start``.
+
+    Generated lazily: a range of a million pairs never exists as a list.
+    """
+    total = pair_count(n)
+    stop = total if stop is None else min(stop, total)
+    if start >= stop:
+        return
+    i = 0
+    before = 0
+    while before + (n - 1 - i) <= start:
+        before += n - 1 - i
+        i += 1
+    j = i + 1 + (start - before)
+    k = start
+    while k < stop:
+        yield i, j
+        k += 1
+        j += 1
+        if j >= n:
+            i += 1
+            j = i + 1
+
+
+# ----------------------------------------------------------------------------
+# engine
+# ----------------------------------------------------------------------------
+
+
+class DeletionEngine:
+    """Solves deletions of one model, with the skip rules R1-R3.
+
+    Parameters
+    ----------
+    model
+        A cobra model; not changed (for ``method="fba"`` nothing is written to
+        it; other methods work inside ``with model:``).
+    kind
+        ``"gene"`` or ``"reaction"``.
+    method
+        One of :data:`METHODS`.
+    solution
+        Reference solution for MOMA/ROOM (default: pFBA, as cobra).
+    room_kwargs
+        Passed to :func:`cobra.flux_analysis.room.add_room`.
+    """
+
+    def __init__(self, model, *, kind: str = "gene", method: str = "fba",
+                 solution=None, solver: str = "auto", reset: str = "solve",
+                 **room_kwargs) -> None:
+        if kind not in ("gene", "reaction"):
+            raise FluxasnInputError(f"kind must be 'gene' or 'reaction', not {kind!r}",
+                                    identifier=str(kind))
+        if method not in METHODS:
+            raise FluxasnInputError(
+                f"unknown method {method!r}; expected one of {', '.join(METHODS)}",
+                identifier=str(method))
+        self.model = model
+        self.reset = reset
+        self.kind = kind
+        self.method = method
+        self.rxn_index = {r.id: i for i, r in enumerate(model.reactions)}
+        self.n_lp = 0
+        self.n_skipped = 0
+        self._gpr = {}
+        self._gene_rxns: Dict[str, Tuple[int, ...]] = {}
+        if kind == "gene":
+            for gene in model.genes:
+                self._gene_rxns[gene.id] = tuple(
+                    sorted(self.rxn_index[r.id] for r in gene.reactions))
+            self._rxn_gpr = [r.gpr for r in model.reactions]
+            self._rxn_genes = [frozenset(g.id for g in r.genes) for r in model.reactions]
+        self._room_kwargs = room_kwargs
+        self._cache: Dict[FrozenSet[int], Tuple[float, str]] = {}
+        self._base_cache: Dict[FrozenSet[int], Tuple[float, str]] = {}
+        self._pool: List[np.ndarray] = []
+        self._base_pool: List[np.ndarray] = []
+        self.lp: Optional[LinearProblem] = None
+        if method == "fba":
+            try:
+                self.lp = LinearProblem(model, solver=solver)
+            except UnsupportedProblem:
+                self.lp = None
+        self._setup_reference(solution)
+
+    # ----------------------------------------------------------- reference
+    def _setup_reference(self, solution) -> None:
+        if self.lp is not None:
+            status, value = self.lp.solve_fresh()
+            self.n_lp += 1
+            self.ref_status, self.ref_growth = status, value
+            self.ref_flux = self.lp.primal() if status == "optimal" else None
+            self.ref_basis = self.lp.get_basis() if status == "optimal" else None
+            return
+        model = self.model
+        if self.method == "fba":
+            value = model.slim_optimize()
+            self.n_lp += 1
+            self.ref_status = model.solver.status
+            self.ref_growth = value if self.ref_status == "optimal" else math.nan
+            self.ref_flux = (np.array([r.flux for r in model.reactions])
+                             if self.ref_status == "optimal" else None)
+            self._reference_solution = None
+            return
+        from cobra.flux_analysis import pfba
+        from cobra.util import solver as sutil
+
+        solver = sutil.interface_to_str(model.problem.__name__)
+        if self.method == "moma" and solver not in sutil.qp_solvers:
+            raise FluxasnInputError(
+                f"method 'moma' is a quadratic program and the model's solver {solver!r} "
+                "cannot solve it; use a QP-capable solver (e.g. model.solver = 'hybrid' "
+                "with osqp installed) or method='linear_moma'",
+                identifier="moma")
+        if solution is None:
+            solution = pfba(model)
+        self._reference_solution = solution
+        self.ref_status = solution.status
+        self.ref_flux = (solution.fluxes.reindex([r.id for r in model.reactions]).to_numpy()
+                         if solution.status == "optimal" else None)
+        with model:
+            self.ref_growth = model.slim_optimize()
+
+    @property
+    def reference_growth(self) -> float:
+        return self.ref_growth
+
+    # ------------------------------------------------------- knocked sets
+    def knocked(self, ids: Iterable[str]) -> FrozenSet[int]:
+        """Column indices of the reactions the deletion ``ids`` knocks out.
+
+        For genes, the GPR of every reaction touching any of the genes is
+        evaluated with *all* of ``ids`` off at once.
+        """
+        ids = set(ids)
+        if self.kind == "reaction":
+            return frozenset(self.rxn_index[i] for i in ids)
+        touched = set()
+        for gid in ids:
+            touched.update(self._gene_rxns[gid])
+        out = []
+        for j in touched:
+            off = ids & self._rxn_genes[j]
+            if not self._rxn_gpr[j].eval(off):
+                out.append(j)
+        return frozenset(out)
+
+    def check_ids(self, ids: Iterable[str]) -> List[str]:
+        """Return ``ids`` as a list, raising for any the model lacks."""
+        table = self._gene_rxns if self.kind == "gene" else self.rxn_index
+        out = []
+        for i in ids:
+            i = getattr(i, "id", i)
+            if i not in table:
+                raise FluxasnInputError(f"the model has no {self.kind} with this id",
+                                        identifier=str(i))
+            out.append(i)
+        return out
+
+    # -------------------------------------------------------------- solves
+    def start_chunk(self) -> None:
+        """Return to the reference basis, so results do not depend on history."""
+        if self.lp is not None and self.ref_basis is not None:
+            self.lp.set_basis(self.ref_basis)
+        # Only answers computed the same way in every run survive a chunk.
+        self._cache = dict(self._base_cache)
+        self._pool = list(self._base_pool)
+
+    def _solve(self, knocked: FrozenSet[int], *, want_flux: Optional[Sequence[int]] = None):
+        """Growth and status of ``P_knocked`` (and fluxes of ``want_flux``)."""
+        if self.lp is not None:
+            cols = sorted(knocked)
+            if self.reset == "solve" and self.ref_basis is not None:
+                self.lp.set_basis(self.ref_basis)
+            self.lp.knock_out(cols)
+            try:
+                status, value = self.lp.solve()
+                flux = (self.lp.primal(want_flux)
+                        if want_flux is not None and status == "optimal" else None)
+                if status == "optimal" and self._is_reference_optimum(value):
+                    # R4: an optimum of P_K with the reference's value is an
+                    # optimum of P itself; keep it for later deletions.
+                    self._pool.append(self.lp.primal())
+                    if len(self._pool) > POOL_SIZE:
+                        del self._pool[0]
+            finally:
+                self.lp.restore(cols)
+            self.n_lp += 1
+            return value, status, flux
+        return self._solve_cobra(knocked, want_flux)
+
+    def _solve_cobra(self, knocked, want_flux):
+        from optlang.exceptions import SolverError
+
+        model = self.model
+        rxns = model.reactions
+        with model:
+            if self.method != "fba" and not getattr(self, "_added", False):
+                pass
+            for j in knocked:
+                rxns[j].bounds = (0, 0)
+            try:
+                if "moma_old_objective" in model.solver.variables:
+                    model.slim_optimize()
+                    value = model.solver.variables.moma_old_objective.primal
+                else:
+                    value = model.slim_optimize()
+            except SolverError:
+                value = math.nan
+            status = model.solver.status
+            flux = None
+            if want_flux is not None and status == "optimal" and self.method == "fba":
+                flux = np.array([rxns[j].flux for j in want_flux])
+        self.n_lp += 1
+        if status != "optimal":
+            value = math.nan
+        return value, status, flux
+
+    def _is_reference_optimum(self, value: float) -> bool:
+        ref = self.ref_growth
+        return abs(value - ref) <= SAME_OPTIMUM * max(1.0, abs(ref))
+
+    def reference_skip(self, knocked: FrozenSet[int]) -> bool:
+        """Rules R1/R2/R4 against the reference: is ``P_knocked`` answered by it?"""
+        if not knocked:
+            return True
+        return self._witness(knocked) is not None
+
+    def _witness(self, knocked: FrozenSet[int]) -> Optional[np.ndarray]:
+        """An optimum of the reference with zero flux on ``knocked``, if known."""
+        if self.method in ("room", "linear_room") or self.ref_flux is None:
+            return None
+        if self.ref_status != "optimal":
+            return None
+        cols = np.fromiter(knocked, dtype=np.int64, count=len(knocked))
+        if np.all(np.abs(self.ref_flux[cols]) <= ZERO_FLUX):
+            return self.ref_flux
+        if self.method != "fba":
+            return None
+        for x in self._pool:
+            if np.all(np.abs(x[cols]) <= ZERO_FLUX):
+                return x
+        return None
+
+    def solve_set(self, knocked: FrozenSet[int]) -> Tuple[float, str]:
+        """Growth and status of the deletion knocking out ``knocked`` (rules R1, R2)."""
+        if self.reference_skip(knocked):
+            self.n_skipped += 1
+            return self.ref_growth, self.ref_status
+        cached = self._cache.get(knocked) if self.method in ("fba", "moma") else None
+        if cached is not None:
+            self.n_skipped += 1
+            return cached
+        value, status, _ = self._solve(knocked)
+        if self.method in ("fba", "moma"):
+            self._cache[knocked] = (value, status)
+        return value, status
+
+    # -------------------------------------------------------------- singles
+    def singles(self, ids: Sequence[str]) -> List[Tuple[str, float, str]]:
+        """``(id, growth, status)`` of each single deletion, in order."""
+        with self._method_context():
+            self.start_chunk()
+            out = []
+            for i in ids:
+                growth, status = self.solve_set(self.knocked([i]))
+                out.append((i, growth, status))
+            return out
+
+    def single_table(self, ids: Sequence[str]) -> "SingleTable":
+        """Single deletions with what pairs need: knocked sets, growth, status, fluxes."""
+        with self._method_context():
+            self.start_chunk()
+            sets = [self.knocked([i]) for i in ids]
+            watch = sorted(set().union(*[self._touch(i) for i in ids])) if ids else []
+            pos = {j: k for k, j in enumerate(watch)}
+            growth = np.full(len(ids), math.nan)
+            status: List[str] = []
+            flux = np.zeros((len(ids), len(watch)))
+            have_flux = np.zeros(len(ids), dtype=bool)
+            done: Dict[FrozenSet[int], int] = {}
+            for k, K in enumerate(sets):
+                if K in done:  # R1: identical knocked set
+                    m = done[K]
+                    growth[k] = growth[m]
+                    status.append(status[m])
+                    flux[k] = flux[m]
+                    have_flux[k] = have_flux[m]
+                    self.n_skipped += 1
+                    continue
+                done[K] = k
+                witness = self._witness(K) if K else self.ref_flux
+                if not K or witness is not None:
+                    self.n_skipped += 1
+                    growth[k] = self.ref_growth
+                    status.append(self.ref_status)
+                    if witness is not None:
+                        flux[k] = witness[watch]
+                        have_flux[k] = True
+                    continue
+                want = watch if self.method == "fba" else None
+                value, st, fx = self._solve(K, want_flux=want)
+                growth[k] = value
+                status.append(st)
+                if fx is not None:
+                    flux[k] = fx
+                    have_flux[k] = True
+                self._base_cache[K] = (value, st)
+            self._cache = dict(self._base_cache)
+            self._base_pool = list(self._pool)
+            return SingleTable(list(ids), sets, growth, status, flux, have_flux, pos)
+
+    def _touch(self, i: str) -> Tuple[int, ...]:
+        if self.kind == "gene":
+            return self._gene_rxns[i]
+        return (self.rxn_index[i],)
+
+    # ---------------------------------------------------------------- pairs
+    def pairs(self, table: "SingleTable", pairs: Iterable[Tuple[int, int]]
+              ) -> Iterator[Tuple[str, str, float, str]]:
+        """``(id_a, id_b, growth, status)`` for pairs of positions in ``table``."""
+        with self._method_context():
+            self.start_chunk()
+            ids = table.ids
+            for a, b in pairs:
+                K = self.knocked([ids[a], ids[b]]) if self.kind == "gene" else (
+                    table.sets[a] | table.sets[b])
+                growth, status = self._pair(table, a, b, K)
+                yield ids[a], ids[b], growth, status
+
+    def _pair(self, table: "SingleTable", a: int, b: int, K: FrozenSet[int]):
+        for s in (a, b):
+            S = table.sets[s]
+            if K == S:  # R1
+                self.n_skipped += 1
+                return table.growth[s], table.status[s]
+        for s in (a, b):
+            S = table.sets[s]
+            if not S <= K:
+                continue
+            if table.status[s] == "infeasible" and self.method in ("fba", "moma"):  # R3
+                self.n_skipped += 1
+                return math.nan, "infeasible"
+            if (table.status[s] == "optimal" and table.have_flux[s]
+                    and self.method in ("fba", "moma", "linear_moma")):
+                row = table.flux[s]
+                pos = table.pos
+                if all(abs(row[pos[j]]) <= ZERO_FLUX for j in K - S):  # R2
+                    self.n_skipped += 1
+                    return table.growth[s], table.status[s]
+        return self.solve_set(K)
+
+    # ------------------------------------------------------- method context
+    def _method_context(self):
+        """For MOMA/ROOM: add cobra's formulation inside ``with model:``."""
+        import contextlib
+
+        if self.method == "fba":
+            return contextlib.nullcontext()
+        return _CobraMethod(self)
+
+
+class _CobraMethod:
+    def __init__(self, engine: DeletionEngine) -> None:
+        self.engine = engine
+
+    def __enter__(self):
+        engine = self.engine
+        model = engine.model
+        self._ctx = model.__enter__()
+        try:
+            if "moma" in engine.method:
+                from cobra.flux_analysis.moma import add_moma
+
+                add_moma(model, solution=engine._reference_solution,
+                         linear=engine.method == "linear_moma")
+            else:
+                from cobra.flux_analysis.room import add_room
+
+                add_room(model, solution=engine._reference_solution,
+                         linear=engine.method == "linear_room", **engine._room_kwargs)
+        except BaseException:
+            model.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        self.engine.model.__exit__(*exc)
+        return False
+
+
+@dataclass
+class SingleTable:
+    """Single deletions as pair screens use them."""
+
+    ids: List[str]
+    sets: List[FrozenSet[int]]
+    growth: np.ndarray
+    status: List[str]
+    flux: np.ndarray
+    have_flux: np.ndarray
+    pos: Dict[int, int]
+
+
+# ----------------------------------------------------------------------------
+# results
+# ----------------------------------------------------------------------------
+
+
+class KnockoutResult:
+    """The result of :func:`knockout_screen`: one row per deletion.
+
+    Views: ``str(result)`` (terminal), ``result._repr_html_()`` (notebook),
+    :meth:`to_frame` (scripts), :meth:`matrix` (gene x gene growth, pairs).
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        Columns ``ids`` (frozenset of gene or reaction ids, as cobra's
+        ``ids`` column holds sets), ``growth`` (objective value, 1/h for a
+        biomass objective; NaN unless optimal) and ``status``.
+    singles : pandas.DataFrame or None
+        For pair screens, the single deletions of the listed items.
+    reference_growth : float
+        Growth before any knockout.
+    lps_solved : int
+        LPs actually solved (reference included).
+    """
+
+    def __init__(self, frame: pd.DataFrame, *, kind: str, order: int, method: str,
+                 reference_growth: float, lps_solved: int,
+                 singles: Optional[pd.DataFrame] = None) -> None:
+        self.frame = frame
+        self.kind = kind
+        self.order = order
+        self.method = method
+        self.reference_growth = reference_growth
+        self.lps_solved = lps_solved
+        self.singles = singles
+
+    def to_frame(self) -> pd.DataFrame:
+        """The rows as a DataFrame (columns ``ids``, ``growth``, ``status``)."""
+        return self.frame.copy()
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def matrix(self) -> pd.DataFrame:
+        """Gene x gene (or reaction x reaction) growth; the diagonal holds singles."""
+        if self.order != 2:
+            raise ValueError("matrix() is for pair screens (order=2)")
+        names: List[str] = list(self.singles["id"]) if self.singles is not None else []
+        out = pd.DataFrame(np.nan, index=pd.Index(names, name=self.kind),
+                           columns=pd.Index(names, name=self.kind))
+        if self.singles is not None:
+            for i, g in zip(self.singles["id"], self.singles["growth"]):
+                out.at[i, i] = g
+        for ids, growth in zip(self.frame["ids"], self.frame["growth"]):
+            a, b = sorted(ids)
+            out.at[a, b] = growth
+            out.at[b, a] = growth
+        return out
+
+    def _summary_rows(self):
+        frame = self.frame
+        n = len(frame)
+        ok = frame["status"] == "optimal"
+        lethal = ok & (frame["growth"].abs() < 1e-6)
+        return [
+            ("deletions", n),
+            ("reference growth [1/h]", self.reference_growth),
+            ("optimal", int(ok.sum())),
+            ("not optimal", int((~ok).sum())),
+            ("lethal (growth < 1e-6)", int(lethal.sum())),
+            ("LPs solved", self.lps_solved),
+        ]
+
+    def __str__(self) -> str:
+        from fluxasn.report._display import text_table
+
+        what = {1: "single", 2: "double"}[self.order]
+        head = f"{what} {self.kind} deletion screen ({self.method})"
+        table = text_table(["", "value"], self._summary_rows())
+        return head + "\n" + table
+
+    def __repr__(self) -> str:
+        return f"<KnockoutResult {self.kind} order={self.order} rows={len(self.frame)}>"
+
+    def _repr_html_(self) -> str:
+        from fluxasn.report._display import html_table
+
+        what = {1: "single", 2: "double"}[self.order]
+        summary = pd.DataFrame(self._summary_rows(), columns=["", "value"])
+        return html_table(summary, caption=f"{what} {self.kind} deletion screen ({self.method})")
+
+
+# ----------------------------------------------------------------------------
+# public function
+# ----------------------------------------------------------------------------
+
+
+def _default_processes() -> int:
+    from cobra import Configuration
+
+    try:
+        return int(Configuration().processes)
+    except Exception:  # pragma: no cover
+        return os.cpu_count() or 1
+
+
+def knockout_screen(
+    model,
+    *,
+    genes: Optional[Sequence] = None,
+    reactions: Optional[Sequence] = None,
+    order: int = 1,
+    method: str = "fba",
+    processes: Optional[int] = None,
+    solution=None,
+    chunk_size: Optional[int] = None,
+    **kwargs,
+) -> KnockoutResult:
+    """Knock out every gene or reaction (``order=1``) or every pair (``order=2``).
+
+    Parameters
+    ----------
+    model : cobra.Model
+        The model; it is not changed.
+    genes, reactions
+        Genes (objects or ids) or reactions to knock out; give at most one.
+        Default: every gene of the model. ``reactions=model.reactions`` (or
+        ids) screens reactions.
+    order
+        1 for single deletions, 2 for every unordered pair of distinct items
+        of the list (cobra's ``double_*_deletion`` with one list also returns
+        the singles; here they are in :attr:`KnockoutResult.singles` and on
+        the diagonal of :meth:`KnockoutResult.matrix`).
+    method
+        ``"fba"``, ``"moma"`` (needs a QP-capable solver), ``"linear_moma"``,
+        ``"room"`` or ``"linear_room"`` (cobra's formulations).
+    processes
+        Worker processes; 1 runs in this process. Default: cobra's
+        ``Configuration().processes``. Pools use the ``"spawn"`` start method
+        (safe with threads and on every platform) and load the model once
+        per worker. Results do not depend on ``processes``.
+    solution
+        Reference flux distribution for MOMA/ROOM (default: pFBA, as cobra).
+    chunk_size
+        Deletions per work unit (default: chosen from the size).
+    **kwargs
+        Passed to cobra's ``add_room`` (``delta``, ``epsilon``).
+
+    Returns
+    -------
+    KnockoutResult
+        ``to_frame()`` has columns ``ids`` (frozenset), ``growth`` and
+        ``status`` in the order of the input list (pairs: ``(i, j)``,
+        ``i < j``, lexicographic).
+
+    Notes
+    -----
+    Growth agrees with cobra's within the solver tolerance and statuses are
+    identical; the LP optimum value is unique, so the rules that skip LPs
+    (module docstring, R1-R3) and the warm starts change how many LPs are
+    solved, never the answer. Non-optimal rows keep growth NaN, as cobra.
+
+    References
+    ----------
+    .. [1] Ebrahim A, Lerman JA, Palsson BO, Hyduke DR. COBRApy: COnstraints-
+       Based Reconstruction and Analysis for Python. BMC Syst Biol 7:74 (2013).
+    .. [2] Segre D, Vitkup D, Church GM. Analysis of optimality in natural and
+       perturbed metabolic networks. PNAS 99:15112 (2002) (MOMA).
+    .. [3] Shlomi T, Berkman O, Ruppin E. Regulatory on/off minimization of
+       metabolic flux changes after genetic perturbations. PNAS 102:7695
+       (2005) (ROOM).
+    """
+    if genes is not None and reactions is not None:
+        raise FluxasnInputError("give genes or reactions, not both", identifier="genes/reactions")
+    if order not in (1, 2):
+        raise FluxasnInputError(f"order must be 1 or 2, not {order!r}", identifier="order")
+    method = {"linear moma": "linear_moma", "linear room": "linear_room"}.get(method, method)
+    if method not in METHODS:
+        raise FluxasnInputError(
+            f"unknown method {method!r}; expected one of {', '.join(METHODS)}",
+            identifier=str(method))
+    kind = "reaction" if reactions is not None else "gene"
+    items = reactions if reactions is not None else (genes if genes is not None else model.genes)
+    ids = list(dict.fromkeys(getattr(i, "id", i) for i in items))
+    table = model.genes if kind == "gene" else model.reactions
+    for i in ids:
+        if i not in table:
+            raise FluxasnInputError(f"the model has no {kind} with this id", identifier=str(i))
+    if processes is None:
+        processes = _default_processes()
+    n_items = len(ids) if order == 1 else pair_count(len(ids))
+    processes = max(1, min(int(processes), n_items)) if n_items else 1
+    if chunk_size is None:
+        chunk_size = max(1, math.ceil(n_items / (4 * processes))) if processes > 1 else max(1, n_items)
+    spans = [(s, min(s + chunk_size, n_items)) for s in range(0, n_items, chunk_size)]
+
+    if processes == 1:
+        engine = DeletionEngine(model, kind=kind, method=method, solution=solution, **kwargs)
+        if order == 1:
+            rows = engine.singles(ids)
+            singles = None
+        else:
+            st = engine.single_table(ids)
+            rows = list(engine.pairs(st, iter_pairs(len(ids))))
+            singles = pd.DataFrame({"id": st.ids, "growth": st.growth, "status": st.status})
+        lps = engine.n_lp
+        ref = engine.ref_growth
+    else:
+        rows, singles, lps, ref = _run_in_pool(
+            model, kind=kind, method=method, ids=ids, order=order, spans=spans,
+            processes=processes, solution=solution, kwargs=kwargs)
+    frame = _rows_to_frame(rows, order)
+    return KnockoutResult(frame, kind=kind, order=order, method=method,
+                          reference_growth=ref, lps_solved=lps, singles=singles)
+
+
+def _rows_to_frame(rows, order: int) -> pd.DataFrame:
+    if order == 1:
+        ids = [frozenset([r[0]]) for r in rows]
+        growth = [r[1] for r in rows]
+        status = [r[2] for r in rows]
+    else:
+        ids = [frozenset([r[0], r[1]]) for r in rows]
+        growth = [r[2] for r in rows]
+        status = [r[3] for r in rows]
+    return pd.DataFrame({"ids": ids, "growth": np.asarray(growth, dtype=float),
+                         "status": status})
+
+
+def run_span(engine: DeletionEngine, ids: Sequence[str], order: int, start: int, stop: int,
+             table: Optional[SingleTable] = None):
+    """Rows of deletions ``start:stop`` (singles: ids; pairs: pair indices)."""
+    if order == 1:
+        return engine.singles(list(ids[start:stop]))
+    if table is None:
+        table = engine.single_table(list(ids))
+    return list(engine.pairs(table, iter_pairs(len(ids), start, stop)))
+
+
+# ----------------------------------------------------------------------------
+# process pool
+# ----------------------------------------------------------------------------
+
+#: Start method of every process pool fluxasn makes: "spawn" starts clean
+#: interpreters (no inherited locks or solver state, the same on Linux, macOS
+#: and Windows), at the price of importing cobra once per worker.
+START_METHOD = "spawn"
+
+_WORKER: dict = {}
+
+
+def _init_worker(model, kind, method, solution, kwargs, ids, order) -> None:
+    """Pool initializer: build the engine (and singles for pairs) once per worker."""
+    engine = DeletionEngine(model, kind=kind, method=method, solution=solution, **kwargs)
+    _WORKER.clear()
+    _WORKER.update(engine=engine, ids=ids, order=order, table=None, counted=0)
+
+
+def _worker_task(span):
+    engine: DeletionEngine = _WORKER["engine"]
+    ids, order = _WORKER["ids"], _WORKER["order"]
+    if order == 2 and _WORKER["table"] is None:
+        _WORKER["table"] = engine.single_table(list(ids))
+    if span == "singles":
+        t = _WORKER["table"]
+        rows = (list(t.ids), list(map(float, t.growth)), list(t.status))
+    else:
+        rows = run_span(engine, ids, order, span[0], span[1], _WORKER["table"])
+    delta = engine.n_lp - _WORKER["counted"]
+    _WORKER["counted"] = engine.n_lp
+    return rows, delta, engine.ref_growth
+
+
+def _run_in_pool(model, *, kind, method, ids, order, spans, processes, solution, kwargs):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context(START_METHOD)
+    with ProcessPoolExecutor(max_workers=processes, mp_context=context,
+                             initializer=_init_worker,
+                             initargs=(model, kind, method, solution, kwargs, ids, order)) as pool:
+        tasks = list(spans) + (["singles"] if order == 2 else [])
+        results = list(pool.map(_worker_task, tasks))
+    rows = []
+    lps = 0
+    ref = math.nan
+    singles = None
+    for task, (part, delta, ref) in zip(tasks, results):
+        lps += delta
+        if task == "singles":
+            singles = pd.DataFrame({"id": part[0], "growth": part[1], "status": part[2]})
+        else:
+            rows.extend(part)
+    return rows, singles, lps, ref
