@@ -157,3 +157,18 @@ def test_non_editable_install_runs_report(tmp_path):
     for quantity in ("ASNS flux", "Asn exchange", "Asp exchange", "Gln exchange",
                      "glucose exchange", "lactate exchange", "O2 exchange"):
         assert any(line.startswith(quantity + ",") for line in lines), quantity
+
+
+def test_notebook_example_runs(tmp_path, monkeypatch, capsys):
+    """The README's Python example runs as printed (the report file is written)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    body = section(README.read_text(encoding="utf-8"), "Notebooks and scripts")
+    (code,) = re.findall(r"```python\n(.*?)```", body, re.S)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, "README.md", "exec"), {})
+    printed = capsys.readouterr().out.split()
+    shown = re.search(r"print\(summarize\(model\)\.growth\)\s+# (\S+)", code).group(1)
+    assert float(printed[-1]) == pytest.approx(float(shown), abs=1e-9)
+    assert (tmp_path / "report.html").stat().st_size > 50_000
