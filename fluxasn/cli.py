@@ -12,7 +12,6 @@ import math
 import os
 import re
 import sys
-import traceback
 from pathlib import Path
 from typing import Any, Dict, Optional, Sequence, Tuple
 
@@ -651,12 +650,26 @@ def screen(spec, as_json, as_csv):
       fluxasn screen asns_screen.toml --csv > screen.csv
     """
     fmt = _output_format(as_json, as_csv)
-    from fluxasn.analysis import run_screen
+    import inspect
+
+    try:
+        from fluxasn.analysis.screen import run_screen
+    except ImportError:
+        raise click.ClickException(
+            "screens are not available in this version of fluxasn (no fluxasn.analysis.screen)"
+        ) from None
     from fluxasn.report.progress import progress_bar
 
     with progress_bar("screen") as progress:
-        frame = run_screen(spec, progress=progress)
-    _emit_frame(frame, fmt, title=f"screen {spec.name}")
+        if "progress" in inspect.signature(run_screen).parameters:
+            result = run_screen(spec, progress=progress)
+        else:
+            result = run_screen(spec)
+    frame = result.to_frame() if hasattr(result, "to_frame") else result
+    if "ids" in frame.columns:  # frozensets of knocked-out ids: sorted, ';'-joined for tables
+        frame = frame.assign(ids=[";".join(sorted(map(str, v))) if isinstance(v, (set, frozenset))
+                                  else v for v in frame["ids"]])
+    _emit_frame(frame, fmt, title=f"screen {spec.name} (growth 1/h)")
 
 
 # --- mfa -------------------------------------------------------------------------------
