@@ -868,6 +868,9 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         click.echo(f"{prog}: aborted", err=True)
         sys.exit(130)
     except click.UsageError as error:
+        if type(error).__name__ == "NoArgsIsHelpError":  # bare `fluxasn`: show the help
+            click.echo(error.format_message())
+            sys.exit(EXIT_OK)
         if _DEBUG["on"]:
             raise
         hint = f" (see '{prog} --help')"
