@@ -119,3 +119,14 @@ def test_inca_csv_bad_row(tmp_path):
     with pytest.raises(FluxasnInputError, match="expected a number") as err:
         read_inca_csv(tmp_path)
     assert err.value.line == 3 and "ms_measurements.csv" in str(err.value)
+
+
+def test_inca_csv_unknown_measured_flux(tmp_path):
+    src = require_shared("c13", "antoniewicz2006_simple_network", "incawrapper")
+    for name in ["reactions.csv", "tracers.csv", "ms_measurements.csv"]:
+        (tmp_path / name).write_text((src / name).read_text(encoding="utf-8-sig"))
+    text = (src / "flux_measurements.csv").read_text(encoding="utf-8-sig")
+    (tmp_path / "flux_measurements.csv").write_text(text.replace('"R1"', '"R9"'))
+    with pytest.raises(FluxasnInputError, match="names no reaction") as err:
+        read_inca_csv(tmp_path)
+    assert err.value.identifier == "R9" and err.value.line == 2

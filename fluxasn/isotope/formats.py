@@ -70,6 +70,15 @@ def _float(text, *, source, line, identifier, what="number") -> float:
                                 identifier=identifier) from None
 
 
+def _check_flux(net: LabelingNetwork, rid: str, *, source, line=None) -> None:
+    try:
+        net.flux_vector(rid)
+    except FluxasnInputError:
+        raise FluxasnInputError(
+            "measured flux names no reaction of the network (expected a reaction id, a reversible "
+            "reaction's net id or 'ID.exch')", source=source, line=line, identifier=rid) from None
+
+
 def _rows(path: Path, required: Sequence[str], delimiter=","):
     if not path.exists():
         raise FluxasnInputError("file not found", source=path)
@@ -166,7 +175,7 @@ def read_inca_csv(folder, *, experiments: Optional[Sequence[str]] = None, scale:
             key = (fm.id, fm.value, fm.sd)
             if key not in seen:
                 seen[key] = fm
-                net.flux_vector(fm.id)
+                _check_flux(net, fm.id, source=path, line=line)
                 fluxes.append(fm)
     return MFAInput(net, list(exps.values()), fluxes)
 
@@ -213,7 +222,7 @@ def read_freeflux(folder, *, tracers: Sequence[Tracer], natural_13c: float = 0.0
                 if not raw.strip() or raw.startswith("#"):
                     continue
                 rid, mean, sd = raw.rstrip("\n").split("\t")[:3]
-                net.flux_vector(rid)
+                _check_flux(net, rid, source=path, line=line)
                 fluxes.append(FluxMeasurement(rid, float(mean), float(sd), source=str(path), line=line))
     return MFAInput(net, [exp], fluxes)
 
@@ -511,7 +520,7 @@ def read_fluxml(path, *, symmetric: Sequence[str] = (), configuration: Optional[
     for nf in conf.iter(f"{ns}netflux"):
         rid = "".join(nf.find(f"{ns}textual").itertext()).strip()
         for d in data.get(nf.get("id"), []):
-            net.flux_vector(rid)
+            _check_flux(net, rid, source=path)
             fluxes.append(FluxMeasurement(rid, float(d.text), float(d.get("stddev")), source=str(path)))
     return MFAInput(net, [exp], fluxes)
 
