@@ -14,8 +14,7 @@ so every readout runs on any model the role mapping understands.
 from __future__ import annotations
 
 import html
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import cobra

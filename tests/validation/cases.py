@@ -14,7 +14,7 @@ Growth tolerance: growth below 1e-6 1/h counts as no growth; "raises" and
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Tuple
 
 from fluxasn.analysis import readouts as R
