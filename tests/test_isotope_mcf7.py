@@ -143,3 +143,26 @@ def test_asns_profile_interval(problem, result):
     a, off = vec @ problem.N, vec @ problem.vp
     _, f, _, _ = local_fit(problem, result.u, extra_eq=(a[None, :], np.array([prof.upper - off])))
     assert f - result.ssr == pytest.approx(stats.chi2.ppf(0.95, 1), abs=0.15)
+
+
+def test_bridge_value_method_and_mapping_errors(core_model, result, tmp_path):
+    glc = -core_model.reactions.EX_glc__D_e.lower_bound
+    before = {r.id: r.bounds for r in core_model.reactions}
+    # every mapped flux fixed at its best-fit value over-determines the core model: refused, nothing changed
+    with pytest.raises(InfeasibleError):
+        add_13c_constraints(core_model, result, method="value", reference="r1_SubsGlc", reference_value=glc)
+    assert {r.id: r.bounds for r in core_model.reactions} == before
+    rows = [r for r in read_flux_mapping() if r.mfa_flux in ("r1_SubsGlc", "r56_asns")]
+    with core_model:
+        table = add_13c_constraints(core_model, result, mapping=rows, method="value", reference="r1_SubsGlc",
+                                    reference_value=glc)
+        row = table.set_index("mfa_flux").loc["r56_asns"]
+        assert row["minimum"] == row["maximum"] == pytest.approx(result.flux("r56_asns") * glc / 100.0)
+        assert core_model.reactions.ASNS1.bounds == pytest.approx((row["minimum"], row["maximum"]))
+    with pytest.raises(FluxasnInputError, match="method"):
+        add_13c_constraints(core_model, result, method="fuzzy", reference="r1_SubsGlc", reference_value=glc)
+    bad = tmp_path / "map.tsv"
+    bad.write_text("mfa_flux\tmodel_reactions\tcoefficient\nr56_asns\tASNS1 *\t1\n")
+    with pytest.raises(FluxasnInputError, match="cannot read model-reaction term") as err:
+        read_flux_mapping(bad)
+    assert err.value.line == 2
