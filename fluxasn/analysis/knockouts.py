@@ -163,9 +163,7 @@ class DeletionEngine:
             self._rxn_genes = [frozenset(g.id for g in r.genes) for r in model.reactions]
         self._room_kwargs = room_kwargs
         self._cache: Dict[FrozenSet[int], Tuple[float, str]] = {}
-        self._base_cache: Dict[FrozenSet[int], Tuple[float, str]] = {}
         self._pool: List[np.ndarray] = []
-        self._base_pool: List[np.ndarray] = []
         self.lp: Optional[LinearProblem] = None
         if method == "fba":
             try:
@@ -249,13 +247,17 @@ class DeletionEngine:
         return out
 
     # -------------------------------------------------------------- solves
-    def start_chunk(self) -> None:
-        """Return to the reference basis, so results do not depend on history."""
+    def start_chunk(self, table: Optional["SingleTable"] = None) -> None:
+        """Return to the reference state, so results do not depend on history.
+
+        Only what is computed the same way in every run survives: the
+        reference and, for pairs, the single-deletion ``table`` (its answers
+        and the alternative optima found while computing it).
+        """
         if self.lp is not None and self.ref_basis is not None:
             self.lp.set_basis(self.ref_basis)
-        # Only answers computed the same way in every run survive a chunk.
-        self._cache = dict(self._base_cache)
-        self._pool = list(self._base_pool)
+        self._cache = dict(table.cache) if table is not None else {}
+        self._pool = list(table.pool) if table is not None else []
 
     def _solve(self, knocked: FrozenSet[int], *, want_flux: Optional[Sequence[int]] = None):
         """Growth and status of ``P_knocked`` (and fluxes of ``want_flux``)."""
@@ -396,10 +398,9 @@ class DeletionEngine:
                 if fx is not None:
                     flux[k] = fx
                     have_flux[k] = True
-                self._base_cache[K] = (value, st)
-            self._cache = dict(self._base_cache)
-            self._base_pool = list(self._pool)
-            return SingleTable(list(ids), sets, growth, status, flux, have_flux, pos)
+                self._cache[K] = (value, st)
+            return SingleTable(list(ids), sets, growth, status, flux, have_flux, pos,
+                               dict(self._cache), list(self._pool))
 
     def _touch(self, i: str) -> Tuple[int, ...]:
         if self.kind == "gene":
@@ -411,7 +412,7 @@ class DeletionEngine:
               ) -> Iterator[Tuple[str, str, float, str]]:
         """``(id_a, id_b, growth, status)`` for pairs of positions in ``table``."""
         with self._method_context():
-            self.start_chunk()
+            self.start_chunk(table)
             ids = table.ids
             for a, b in pairs:
                 K = self.knocked([ids[a], ids[b]]) if self.kind == "gene" else (
@@ -491,6 +492,8 @@ class SingleTable:
     flux: np.ndarray
     have_flux: np.ndarray
     pos: Dict[int, int]
+    cache: Dict[FrozenSet[int], Tuple[float, str]] = field(default_factory=dict)
+    pool: List[np.ndarray] = field(default_factory=list)
 
 
 # ----------------------------------------------------------------------------

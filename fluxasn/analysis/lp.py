@@ -479,6 +479,10 @@ class GlpkProblem(_Problem):
             glp.glp_set_row_stat(prob, i, s)
         for j, s in enumerate(cols, start=1):
             glp.glp_set_col_stat(prob, j, s)
+        # A fresh LU factorisation: GLPK would otherwise keep an updated
+        # factor from earlier solves when the statuses match, and the last
+        # bits of the next answer would depend on history.
+        glp.glp_factorize(prob)
 
 
 class HighsProblem(_Problem):
