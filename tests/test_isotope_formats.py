@@ -60,3 +60,34 @@ def test_mfapy_stoichiometry_with_coefficients():
     assert f.stoichiometry == {"PGA": -1.0, "PGAEx": 1.0, "NADH": 1.0, "NADPH": 4.0}
     assert f.transition is None  # 'nd' atom map: mass balance only
     assert data.network.fluxes[data.network.flux_index("r3_pgi")].lower == 300.0  # status bound
+
+
+def test_fluxml_constraints_and_x3cflux_loss():
+    """With the file's net/xch constraints, the SSR at zero free exchange equals x3cflux's loss."""
+    path = require_shared("c13", "antoniewicz2007_tca_toy", "reference_results.tsv")
+    row = next(l.split("\t") for l in path.read_text().splitlines() if l.startswith("x3cflux_loss"))
+    x3cflux = float(row[2].split()[0])
+    data = read_fluxml(require_shared("c13", "antoniewicz2007_tca_toy", "jqmm", "13CFLUX2", "TCAexample.fml"))
+    assert ({"r4a": 1.0, "r4b": -1.0}, 0.0, 0.0) in data.constraints
+    assert ({"r1.exch": 1.0}, 0.0, 0.0) in data.constraints
+    pb = data.problem()
+    net = data.network
+    gross = {"AcCoaIn.f": 100, "r1.f": 100, "r2.f": 100, "r3.f": 50, "r4a.f": 25, "r4b.f": 25, "r5a.f": 25,
+             "r5b.f": 25, "r6a.f": 62.5, "r6b.f": 62.5, "r7a.f": 37.5, "r7b.f": 37.5, "r8.f": 50,
+             "CO2out": 150, "Gluout": 50}
+    v = np.zeros(len(net.fluxes))
+    for k, x in gross.items():
+        v[net.flux_index(k)] = x
+    u = np.linalg.lstsq(pb.N, v - pb.vp, rcond=None)[0]
+    np.testing.assert_allclose(pb.fluxes(u), v, atol=1e-9)  # the point satisfies every constraint
+    assert pb.ssr(u) == pytest.approx(x3cflux, rel=1e-8)
+
+
+def test_fluxml_bad_constraint(tmp_path):
+    src = require_shared("c13", "antoniewicz2007_tca_toy", "jqmm", "13CFLUX2", "TCAexample.fml")
+    bad = tmp_path / "bad.fml"
+    bad.write_text(src.read_text().replace("r8 = 50.0", "r8 == fifty"))
+    from fluxasn.exceptions import FluxasnInputError
+
+    with pytest.raises(FluxasnInputError, match="cannot read FluxML constraint"):
+        read_fluxml(bad)

@@ -76,6 +76,9 @@ class MFAProblem:
         Fluxes fixed to a value (net id, gross id or ``R.exch``).
     bounds
         Extra ``name -> (lower, upper)`` bounds on any flux.
+    constraints
+        Linear constraints ``({name: coefficient}, lower, upper)`` on fluxes
+        (an equality when ``lower == upper``).
     """
 
     def __init__(
@@ -86,6 +89,7 @@ class MFAProblem:
         fluxes: Sequence[FluxMeasurement] = (),
         fixed: Optional[Mapping[str, float]] = None,
         bounds: Optional[Mapping[str, Tuple[float, float]]] = None,
+        constraints: Sequence[Tuple[Mapping[str, float], float, float]] = (),
     ) -> None:
         self.network = network
         self.experiments = list(experiments)
@@ -131,6 +135,14 @@ class MFAProblem:
         for name, val in self.fixed.items():
             rows.append(network.flux_vector(name)[None, :])
             rhs.append([float(val)])
+        lin = []
+        for terms, lo, hi in constraints:
+            vec = sum(float(c) * network.flux_vector(n) for n, c in terms.items())
+            if lo == hi:
+                rows.append(np.asarray(vec)[None, :])
+                rhs.append([float(lo)])
+            else:
+                lin.append((vec, lo, hi))
         E = np.vstack(rows)
         e = np.concatenate([np.asarray(r, float) for r in rhs])
         self.N = sla.null_space(E)
@@ -153,6 +165,8 @@ class MFAProblem:
                 add(network.flux_vector(name), pair.lower, pair.upper)
         for name, (lo, hi) in (bounds or {}).items():
             add(network.flux_vector(name), lo, hi)
+        for vec, lo, hi in lin:
+            add(vec, lo, hi)
         G = np.array(g_rows, dtype=float).reshape(len(g_rows), self.p)
         h = np.array(h)
         keep = np.linalg.norm(G, axis=1) > 1e-12

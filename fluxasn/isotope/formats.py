@@ -44,13 +44,14 @@ class MFAInput:
     fixed: Dict[str, float] = field(default_factory=dict)
     bounds: Dict[str, Tuple[float, float]] = field(default_factory=dict)
     ignored: List[str] = field(default_factory=list)
+    constraints: List[Tuple[Dict[str, float], float, float]] = field(default_factory=list)
 
     def problem(self):
         """The compiled :class:`~fluxasn.isotope.fitting.MFAProblem`."""
         from fluxasn.isotope.fitting import MFAProblem
 
         return MFAProblem(self.network, self.experiments, fluxes=self.fluxes, fixed=self.fixed,
-                          bounds=self.bounds)
+                          bounds=self.bounds, constraints=self.constraints)
 
 
 def _int_list(text, *, source, line, identifier) -> List[int]:
@@ -466,6 +467,15 @@ def read_fluxml(path, *, symmetric: Sequence[str] = (), configuration: Optional[
             net.add_reaction(rid, text, stoichiometry=st, reversible=rev, source=path)
         else:
             net.add_reaction(rid, None, stoichiometry=st, reversible=rev, source=path)
+    constraints = []
+    for kind, suffix in (("net", ""), ("xch", ".exch")):
+        for block in root.iter(f"{ns}{kind}"):
+            node = block.find(f"{ns}textual")
+            if node is None:
+                continue
+            for stmt in "".join(node.itertext()).split(";"):
+                if stmt.strip():
+                    constraints.append(_fluxml_constraint(stmt, suffix, net, source=path))
     pools = {p.get("id"): int(p.get("atoms", 0)) for p in root.iter(f"{ns}pool")}
     for met, n in pools.items():
         if met in net.carbons and net.carbons[met] != n:
@@ -478,7 +488,7 @@ def read_fluxml(path, *, symmetric: Sequence[str] = (), configuration: Optional[
             conf = c
             break
     if conf is None:
-        return MFAInput(net, [])
+        return MFAInput(net, [], constraints=constraints)
     tracers = []
     for inp in conf.iter(f"{ns}input"):
         met = inp.get("pool")
@@ -522,7 +532,26 @@ def read_fluxml(path, *, symmetric: Sequence[str] = (), configuration: Optional[
         for d in data.get(nf.get("id"), []):
             _check_flux(net, rid, source=path)
             fluxes.append(FluxMeasurement(rid, float(d.text), float(d.get("stddev")), source=str(path)))
-    return MFAInput(net, [exp], fluxes)
+    return MFAInput(net, [exp], fluxes, constraints=constraints)
+
+
+def _fluxml_constraint(stmt: str, suffix: str, net: LabelingNetwork, *, source):
+    """``"r4a - r4b = 0"`` -> ({"r4a": 1, "r4b": -1}, 0, 0); ``<=``/``>=`` give one-sided bounds."""
+    m = re.match(r"^\s*(.+?)\s*(<=|>=|=)\s*([-+0-9.eE]+)\s*$", stmt)
+    if not m:
+        raise FluxasnInputError(f"cannot read FluxML constraint {stmt.strip()!r}; expected 'a - b = 0'",
+                                source=source)
+    expr, op, value = m.group(1), m.group(2), float(m.group(3))
+    terms: Dict[str, float] = {}
+    for sign, coef, rid in re.findall(r"([+-]?)\s*(?:([0-9.]+)\s*\*\s*)?([A-Za-z_]\w*)", expr):
+        name = rid + suffix
+        if suffix and not (rid in net.pairs and net.pairs[rid].backward):
+            raise FluxasnInputError("exchange constraint on an irreversible reaction", source=source,
+                                    identifier=rid)
+        _check_flux(net, name, source=source)
+        terms[name] = terms.get(name, 0.0) + (-1.0 if sign == "-" else 1.0) * (float(coef) if coef else 1.0)
+    lo, hi = {"=": (value, value), "<=": (-np.inf, value), ">=": (value, np.inf)}[op]
+    return terms, lo, hi
 
 
 # ----------------------------------------------------------------------------- COBRA model
