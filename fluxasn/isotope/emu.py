@@ -131,6 +131,7 @@ class _Level:
         cols = ulin // k
         self.a_indptr = np.concatenate([[0], np.cumsum(np.bincount(cols, minlength=k))]).astype(np.int32)
         self.a_lin_dense = self.ar * k + self.ac
+        self.flat_diag = np.arange(k) * (k + 1)
         self.a_diag = np.flatnonzero(self.a_rows == cols)
         # B pattern (CSR: k x n_y)
         lin = self.br * max(n_y, 1) + self.bc
@@ -168,8 +169,9 @@ class _Level:
         aval = self.aw * v[self.ai]
         bval = self.bw * v[self.bi]
         if self.dense:
-            a = np.bincount(self.a_lin_dense, weights=aval, minlength=k * k).reshape(k, k)
-            a[np.diag_indices(k)] += _EPS
+            flat = np.bincount(self.a_lin_dense, weights=aval, minlength=k * k)
+            flat[self.flat_diag] += _EPS
+            a = flat.reshape(k, k)
         else:
             data = np.bincount(self.a_pos, weights=aval, minlength=self.a_nnz)
             data[self.a_diag] += _EPS
@@ -182,6 +184,9 @@ class _Level:
 
     def factor(self, a):
         if self.dense:
+            if self.k == 1:
+                inv1 = 1.0 / a[0, 0]
+                return lambda rhs: rhs * inv1
             inv = np.linalg.inv(a)
             return lambda rhs: inv @ rhs
         lu = splu(a, permc_spec="NATURAL", diag_pivot_thresh=0.1)
