@@ -115,3 +115,20 @@ def test_inca_parallel_labelling_fit_jointly():
     assert result.dof == 4 and len(result.scales) == 2
     single = fit_13c(read_inca_csv(folder, experiments=["exp1"]), n_starts=2, seed=0)
     assert result.ssr >= single.ssr - 1e-6  # more data cannot fit better with shared fluxes
+
+
+def test_simulate_mids_at_inca_fluxes_matches_brute_force():
+    """reference_results.tsv: brute-force F MID at INCA's fluxes (exch = reverse flux)."""
+    import re as _re
+
+    from fluxasn.isotope import simulate_mids
+
+    path = require_shared("c13", "antoniewicz2006_simple_network", "reference_results.tsv")
+    row = next(l for l in path.read_text().splitlines() if l.startswith("verification"))
+    expected = [float(x) for x in _re.search(r"F MID = \[([0-9.,]+)\]", row).group(1).split(",")]
+    data = read_inca_csv(require_shared("c13", "antoniewicz2006_simple_network", "incawrapper"),
+                         experiments=["exp1"])
+    net, exch = 6.084230, 6.620853
+    fluxes = {"R1": 10.0, "R2.f": net + exch, "R2.b": exch, "R3": 1.957885, "R4": 1.957885, "R5": 8.042115}
+    sim = simulate_mids(data.problem(), fluxes)
+    np.testing.assert_allclose(sim["simulated"].to_numpy(), expected, atol=1e-5)
