@@ -266,3 +266,18 @@ def test_nci60_lines_on_core_model_feasible_or_relaxed(core_model):
                 assert not math.isnan(core_model.slim_optimize(error_value=float("nan"))), cell_line
         fit = fit_measurements(core_model, data)
         assert fit.status == "optimal", cell_line
+
+
+def test_fit_respects_constraints_added_to_the_solver(tmp_path):
+    # an extra (non mass-balance) constraint on the model's solver is part of the fit
+    path = _write(tmp_path, _rows(("glucose", -1, 0.1, "mmol/gDW/h")))
+    data = read_measurements(path)
+    model = _chain()
+    with model:
+        cap = model.problem.Constraint(model.reactions.R1.flux_expression, ub=0.5, name="cap_R1")
+        model.add_cons_vars(cap)
+        fit = fit_measurements(model, data, method="wl1")
+        assert fit.fluxes["R1"] == pytest.approx(0.5, abs=1e-6)
+        assert fit.residuals["z"].iloc[0] == pytest.approx(5.0, abs=1e-5)  # (-0.5 - -1) / 0.1
+        wls = fit_measurements(model, data, method="wls")
+        assert wls.fluxes["R1"] == pytest.approx(0.5, abs=1e-6)

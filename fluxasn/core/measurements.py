@@ -551,7 +551,8 @@ def _open_bounds(target: _Target, big: float) -> Tuple[float, float]:
 class _NetFluxProblem:
     """The model's LP in net fluxes (one column per reaction) for HiGHS.
 
-    Every constraint of ``model.solver`` is copied; one that is not a function
+    Every constraint of ``model.solver`` is copied (mass balances from the
+    reactions' stoichiometry, any other constraint from the solver); one that is not a function
     of net fluxes (different coefficients on a reaction's forward and reverse
     variable) or that involves other variables raises FluxasnError.
     """
@@ -564,7 +565,21 @@ class _NetFluxProblem:
         forward = {r.forward_variable.name: i for i, r in enumerate(model.reactions)}
         reverse = {r.reverse_variable.name: i for i, r in enumerate(model.reactions)}
         rows, cols, vals, lower, upper = [], [], [], [], []
-        for number, constraint in enumerate(model.solver.constraints):
+        constraints = list(model.solver.constraints)
+        # mass balances come straight from the stoichiometry (reading them back from
+        # the solver one row at a time is slow on genome-scale models)
+        balance_row = {c.name: i for i, c in enumerate(constraints) if c.name in model.metabolites}
+        for column, reaction in enumerate(model.reactions):
+            for met, coefficient in reaction.metabolites.items():
+                if met.id in balance_row and coefficient != 0:
+                    rows.append(balance_row[met.id])
+                    cols.append(column)
+                    vals.append(float(coefficient))
+        for number, constraint in enumerate(constraints):
+            lower.append(-np.inf if constraint.lb is None else float(constraint.lb))
+            upper.append(np.inf if constraint.ub is None else float(constraint.ub))
+            if constraint.name in balance_row:
+                continue
             coefficients = constraint.get_linear_coefficients(constraint.variables)
             net: Dict[int, float] = {}
             rev: Dict[int, float] = {}
@@ -582,13 +597,11 @@ class _NetFluxProblem:
                     raise FluxasnError(
                         f"constraint {constraint.name!r} is not a function of net fluxes (reaction {self.reactions[column]})"
                     )
-            entries = [(c, v) for c, v in net.items() if v != 0.0]
-            for column, value in entries:
-                rows.append(len(lower))
-                cols.append(column)
-                vals.append(value)
-            lower.append(-np.inf if constraint.lb is None else float(constraint.lb))
-            upper.append(np.inf if constraint.ub is None else float(constraint.ub))
+            for column, value in net.items():
+                if value != 0.0:
+                    rows.append(number)
+                    cols.append(column)
+                    vals.append(value)
         self.A = sparse.csc_matrix((vals, (rows, cols)), shape=(len(lower), len(self.reactions)))
         self.row_lower = np.array(lower, dtype=float)
         self.row_upper = np.array(upper, dtype=float)
@@ -675,6 +688,48 @@ def _solve_highs(
     if name != "optimal":
         return name, None, float("nan")
     return name, np.array(h.getSolution().col_value), float(h.getInfo().objective_function_value)
+
+
+def _solve_qp_clarabel(A, row_lower, row_upper, cost, col_lower, col_upper, hessian_diag):
+    """The same QP as :func:`_solve_highs` with Clarabel (interior point), if installed.
+
+    Returns ``None`` when Clarabel is not installed. HiGHS's active-set QP
+    solver fails on genome-scale fits (degeneracy), Clarabel does not.
+    """
+    try:
+        import clarabel
+    except ImportError:
+        return None
+    from scipy import sparse
+
+    A = sparse.csr_matrix(A)
+    n = A.shape[1]
+    eye = sparse.identity(n, format="csr")
+    blocks, rhs = [], []
+    equal = np.isfinite(row_lower) & np.isfinite(row_upper) & (row_lower == row_upper)
+    eq_rows = np.flatnonzero(equal)
+    up_rows = np.flatnonzero(~equal & np.isfinite(row_upper))
+    lo_rows = np.flatnonzero(~equal & np.isfinite(row_lower))
+    fixed = np.isfinite(col_lower) & np.isfinite(col_upper) & (col_lower == col_upper)
+    eq_cols = np.flatnonzero(fixed)
+    up_cols = np.flatnonzero(~fixed & np.isfinite(col_upper))
+    lo_cols = np.flatnonzero(~fixed & np.isfinite(col_lower))
+    blocks = [A[eq_rows], eye[eq_cols], A[up_rows], -A[lo_rows], eye[up_cols], -eye[lo_cols]]
+    rhs = [row_lower[eq_rows], col_lower[eq_cols], row_upper[up_rows], -row_lower[lo_rows],
+           col_upper[up_cols], -col_lower[lo_cols]]
+    matrix = sparse.vstack(blocks).tocsc()
+    b = np.concatenate(rhs).astype(float)
+    n_eq = len(eq_rows) + len(eq_cols)
+    cones = [clarabel.ZeroConeT(n_eq), clarabel.NonnegativeConeT(matrix.shape[0] - n_eq)]
+    P = sparse.diags(np.asarray(hessian_diag, dtype=float)).tocsc()
+    settings = clarabel.DefaultSettings()
+    settings.verbose = False
+    solver = clarabel.DefaultSolver(P, np.asarray(cost, dtype=float), matrix, b, cones, settings)
+    solution = solver.solve()
+    status = str(solution.status)
+    if not status.endswith("Solved"):
+        return status.lower(), None, float("nan")
+    return "optimal", np.array(solution.x), float(solution.obj_val)
 
 
 def _base_with_targets(model: cobra.Model, targets: List[_Target]) -> _NetFluxProblem:
@@ -1088,9 +1143,11 @@ def fit_measurements(
     The model's constraints (mass balances, bounds of unmeasured reactions,
     any added constraint) are hard; measured reactions are bounded only by
     the open range (-1000, 1000) (growth: 0..1000), and the measurements enter
-    the objective. Solved with HiGHS on the model's LP in net fluxes. The
-    model is not changed; a solver status other than optimal is recorded in
-    the result.
+    the objective. Solved on the model's LP in net fluxes: WL1 with HiGHS,
+    WLS with Clarabel (interior point; HiGHS's active-set QP solver, used
+    when Clarabel is not installed, fails on genome-scale models). The model
+    is not changed; a solver status other than optimal is recorded in the
+    result.
     """
     from scipy import sparse
 
@@ -1117,7 +1174,11 @@ def fit_measurements(
         col_hi = np.concatenate([problem.col_upper, np.full(m, np.inf)])
         cost = np.zeros(n + m)
         hessian = np.concatenate([np.zeros(n), np.full(m, 2.0)])
-        status, x, objective = _solve_highs(full, row_lo, row_hi, cost, col_lo, col_hi, hessian_diag=hessian)
+        solved = _solve_qp_clarabel(full, row_lo, row_hi, cost, col_lo, col_hi, hessian)
+        if solved is None or solved[0] != "optimal":
+            highs = _solve_highs(full, row_lo, row_hi, cost, col_lo, col_hi, hessian_diag=hessian)
+            solved = highs if highs[0] == "optimal" or solved is None else solved
+        status, x, objective = solved
     else:
         # columns: v, p_i, q_i >= 0;  v_i - sd_i p_i + sd_i q_i = m_i
         extra = sparse.lil_matrix((m, n + 2 * m))
