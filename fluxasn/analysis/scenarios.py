@@ -751,7 +751,7 @@ def run_scenarios(
     scenarios: Optional[Sequence[Union[str, Scenario]]] = None,
     *,
     readouts: Optional[Sequence[str]] = None,
-    processes: int = 1,
+    processes: Optional[int] = None,
     fraction_of_optimum: float = 1.0,
     growth_fraction: float = 0.5,
     genes: Optional[Sequence[str]] = None,
@@ -770,7 +770,9 @@ def run_scenarios(
     readouts
         Names from :data:`READOUTS`; default :func:`default_readouts`.
     processes
-        Worker processes (scenarios are spread over them).
+        Worker processes (scenarios are spread over them); default cobra's
+        ``Configuration().processes`` (the number of cores). Results do not
+        depend on it.
     fraction_of_optimum
         Growth fraction held for the ASNS and aspartate-source FVA and pFBA.
     growth_fraction
@@ -820,6 +822,8 @@ def run_scenarios(
         "roles": resolver.roles,
     }
     tasks = [(s, readouts, options) for s in parsed if s.name not in skipped]
+    if processes is None:
+        processes = int(cobra.Configuration().processes or 1)
     if processes and processes > 1 and len(tasks) > 1:
         import multiprocessing
 
