@@ -54,6 +54,7 @@ def runs(files):
         "report": ["report"],
         "report_files": ["report", "--json", "--html", f / "report.html", "--escher", f / "fluxes.json"],
         "report_csv": ["report", "--csv", "--no-fva"],
+        "report_model_file": ["report", "--model", f / "core.xml", "--medium", "RPMI-1640", "--no-fva", "--json"],
         "fva": ["fva", "--reactions", "all", "--fraction-of-optimum", "0.9", "--json"],
         "fva_roles": ["fva", "--reactions", "ASNS,GOT2,EX_o2", "--csv"],
         "scenarios": ["scenarios", "--run", "control", "--run", "asn_free+asns_ko",
@@ -207,6 +208,16 @@ def test_fva_by_role_names(runs, reference):
 
 def test_unknown_reaction(runs):
     one_error_line(runs["unknown_reaction"], "NOT_A_REACTION", "--reactions")
+
+
+def test_report_on_a_model_file_with_a_named_medium(runs, reference):
+    result = runs["report_model_file"]
+    assert result.returncode == EXIT_OK, result.stderr
+    data = json.loads(result.stdout)
+    assert data["medium"] == "RPMI-1640" and data["model"] == "fluxasn_core"
+    assert data["growth_per_h"] == pytest.approx(reference["growth"], rel=1e-6)
+    model_path = result.args[result.args.index("--model") + 1]
+    assert data["provenance"]["model_source"].startswith(model_path + " (sha256 ")
 
 
 # --- scenarios -----------------------------------------------------------------------------
