@@ -217,11 +217,9 @@ def resolve_roles(model: cobra.Model, roles) -> Dict[str, Tuple[str, ...]]:
 
 
 def _fva_ranges(model: cobra.Model, reaction_ids: Sequence[str], fraction: float) -> pd.DataFrame:
-    from cobra.flux_analysis import flux_variability_analysis
+    from fluxasn.analysis.fva import fva
 
-    return flux_variability_analysis(
-        model, reaction_list=list(reaction_ids), fraction_of_optimum=fraction, processes=1
-    )
+    return fva(model, list(reaction_ids), fraction_of_optimum=fraction, processes=1)
 
 
 def summarize(
