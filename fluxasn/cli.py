@@ -106,8 +106,13 @@ def _model_options(func):
 
 
 def _prepare_model(model_source: str, medium: Optional[str], cell_line: Optional[str],
-                   measurements: Optional[Path], scenario: Optional[str] = None, sd_width: float = 2.0):
-    """Load the model and apply medium and measurements; returns (model, medium name, provenance)."""
+                   measurements: Optional[Path], scenario: Optional[str] = None, sd_width: float = 2.0,
+                   *, apply_measurements: bool = True):
+    """Load the model, apply the medium, the scenario and the measured rates.
+
+    Returns (model, medium name, provenance, measured rates or None). With
+    ``apply_measurements=False`` the rates are read and checked, not applied.
+    """
     import fluxasn
 
     if cell_line is not None and measurements is not None:
@@ -138,40 +143,56 @@ def _prepare_model(model_source: str, medium: Optional[str], cell_line: Optional
         touched = _reactions_changed_by(model, parsed)
         notes = fluxasn.apply_scenario(model, parsed)
         provenance["scenario"] = f"{scenario}: " + "; ".join(notes) if notes else scenario
+    data = None
     if cell_line is not None or measurements is not None:
-        from fluxasn.core import measurements as meas
-
+        data, label = _read_rates(cell_line, measurements)
+        provenance["measurement_source"] = label
         if cell_line is not None:
-            data = meas.load_nci60(cell_line)
             provenance["cell_line"] = ", ".join(data.cell_lines)
-            label = f"NCI-60 exchange rates of {', '.join(data.cell_lines)} (bundled)"
-        else:
-            data = meas.read_measurements(measurements)
-            label = _describe_source(str(measurements))
-        if touched is not None:
-            # the scenario (applied above) decides the bounds of what it changes (e.g. an
-            # Asn-free medium) and growth is what it predicts: the measured growth and the
-            # measured rates of the exchanges it changes describe unperturbed cells and are
-            # left out; the rest are relaxed minimally if the scenario makes them infeasible
-            touched = set(touched) | {r.id for r in model.reactions if r.objective_coefficient != 0}
-            with model, _stdout_to_stderr():
-                probe = meas.constrain_with_measurements(model, data, k=sd_width, relax=False)
-            dropped = probe.table[probe.table["reaction"].isin(touched)]
-            if len(dropped):
-                keep = ~data.table["line"].isin(set(dropped["line"]))
-                data = meas.Measurements(data.table[keep].reset_index(drop=True), data.source)
-                provenance["measurements_left_out"] = (
-                    ", ".join(dropped["metabolite"]) + f" (set by scenario {scenario})"
-                )
-        with _stdout_to_stderr():  # solver banners must not mix with --json/--csv output
-            result = meas.constrain_with_measurements(model, data, k=sd_width, relax=True)
-        summary = str(result).splitlines()[0]
-        provenance["measurements"] = f"{label}: {summary}"
-        if result.relaxed_applied and result.relaxation is not None:
-            provenance["measurements_relaxed"] = ", ".join(
-                map(str, result.relaxation.relaxed["metabolite"])
+        if apply_measurements:
+            provenance.update(_constrain(model, data, sd_width=sd_width, scenario=scenario, touched=touched))
+    return model, medium_name, provenance, data
+
+
+def _read_rates(cell_line: Optional[str], measurements: Optional[Path]):
+    """The measured rates of a bundled NCI-60 line or of a file, and a label saying which."""
+    from fluxasn.core import measurements as meas
+
+    if cell_line is not None:
+        data = meas.load_nci60(cell_line)
+        return data, f"NCI-60 exchange rates of {', '.join(data.cell_lines)} (bundled)"
+    return meas.read_measurements(measurements), _describe_source(str(measurements))
+
+
+def _constrain(model, data, *, sd_width: float, scenario: Optional[str] = None, touched=None) -> Dict[str, str]:
+    """Bound the measured rates (minimal relaxation if infeasible); returns provenance lines.
+
+    Under a scenario (``touched``: the reactions it changes), the measured growth
+    and the measured rates of the exchanges it changes describe unperturbed cells
+    and are left out: the scenario sets those bounds and growth is what it
+    predicts. The other rates are relaxed minimally if the scenario makes them
+    infeasible.
+    """
+    from fluxasn.core import measurements as meas
+
+    info: Dict[str, str] = {}
+    if touched is not None:
+        touched = set(touched) | {r.id for r in model.reactions if r.objective_coefficient != 0}
+        with model, _stdout_to_stderr():
+            probe = meas.constrain_with_measurements(model, data, k=sd_width, relax=False)
+        dropped = probe.table[probe.table["reaction"].isin(touched)]
+        if len(dropped):
+            keep = ~data.table["line"].isin(set(dropped["line"]))
+            data = meas.Measurements(data.table[keep].reset_index(drop=True), data.source)
+            info["measurements_left_out"] = (
+                ", ".join(dropped["metabolite"]) + (f" (set by scenario {scenario})" if scenario else "")
             )
-    return model, medium_name, provenance
+    with _stdout_to_stderr():  # solver banners must not mix with --json/--csv output
+        result = meas.constrain_with_measurements(model, data, k=sd_width, relax=True)
+    info["measurements"] = str(result).splitlines()[0]
+    if result.relaxed_applied and result.relaxation is not None:
+        info["measurements_relaxed"] = ", ".join(map(str, result.relaxation.relaxed["metabolite"]))
+    return info
 
 
 class _stdout_to_stderr:
@@ -348,7 +369,9 @@ def report(model_source, medium, cell_line, measurements, scenario, c13_dir, no_
       fluxasn report --json | jq .growth_per_h
     """
     fmt = _output_format(as_json, as_csv)
-    model, medium_name, provenance = _prepare_model(model_source, medium, cell_line, measurements, scenario)
+    model, medium_name, provenance, rates = _prepare_model(
+        model_source, medium, cell_line, measurements, scenario
+    )
     c13_result = None
     if c13_dir is not None:
         c13_result = _fit_c13(c13_dir)
@@ -358,15 +381,7 @@ def report(model_source, medium, cell_line, measurements, scenario, c13_dir, no_
     if html_path is not None:
         from fluxasn.report import make_report
 
-        if cell_line is None and measurements is None:
-            scenario_table = _scenario_table_for_report(model)
-        else:
-            # The scenarios set medium bounds one side at a time, which clashes with the two-sided
-            # bounds of measured rates: the heatmap is computed on the medium (and --scenario)
-            # without the measurements, and says so.
-            plain, _, _ = _prepare_model(model_source, medium, None, None, scenario)
-            scenario_table = _scenario_table_for_report(plain)
-            provenance["scenario_heatmap"] = "computed on the medium without the measured rates"
+        scenario_table = _scenario_table_for_report(model_source, medium, scenario, rates)
         result = make_report(
             model, medium=medium_name, fva=not no_fva, c13=c13_result,
             scenarios=scenario_table, provenance=provenance,
@@ -433,17 +448,22 @@ def _print_summary(summary) -> None:
 REPORT_SCENARIO_READOUTS = ("growth", "asns_fva", "aspartate_sources", "nucleotides", "shadow_prices")
 
 
-def _scenario_table_for_report(model):
-    """The default scenarios x readouts for the HTML heatmap."""
-    return _run_scenarios(model, None, readouts=REPORT_SCENARIO_READOUTS)
+def _scenario_table_for_report(model_source, medium, scenario, rates):
+    """The default scenarios x readouts for the HTML heatmap (measured rates applied per scenario)."""
+    model, _, _, _ = _prepare_model(model_source, medium, None, None, None)
+    return _run_scenarios(model, None, readouts=REPORT_SCENARIO_READOUTS, rates=rates, also=scenario)
 
 
-def _run_scenarios(model, runs, *, readouts):
+def _run_scenarios(model, runs, *, readouts, rates=None, sd_width: float = 2.0, also: Optional[str] = None):
     """:func:`fluxasn.run_scenarios`, one scenario at a time under a progress bar.
 
     Every scenario is checked before the first runs (bad input fails fast). With
     the default set (``runs=None``), a scenario the model cannot express is kept
     as a row whose status starts with ``not run:``, as ``run_scenarios`` does.
+    With measured ``rates``, each scenario runs on the model constrained by them
+    as :func:`_constrain` does under a scenario (growth and the exchanges the
+    scenario changes left out, the rest minimally relaxed), reported per row.
+    ``also`` (a scenario) is added to every scenario (``name+also``).
     """
     import pandas as pd
 
@@ -453,12 +473,31 @@ def _run_scenarios(model, runs, *, readouts):
     from fluxasn.report.progress import progress_bar
 
     names = list(runs) if runs else list(DEFAULT_SCENARIOS)
+    if also:
+        names = [f"{name}+{also}" for name in names]
     parsed = [fluxasn.parse_scenario(name) for name in names]  # unknown tokens fail here
     frames, details, model_id = [], {}, str(model.id)
     with progress_bar("scenarios", total=len(names)) as progress:
         for done, scenario in enumerate(parsed, start=1):
             try:
-                matrix = fluxasn.run_scenarios(model, [scenario], readouts=readouts)
+                if rates is None:
+                    matrix = fluxasn.run_scenarios(model, [scenario], readouts=readouts)
+                else:
+                    # scenario first, then the measured rates it leaves standing (minimally
+                    # relaxed for this scenario), then the readouts of that model as it is
+                    with model:
+                        touched = _reactions_changed_by(model, scenario)
+                        notes = fluxasn.apply_scenario(model, scenario)
+                        info = _constrain(model, rates, sd_width=sd_width, touched=touched)
+                        matrix = fluxasn.run_scenarios(model, ["control"], readouts=readouts)
+                    matrix.frame["scenario"] = scenario.name
+                    if "description" in matrix.frame.columns:
+                        matrix.frame["description"] = scenario.description
+                    if "notes" in matrix.frame.columns:
+                        matrix.frame["notes"] = "; ".join(notes)
+                    matrix.details = {scenario.name: v for v in matrix.details.values()}
+                    for key in ("measurements", "measurements_left_out", "measurements_relaxed"):
+                        matrix.frame[key] = info.get(key, "")
             except (FluxasnInputError, RoleError) as error:
                 if runs:
                     raise
@@ -553,7 +592,7 @@ def fva(model_source, medium, cell_line, measurements, scenario, reactions, frac
       fluxasn fva --reactions ASNS,GOT1 --fraction-of-optimum 0.9 --json
     """
     fmt = _output_format(as_json, as_csv)
-    model, medium_name, _ = _prepare_model(model_source, medium, cell_line, measurements, scenario)
+    model, medium_name, _, _ = _prepare_model(model_source, medium, cell_line, measurements, scenario)
     ids = _reaction_selection(model, reactions)
     frame = _fva_with_progress(model, ids, fraction_of_optimum=fraction_of_optimum)
     _emit_frame(frame, fmt, title=f"FVA at {fraction_of_optimum:g} of optimal growth (mmol/gDW/h)")
@@ -746,11 +785,13 @@ def scenarios(model_source, medium, cell_line, measurements, scenario, runs, rea
     if list_only:
         _emit_frame(fluxasn.list_scenarios(), fmt, title="scenario tokens (combine with '+')")
         return
-    model, _, _ = _prepare_model(model_source, medium, cell_line, measurements, scenario)
+    model, _, _, rates = _prepare_model(model_source, medium, cell_line, measurements, None,
+                                        apply_measurements=False)
     names = None
     if readouts:
         names = [r.strip() for r in readouts.split(",") if r.strip()]
-    matrix = _run_scenarios(model, list(runs) if runs else None, readouts=names)
+    matrix = _run_scenarios(model, list(runs) if runs else None, readouts=names, rates=rates,
+                            also=scenario)
     frame = matrix.to_frame()
     if fmt == "table":
         shown = frame[[c for c in SCENARIO_TABLE_COLUMNS if c in frame.columns]]

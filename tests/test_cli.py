@@ -59,6 +59,9 @@ def runs(files):
         "fva_roles": ["fva", "--reactions", "ASNS,GOT2,EX_o2", "--csv"],
         "scenarios": ["scenarios", "--run", "control", "--run", "asn_free+asns_ko",
                       "--readouts", "growth,asns_fva", "--json"],
+        "scenarios_cell_line": ["scenarios", "--cell-line", "HT29", "--run", "asn_free+asns_ko",
+                                "--readouts", "growth", "--json"],
+        "report_cell_line": ["report", "--cell-line", "HT29", "--scenario", "asn_free+asns_ko", "--json"],
         "fva_key": ["fva", "--reactions", "GOT1,GOT2,PC,ASNS,EX_o2,EX_glc"],
         "convert": ["convert", "core", f / "core_out.json"],
         "validate_good": ["validate", f / "core.xml", "--csv"],
@@ -259,6 +262,25 @@ def test_mfa_matches_library_fit_and_inca(runs):
     for flux_id, value in inca.items():
         assert fluxes[flux_id]["flux"] == pytest.approx(value, rel=1e-4), flux_id
     assert BAR not in result.stderr
+
+
+def test_cell_line_scenario_same_in_report_and_matrix(runs):
+    """HT29's measured rates under Asn depletion + ASNS loss: report and scenario matrix agree."""
+    report = runs["report_cell_line"]
+    matrix = runs["scenarios_cell_line"]
+    assert report.returncode == EXIT_OK, report.stderr
+    assert matrix.returncode == EXIT_OK, matrix.stderr
+    data = json.loads(report.stdout)
+    (row,) = json.loads(matrix.stdout)
+    prov = data["provenance"]
+    assert prov["cell_line"] == "HT29"
+    assert prov["measurements_left_out"].startswith("asn__L, biomass")
+    assert row["scenario"] == "asn_free+asns_ko"
+    assert row["measurements_relaxed"] == prov["measurements_relaxed"]
+    assert row["growth"] == pytest.approx(data["growth_per_h"], abs=1e-9)
+    assert data["growth_per_h"] == pytest.approx(0.0, abs=1e-9)  # no asparagine source is left
+    rows = {r["role"]: r for r in data["fluxes"]}
+    assert rows["EX_asn"]["maximum"] <= 1e-9 and rows["ASNS"]["maximum"] == pytest.approx(0.0, abs=1e-9)
 
 
 # --- convert, validate ------------------------------------------------------------------------
