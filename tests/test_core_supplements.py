@@ -152,3 +152,48 @@ def test_akb_reduction_balances(rpmi):
     rpmi.genes.LDHA.knock_out()
     rpmi.genes.LDHB.knock_out()
     assert rpmi.slim_optimize(error_value=0.0) == pytest.approx(0.0, abs=TOL)
+
+
+def test_complex_i_loss_is_compensated_by_reductive_carboxylation(rpmi):
+    """Documents why the core model misses the ETC -> aspartate phenotype (README, "Complex I loss").
+
+    With glucose uncapped, complex I loss costs no growth: reductive carboxylation
+    (IDH1/IDH2 reverse) with ATP-citrate lyase and lipogenesis takes the electrons.
+    Without it the cell cannot grow, and pyruvate (a cytosolic electron acceptor via
+    LDH) cannot help: the deficit is mitochondrial NADH (PDH for lipogenic citrate),
+    which a mitochondrial acceptor removes.
+    """
+    rpmi.reactions.EX_glc__D_e.lower_bound = -1000.0
+    control = rpmi.slim_optimize()
+    rpmi.reactions.NADH2_u10mi.knock_out()
+    assert rpmi.slim_optimize() == pytest.approx(control, rel=1e-6)
+    rpmi.reactions.ICDHyr.lower_bound = 0.0
+    rpmi.reactions.ICDHym.lower_bound = 0.0
+    assert (rpmi.slim_optimize(error_value=0.0) or 0.0) == pytest.approx(0.0, abs=TOL)
+    rpmi.reactions.EX_pyr_e.lower_bound = -0.1
+    assert (rpmi.slim_optimize(error_value=0.0) or 0.0) == pytest.approx(0.0, abs=TOL)
+    acceptor = cobra.Reaction("MITO_NADH_ACCEPTOR", lower_bound=0.0, upper_bound=1000.0)
+    rpmi.add_reactions([acceptor])
+    acceptor.build_reaction_from_string("nadh_m + h_m -> nad_m")
+    assert rpmi.slim_optimize() == pytest.approx(control, rel=1e-6)
+
+
+def test_counterfactual_without_reductive_carboxylation_and_with_reversible_agc(rpmi):
+    """README: closing IDH1/IDH2 reverse and reversing the Asp/Glu carrier (both
+    against the evidence) gives the published pattern: lower growth, rescued by
+    pyruvate, GOT1-dependent. Documents which fluxes the phenotype turns on."""
+    rpmi.reactions.ICDHyr.lower_bound = 0.0
+    rpmi.reactions.ICDHym.lower_bound = 0.0
+    agc = cobra.Reaction("AGC_REVERSE", lower_bound=0.0, upper_bound=1000.0)
+    rpmi.add_reactions([agc])
+    agc.build_reaction_from_string("asp__L_c + glu__L_m + h_m -> asp__L_m + glu__L_c + h_c")
+    growth = {}
+    for name in ("glucose_uncapped", "glucose_uncapped+etc_i", "glucose_uncapped+etc_i+pyruvate",
+                 "glucose_uncapped+etc_i+got1_ko", "glucose_uncapped+etc_i+pyruvate+got1_ko"):
+        with rpmi:
+            _scenario(rpmi, name)
+            growth[name] = rpmi.slim_optimize(error_value=0.0) or 0.0
+    control = growth["glucose_uncapped"]
+    assert 0.0 < growth["glucose_uncapped+etc_i"] < 0.9 * control
+    assert growth["glucose_uncapped+etc_i+pyruvate"] == pytest.approx(control, rel=1e-6)
+    assert growth["glucose_uncapped+etc_i+pyruvate+got1_ko"] < 1.05 * growth["glucose_uncapped+etc_i+got1_ko"]
