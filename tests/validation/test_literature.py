@@ -16,15 +16,19 @@ CASE_IDS = [c.id for c in CASES]
 #: strict xfail: when the core model gains what is missing, the test turns red
 #: and the entry must be removed.
 CORE_GAPS = {
-    "etc_iii_aspartate_limits": "core model has no uridine exchange/salvage (UCK): the scenario cannot run",
-    "etc_i_pyruvate_rescue": "core model has no pyruvate exchange/transport",
-    "etc_iii_pyruvate_rescue": "core model has no uridine or pyruvate exchange",
-    "etc_i_akb_rescue": "core model has no 2-oxobutanoate exchange or its LDH reduction",
-    "got1_loss_removes_pyruvate_rescue": "core model has no pyruvate exchange/transport",
-    "respiration_deficient_need_uridine": "core model has no uridine exchange/salvage (UCK)",
+    "etc_iii_aspartate_limits": (
+        "core model: with complex III off, glucose uncapped and uridine growth is unchanged (0.042 1/h), "
+        "so aspartate has no shadow price (see etc_i_aspartate_limits)"
+    ),
+    "etc_i_pyruvate_rescue": "core model: complex I loss does not lower growth (see etc_i_aspartate_limits)",
+    "etc_iii_pyruvate_rescue": "core model: complex III loss with uridine does not lower growth (0.042 1/h)",
+    "etc_i_akb_rescue": "core model: complex I loss does not lower growth (see etc_i_aspartate_limits)",
+    "got1_loss_removes_pyruvate_rescue": "core model: complex I loss does not lower growth, so pyruvate has nothing to rescue",
     "etc_i_aspartate_limits": (
         "core model: with complex I off and glucose uncapped growth is unchanged (0.042 1/h, limited by an "
-        "amino-acid uptake, not by NAD+ regeneration), so aspartate has no shadow price"
+        "amino-acid uptake, not by NAD+ regeneration), so aspartate has no shadow price: reductive "
+        "carboxylation (IDH1/IDH2) with ACLY and lipogenesis takes the electrons, a rate limit flux balance "
+        "lacks (models/fluxasn_core/README.md)"
     ),
     "etc_i_slc1a3_aspartate_rescue": "core model: complex I loss does not lower growth (see etc_i_aspartate_limits)",
     "etc_asn_spares_aspartate": "core model: complex I loss does not lower growth (see etc_i_aspartate_limits)",
