@@ -197,3 +197,24 @@ def test_counterfactual_without_reductive_carboxylation_and_with_reversible_agc(
     assert 0.0 < growth["glucose_uncapped+etc_i"] < 0.9 * control
     assert growth["glucose_uncapped+etc_i+pyruvate"] == pytest.approx(control, rel=1e-6)
     assert growth["glucose_uncapped+etc_i+pyruvate+got1_ko"] < 1.05 * growth["glucose_uncapped+etc_i+got1_ko"]
+
+
+def test_rpmi_complex_i_loss_electron_acceptors(rpmi):
+    """With RPMI's glucose limit complex I loss lowers growth; pyruvate and AKB, each
+    one cytosolic NAD+ per molecule through LDH, raise it by the same amount; GOT1
+    loss does not remove the pyruvate effect (glucose/ATP limits, README)."""
+    control = rpmi.slim_optimize()
+    rpmi.reactions.NADH2_u10mi.knock_out()
+    base = rpmi.slim_optimize()
+    assert 0.0 < base < 0.9 * control
+    raised = {}
+    for exchange in ("EX_pyr_e", "EX_2obut_e"):
+        with rpmi:
+            rpmi.reactions.get_by_id(exchange).lower_bound = -0.1
+            raised[exchange] = rpmi.slim_optimize()
+    assert raised["EX_pyr_e"] > 1.02 * base
+    assert raised["EX_2obut_e"] == pytest.approx(raised["EX_pyr_e"], rel=1e-6)
+    rpmi.genes.GOT1.knock_out()
+    without_got1 = rpmi.slim_optimize()
+    rpmi.reactions.EX_pyr_e.lower_bound = -0.1
+    assert rpmi.slim_optimize() > 1.02 * without_got1
