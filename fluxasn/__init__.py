@@ -77,6 +77,11 @@ __all__ += [
 ]
 
 # --- analysis: FBA/FVA, knockouts, screens ----------------------------------
+from fluxasn.analysis.fva import fva  # noqa: E402
+from fluxasn.analysis.knockouts import KnockoutResult, knockout_screen  # noqa: E402
+from fluxasn.analysis.screen import ScreenResult, read_spec, run_screen  # noqa: E402
+
+__all__ += ["fva", "knockout_screen", "KnockoutResult", "run_screen", "read_spec", "ScreenResult"]
 
 # --- analysis: asparagine scenarios -----------------------------------------
 from fluxasn.analysis.scenarios import (  # noqa: E402

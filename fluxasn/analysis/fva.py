@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import List, Optional, Sequence
+from typing import Callable, List, Optional, Sequence
 
 import numpy as np
 import pandas as pd
@@ -72,6 +72,7 @@ def fva(
     processes: Optional[int] = None,
     solver: str = "auto",
     stats: Optional[dict] = None,
+    progress: Optional[Callable[[int, int], None]] = None,
 ) -> pd.DataFrame:
     """Minimum and maximum flux of each reaction at (a fraction of) the optimum.
 
@@ -97,6 +98,9 @@ def fva(
         :func:`fluxasn.analysis.lp.LinearProblem`).
     stats
         If a dict is given, ``lps`` (LPs solved) and ``skipped`` are stored in it.
+    progress
+        Optional ``progress(done, total)`` callback (reactions done), e.g.
+        from :func:`fluxasn.report.progress.progress_bar`.
 
     Returns
     -------
@@ -135,9 +139,11 @@ def fva(
     stats = {} if stats is None else stats
     try:
         if processes == 1:
-            frame, lps, skipped = _fva_block(model, ids, fraction_of_optimum, solver)
+            frame, lps, skipped = _fva_block(model, ids, fraction_of_optimum, solver, progress)
         else:
             frame, lps, skipped = _fva_pool(model, ids, fraction_of_optimum, solver, processes)
+            if progress is not None:
+                progress(len(ids), len(ids))
     except UnsupportedProblem:
         from cobra.flux_analysis import flux_variability_analysis
 
@@ -150,17 +156,17 @@ def fva(
     return frame
 
 
-def _fva_block(model, ids: List[str], fraction: float, solver: str):
+def _fva_block(model, ids: List[str], fraction: float, solver: str, progress=None):
     lp = LinearProblem(model, solver=solver)
     status, optimum = lp.solve_fresh()
     if status != "optimal":
         raise InfeasibleError(
             f"there is no optimal solution for the model's objective (status {status!r}); "
             "FVA needs a feasible model")
-    return _fva_on(lp, ids, fraction, optimum)
+    return _fva_on(lp, ids, fraction, optimum, progress)
 
 
-def _fva_on(lp, ids: List[str], fraction: float, optimum: float):
+def _fva_on(lp, ids: List[str], fraction: float, optimum: float, progress=None):
     x = lp.primal()
     lp.add_objective_bound(fraction, optimum)
     lp.set_objective({}, maximize=lp.maximize)
@@ -190,6 +196,8 @@ def _fva_on(lp, ids: List[str], fraction: float, optimum: float):
     skipped += absorb(x)
     previous = None
     for k in range(n):
+        if progress is not None and k % 50 == 0:
+            progress(k, n)
         for maximize, need, out in ((False, need_min, minimum), (True, need_max, maximum)):
             if not need[k]:
                 continue
@@ -212,6 +220,8 @@ def _fva_on(lp, ids: List[str], fraction: float, optimum: float):
                 continue
             out[k] = value
             skipped += absorb(lp.primal())
+    if progress is not None:
+        progress(n, n)
     frame = pd.DataFrame({"minimum": minimum, "maximum": maximum}, index=pd.Index(ids))
     return frame, lp.n_solves, skipped
 

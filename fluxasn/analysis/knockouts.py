@@ -10,6 +10,12 @@ one warm LP (:class:`fluxasn.analysis.lp.LinearProblem`).
 
 Rules that skip an LP (each exact)
 ---------------------------------
+A knockout sets a reaction's bounds to (0, 0). That *restricts* the LP only
+when 0 lies within the reaction's bounds; a reaction forced to carry flux
+(e.g. ATP maintenance, lower bound > 0) is *moved*, and knocking it out can
+make an infeasible problem feasible again. R2 and R3 below use restriction,
+so they apply only when every reaction they add has 0 within its bounds.
+
 Let ``P`` be the model's LP, ``K(d)`` the set of reactions a deletion ``d``
 knocks out (for genes: every reaction whose GPR is false with *all* genes of
 ``d`` off, evaluated on the whole combination, so two isozymes knocked out
@@ -37,8 +43,10 @@ R4. *Alternative optima of the reference.* A solved deletion whose optimum
 
 For MOMA and linear MOMA, R2 with the reference flux distribution also holds:
 when the reference stays feasible the distance minimum is 0, reached only at
-the reference itself, so growth equals the reference growth. ROOM's optimum is
-not unique in growth, so ROOM solves every deletion, as cobra does.
+the reference itself, so growth equals the reference growth. For ROOM, cobra's
+``growth`` column holds the ROOM objective (the number, or relaxed sum, of
+significantly changed fluxes) and its optimum is not unique in fluxes, so ROOM
+solves every deletion, as cobra does.
 
 Warm start and determinism
 --------------------------
@@ -151,6 +159,10 @@ class DeletionEngine:
         self.kind = kind
         self.method = method
         self.rxn_index = {r.id: i for i, r in enumerate(model.reactions)}
+        # A knockout (bounds 0, 0) restricts a reaction only if 0 is within
+        # its bounds; R2 and R3 rely on restriction, so they skip others.
+        self._zero_ok = np.array([r.lower_bound <= 0 <= r.upper_bound
+                                  for r in model.reactions], dtype=bool)
         self.n_lp = 0
         self.n_skipped = 0
         self._gpr = {}
@@ -315,6 +327,8 @@ class DeletionEngine:
 
     def reference_skip(self, knocked: FrozenSet[int]) -> bool:
         """Rules R1/R2/R4 against the reference: is ``P_knocked`` answered by it?"""
+        if self.method in ("room", "linear_room"):
+            return False  # cobra reports ROOM's objective, solved for every row
         if not knocked:
             return True
         return self._witness(knocked) is not None
@@ -326,6 +340,8 @@ class DeletionEngine:
         if self.ref_status != "optimal":
             return None
         cols = np.fromiter(knocked, dtype=np.int64, count=len(knocked))
+        if not np.all(self._zero_ok[cols]):
+            return None
         if np.all(np.abs(self.ref_flux[cols]) <= ZERO_FLUX):
             return self.ref_flux
         if self.method != "fba":
@@ -383,7 +399,7 @@ class DeletionEngine:
                     continue
                 done[K] = k
                 witness = self._witness(K) if K else self.ref_flux
-                if not K or witness is not None:
+                if self.reference_skip(K):
                     self.n_skipped += 1
                     growth[k] = self.ref_growth
                     status.append(self.ref_status)
@@ -428,7 +444,7 @@ class DeletionEngine:
                 return table.growth[s], table.status[s]
         for s in (a, b):
             S = table.sets[s]
-            if not S <= K:
+            if not S <= K or not all(self._zero_ok[j] for j in K - S):
                 continue
             if table.status[s] == "infeasible" and self.method in ("fba", "moma"):  # R3
                 self.n_skipped += 1
