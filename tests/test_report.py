@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from cobra.flux_analysis import flux_variability_analysis
 
-from fluxasn.exceptions import FluxasnInputError, ModelLoadError, RoleError
+from fluxasn.exceptions import FluxasnInputError, RoleError
 from fluxasn.report import (
     FluxReport,
     doubling_time_h,

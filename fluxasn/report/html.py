@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 import cobra
 import pandas as pd
 
-from fluxasn.exceptions import FluxasnInputError, RoleError
+from fluxasn.exceptions import RoleError
 from fluxasn.report._display import figure_to_data_uri, html_table, text_table
 from fluxasn.report.summary import (
     FLUX_UNIT,
