@@ -675,40 +675,43 @@ def _reaction_selection(model, spec: str) -> list:
 
 @cli.command(context_settings=CONTEXT, epilog=EXIT_CODES_HELP)
 @click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder (default: SPEC's name with .screen beside it); a rerun resumes it.")
+@click.option("--processes", type=click.IntRange(1, 4096),
+              help="Worker processes (default: one per core); 1 runs in this process.")
+@click.option("--dask", "scheduler", metavar="ADDRESS",
+              help="Run the chunks on a Dask cluster (tcp://host:8786), or 'local' for a LocalCluster.")
 @_output_options
-def screen(spec, as_json, as_csv):
-    """Run a knockout / condition screen described by the SPEC file.
+def screen(spec, out_dir, processes, scheduler, as_json, as_csv):
+    """Run (or resume) the knockout screen described by the SPEC file (TOML or YAML).
 
-    SPEC (TOML or YAML) names the model, medium and the knockouts or conditions
-    to screen; see the documentation of fluxasn.analysis.run_screen. One row per
-    condition: ids, growth (1/h), status.
+    SPEC lists models x conditions (medium, bounds) x knockout sets (genes or
+    reactions, singles or pairs); see fluxasn.analysis.screen. Results go to
+    Parquet files in the output folder, chunk by chunk, so an interrupted run
+    resumes where it stopped. The terminal shows a summary per task (deletions,
+    optimal, lethal); --csv/--json write every row (model, condition,
+    knockouts, method, kind, id1, id2, growth in 1/h, status).
 
     \b
     Examples:
       fluxasn screen asns_screen.toml
-      fluxasn screen asns_screen.toml --csv > screen.csv
+      fluxasn screen asns_screen.toml --processes 1 --csv > screen.csv
+      fluxasn screen big_screen.yaml --dask tcp://scheduler:8786
     """
     fmt = _output_format(as_json, as_csv)
-    import inspect
-
-    try:
-        from fluxasn.analysis.screen import run_screen
-    except ImportError:
-        raise click.ClickException(
-            "screens are not available in this version of fluxasn (no fluxasn.analysis.screen)"
-        ) from None
+    from fluxasn.analysis.screen import run_screen
     from fluxasn.report.progress import progress_bar
 
+    options: Dict[str, Any] = {"out": out_dir, "processes": processes}
+    if scheduler is not None:
+        options["backend"] = "dask"
+        options["scheduler"] = None if scheduler == "local" else scheduler
     with progress_bar("screen") as progress:
-        if "progress" in inspect.signature(run_screen).parameters:
-            result = run_screen(spec, progress=progress)
-        else:
-            result = run_screen(spec)
-    frame = result.to_frame() if hasattr(result, "to_frame") else result
-    if "ids" in frame.columns:  # frozensets of knocked-out ids: sorted, ';'-joined for tables
-        frame = frame.assign(ids=[";".join(sorted(map(str, v))) if isinstance(v, (set, frozenset))
-                                  else v for v in frame["ids"]])
-    _emit_frame(frame, fmt, title=f"screen {spec.name} (growth 1/h)")
+        result = run_screen(spec, progress=progress, **options)
+    if fmt == "table":
+        click.echo(str(result))
+    else:
+        _emit_frame(result.to_frame(), fmt)
 
 
 # --- mfa -------------------------------------------------------------------------------
