@@ -427,8 +427,32 @@ def production_envelope(
 ) -> pd.DataFrame:
     """Range of ``objective`` (default: the model's) over a grid of fluxes of ``reaction``.
 
-    A thin wrapper of :func:`cobra.flux_analysis.production_envelope`
-    returning columns ``x``, ``minimum``, ``maximum``.
+    Parameters
+    ----------
+    model
+        The model (not changed).
+    reaction
+        Reaction id whose flux is fixed at each grid point (mmol/gDW/h).
+    objective
+        Reaction id whose range is computed; default the model's objective.
+    points
+        Grid points over the feasible range of ``reaction``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``x``, ``minimum``, ``maximum``; axis labels in ``attrs``.
+
+    Notes
+    -----
+    A thin wrapper of :func:`cobra.flux_analysis.production_envelope`: at each
+    fixed flux the objective is minimised and maximised (a phenotypic phase
+    plane in one dimension).
+
+    References
+    ----------
+    Edwards JS, Ramakrishna R, Palsson BO (2002) Characterizing the metabolic
+    phenotype: a phenotype phase plane analysis. Biotechnol Bioeng 77:27-36.
     """
     from cobra.flux_analysis import production_envelope as cobra_envelope
 
@@ -488,6 +512,13 @@ def make_report(
     Returns
     -------
     FluxReport
+
+    Notes
+    -----
+    Growth, key fluxes and readouts come from one growth optimisation with FVA
+    ranges at ``fraction_of_optimum`` (:func:`summarize`); the pathway readouts
+    and the ASNS / aspartate envelopes from :mod:`fluxasn.analysis.readouts`;
+    the exchange envelopes from :func:`production_envelope`.
     """
     if roles is None:
         from fluxasn.core.roles import find_roles
