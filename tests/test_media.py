@@ -1,8 +1,6 @@
 """apply_medium: matching, uptake rule, closing, undo, errors (tiny networks with known answers)."""
 from __future__ import annotations
 
-import math
-
 import cobra
 import pytest
 

@@ -40,14 +40,14 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Tuple, Union
 
 import cobra
 import numpy as np
 import pandas as pd
 
 from fluxasn.core import units as _units
-from fluxasn.core.matching import ExchangeIndex, exchange_sign, lookup_entry, normalize_name
+from fluxasn.core.matching import ExchangeIndex, exchange_sign, lookup_entry
 from fluxasn.core.paths import bundled_data_path
 from fluxasn.exceptions import FluxasnError, FluxasnInputError, InfeasibleError
 
@@ -826,7 +826,7 @@ def _relaxation(model: cobra.Model, targets: List[_Target], k: float) -> Relaxat
     # columns: v (n), a_i (lower relaxation), b_i (upper relaxation), z_i (binary)
     big = [2 * max(OPEN_BOUND, abs(t.mean) * 10) + abs(t.mean) for t in targets]
     A = problem.A
-    blocks_rows, blocks_lo, blocks_hi = [], [], []
+    blocks_lo, blocks_hi = [], []
     extra = sparse.lil_matrix((4 * m, n + 3 * m))
     for i, (target, (lower, upper)) in enumerate(zip(targets, bounds)):
         column = problem.column[target.reaction]

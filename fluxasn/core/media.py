@@ -20,7 +20,7 @@ import functools
 import html
 import math
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Optional, Union
 
 import cobra
@@ -29,7 +29,6 @@ import pandas as pd
 from fluxasn.core.matching import (
     ExchangeIndex,
     Match,
-    MetaboliteEntry,
     exchange_sign,
     lookup_entry,
     metabolite_dictionary,
