@@ -611,6 +611,10 @@ class HighsProblem(_Problem):
             return status, math.nan
         return status, float(self._h.getInfo().objective_function_value)
 
+    def solve_exact(self) -> Tuple[str, float]:
+        """HiGHS has no rational simplex: a solve from scratch stands in."""
+        return self.solve_fresh()
+
     def primal(self, cols: Optional[Sequence[int]] = None) -> np.ndarray:
         """Primal values of ``cols`` (default: every column) in the last solution."""
         values = np.asarray(self._h.getSolution().col_value, dtype=float)
