@@ -1,0 +1,204 @@
+"""fluxasn against COBRApy, side by side in one run: knockout screens and FVA.
+
+Both tools run in this process with ``processes=1``; cobra uses its default
+solver (GLPK through optlang), fluxasn its own warm LP layer (GLPK, or HiGHS
+where measured faster: knockouts on models with >= 5,000 reactions). For each
+task the script prints both times, their ratio against the goal, the LPs each
+tool solves and whether the answers agree (growth or min/max within 1e-6,
+identical statuses) on every row cobra computed.
+
+Goals (Human-GEM with RPMI-1640): single-gene screen of all genes >= 20x,
+double-gene screen of 200 genes (19,900 pairs) >= 50x, FVA of all reactions
+>= 10x.
+
+``--quick`` runs cobra on a random sample only and scales its time to the
+full task (time per deletion or per reaction x count; printed as
+"extrapolated"); agreement is then checked on the sample. fluxasn always runs
+the full task, except FVA with ``--quick``, which runs both tools on the same
+random reaction sample (``--fva-reactions``).
+
+Usage::
+
+    python scripts/bench_screens.py --quick                 # Human-GEM + RPMI, sampled cobra
+    python scripts/bench_screens.py                         # full cobra runs (hours)
+    python scripts/bench_screens.py --model iJO1366         # cobra's bundled iJO1366
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import random
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+HUMAN_GEM = REPO.parent / "shared" / "models" / "human-gem" / "Human-GEM_1.19.0.json.gz"
+TOL = 1e-6
+
+
+def load(name: str, medium: str):
+    if name.lower() in ("human-gem", "humangem", "human_gem"):
+        import fluxasn
+        from fluxasn.core.media import apply_medium
+
+        model = fluxasn.read_model_file(HUMAN_GEM)
+        apply_medium(model, medium)
+        return model, f"Human-GEM 1.19.0 + {medium}"
+    from cobra.io import load_model
+
+    return load_model(name), name
+
+
+def compare_rows(ours: pd.DataFrame, theirs: pd.DataFrame):
+    theirs = theirs.assign(ids=theirs["ids"].map(frozenset))
+    merged = ours.merge(theirs, on="ids", suffixes=("", "_c"))
+    same_status = (merged["status"] == merged["status_c"]).all()
+    both_nan = merged["growth"].isna() & merged["growth_c"].isna()
+    diff = (merged["growth"] - merged["growth_c"]).abs().where(~both_nan, 0.0)
+    worst = float(diff.max()) if len(diff) else 0.0
+    return len(merged), bool(same_status and worst <= TOL), worst
+
+
+def row(task, t_ours, t_cobra, extrapolated, goal, lps_ours, lps_cobra, agree, checked, worst,
+        solver):
+    ratio = t_cobra / t_ours if t_ours > 0 else math.inf
+    return {
+        "task": task, "fluxasn_s": round(t_ours, 1),
+        "cobra_s": round(t_cobra, 1), "cobra_time": "extrapolated" if extrapolated else "measured",
+        "ratio": round(ratio, 1), "goal": goal, "goal_met": ratio >= goal,
+        "lps_fluxasn": lps_ours, "lps_cobra": lps_cobra,
+        "rows_checked": checked, "max_diff": f"{worst:.1e}", "agree": agree,
+        "fluxasn_solver": solver,
+    }
+
+
+def bench_single(model, args, rng):
+    from cobra.flux_analysis import single_gene_deletion
+
+    from fluxasn.analysis.knockouts import knockout_screen
+
+    genes = [g.id for g in model.genes]
+    start = time.perf_counter()
+    ours = knockout_screen(model, genes=genes, processes=1)
+    t_ours = time.perf_counter() - start
+    sample = genes if not args.quick else rng.sample(genes, min(args.sample_genes, len(genes)))
+    start = time.perf_counter()
+    theirs = single_gene_deletion(model, sample, processes=1)
+    t_cobra = (time.perf_counter() - start) * len(genes) / len(sample)
+    checked, agree, worst = compare_rows(ours.to_frame(), theirs)
+    return row(f"single-gene, {len(genes)} genes", t_ours, t_cobra, args.quick, 20,
+               ours.lps_solved, len(genes), agree, checked, worst, _solver(model))
+
+
+def bench_double(model, args, rng):
+    from cobra.flux_analysis import double_gene_deletion
+
+    from fluxasn.analysis.knockouts import knockout_screen
+
+    genes = rng.sample([g.id for g in model.genes], min(args.pair_genes, len(model.genes)))
+    n_pairs = len(genes) * (len(genes) - 1) // 2
+    start = time.perf_counter()
+    ours = knockout_screen(model, genes=genes, order=2, processes=1)
+    t_ours = time.perf_counter() - start
+    if args.quick:
+        sub = genes[: args.sample_pair_genes]
+        start = time.perf_counter()
+        theirs = double_gene_deletion(model, sub, processes=1)
+        elapsed = time.perf_counter() - start
+        per_set = elapsed / len(theirs)  # cobra solved every unique set (pairs and singles)
+        t_cobra = per_set * (n_pairs + len(genes))
+    else:
+        start = time.perf_counter()
+        theirs = double_gene_deletion(model, genes, processes=1)
+        t_cobra = time.perf_counter() - start
+    theirs = theirs[theirs["ids"].map(len) == 2]
+    checked, agree, worst = compare_rows(ours.to_frame(), theirs)
+    return row(f"double-gene, {len(genes)} genes ({n_pairs} pairs)", t_ours, t_cobra, args.quick,
+               50, ours.lps_solved, n_pairs + len(genes), agree, checked, worst, _solver(model))
+
+
+def bench_fva(model, args, rng):
+    from cobra.flux_analysis import flux_variability_analysis
+
+    from fluxasn.analysis.fva import fva
+
+    reactions = [r.id for r in model.reactions]
+    if args.quick:
+        reactions = sorted(rng.sample(reactions, min(args.fva_reactions, len(reactions))),
+                           key=[r.id for r in model.reactions].index)
+    stats = {}
+    start = time.perf_counter()
+    ours = fva(model, reactions, processes=1, stats=stats)
+    t_ours = time.perf_counter() - start
+    start = time.perf_counter()
+    theirs = flux_variability_analysis(model, reactions, processes=1)
+    t_cobra = time.perf_counter() - start
+    diff = (ours - theirs).abs()
+    worst = float(diff.max().max())
+    bad = diff[(diff > TOL).any(axis=1)].index
+    agree = len(bad) == 0
+    note = ""
+    if len(bad):  # settle with GLPK's exact simplex (cobra's solver "glpk_exact")
+        exact = model.copy()
+        exact.solver = "glpk_exact"
+        settled = flux_variability_analysis(exact, list(bad), processes=1)
+        ours_ok = bool(((ours.loc[bad] - settled).abs() <= TOL).all().all())
+        cobra_ok = bool(((theirs.loc[bad] - settled).abs() <= TOL).all().all())
+        note = (f"; {len(bad)} rows differ, exact re-solve: fluxasn "
+                f"{'right' if ours_ok else 'WRONG'}, cobra {'right' if cobra_ok else 'wrong'}")
+        agree = ours_ok
+    what = f"FVA, {len(reactions)} reactions" + (" (random sample)" if args.quick else "")
+    result = row(what, t_ours, t_cobra, False, 10, stats.get("lps"), 1 + 2 * len(reactions),
+                 agree, len(reactions), worst, "glpk")
+    result["note"] = note
+    return result
+
+
+def _solver(model) -> str:
+    from fluxasn.analysis.lp import AUTO_HIGHS_REACTIONS
+
+    return "highs" if len(model.reactions) >= AUTO_HIGHS_REACTIONS else "glpk"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="fluxasn vs cobra: knockout screens and FVA")
+    parser.add_argument("--model", default="human-gem",
+                        help="human-gem (with --medium applied) or a cobra bundled model")
+    parser.add_argument("--medium", default="RPMI-1640")
+    parser.add_argument("--quick", action="store_true",
+                        help="run cobra on a sample and extrapolate its time")
+    parser.add_argument("--tasks", default="single,double,fva")
+    parser.add_argument("--pair-genes", type=int, default=200)
+    parser.add_argument("--sample-genes", type=int, default=150)
+    parser.add_argument("--sample-pair-genes", type=int, default=15)
+    parser.add_argument("--fva-reactions", type=int, default=600)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    rng = random.Random(args.seed)
+    start = time.perf_counter()
+    model, label = load(args.model, args.medium)
+    print(f"model: {label} ({len(model.reactions)} reactions, {len(model.genes)} genes), "
+          f"loaded in {time.perf_counter() - start:.1f} s; cobra solver: "
+          f"{type(model.solver).__module__.split('.')[-1]}; processes=1 for both"
+          + ("; --quick" if args.quick else ""), flush=True)
+    rows = []
+    for task in args.tasks.split(","):
+        fn = {"single": bench_single, "double": bench_double, "fva": bench_fva}[task.strip()]
+        result = fn(model, args, rng)
+        rows.append(result)
+        print(" | ".join(f"{k}={v}" for k, v in result.items()), flush=True)
+    frame = pd.DataFrame(rows)
+    with pd.option_context("display.width", 250, "display.max_columns", 30):
+        print(frame.drop(columns=[c for c in ("note",) if c in frame]).to_string(index=False))
+    for r in rows:
+        if r.get("note"):
+            print(r["task"] + r["note"])
+    return 0 if all(r["agree"] for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
