@@ -376,7 +376,8 @@ def _scenario_frame(scenarios) -> pd.DataFrame:
     """A scenario result as a table (ScenarioMatrix: its readout columns; DataFrame as is)."""
     if hasattr(scenarios, "to_frame"):
         frame = scenarios.to_frame()
-        drop = [c for c in ("description", "notes", "essential_genes", "asns_partners") if c in frame.columns]
+        drop = [c for c in ("description", "notes", "essential_genes", "asns_partners", "measurements",
+                            "measurements_left_out", "measurements_relaxed") if c in frame.columns]
         return frame.drop(columns=drop)
     return scenarios.reset_index() if not isinstance(scenarios.index, pd.RangeIndex) else scenarios
 
