@@ -311,7 +311,7 @@ def _rich_table(frame, *, title: str = "", caption: str = ""):
         numeric = pd.api.types.is_numeric_dtype(flat[column]) and not pd.api.types.is_bool_dtype(flat[column])
         table.add_column(str(column), justify="right" if numeric else "left")
     for row in flat.itertuples(index=False):
-        table.add_row(*(format_number(v) if v is not None else "-" for v in row))
+        table.add_row(*("-" if v is None or v is pd.NA else format_number(v) for v in row))
     return table
 
 

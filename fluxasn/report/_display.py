@@ -14,7 +14,7 @@ __all__ = ["format_number", "text_table", "html_table", "figure_to_data_uri"]
 
 def format_number(value: Any, digits: int = 4) -> str:
     """Format a flux or rate for humans: ``n/a`` for missing, ``0`` for |x| < 1e-9."""
-    if value is None:
+    if value is None or value is pd.NA:
         return "n/a"
     if isinstance(value, str):
         return value
