@@ -23,6 +23,13 @@ drop to 0 (GLPK's exact rational simplex and cobra agree: its minimum is
 2.19e-4). An FVA optimum that fails the same check is re-solved from a fresh
 basis and, failing that, in exact arithmetic.
 
+Coupled reactions (exact)
+-------------------------
+A metabolite made by one reaction and used by one other (a mass balance
+with two entries) fixes the ratio of their fluxes in every feasible point;
+the range of one is the other's range times that ratio. Only one reaction
+per such chain is solved (:func:`_couplings`).
+
 Blocked one-way reactions (exact)
 ---------------------------------
 For the reactions that can only run forward (``lb = 0 < ub``), one LP
@@ -219,9 +226,12 @@ def _fva_on(lp, ids: List[str], fraction: float, optimum: float, progress=None):
     skipped += _blocked(lp, cols, lb, ub, need_min, need_max, minimum, maximum, absorb)
     lp.set_objective({}, maximize=lp.maximize)
     previous = None
+    coupled = _couplings(lp, cols)  # member k -> (representative r, ratio): v_k = ratio * v_r
     for k in range(n):
         if progress is not None and k % 50 == 0:
             progress(k, n)
+        if k in coupled:
+            continue  # derived from its representative below
         for maximize, need, out in ((False, need_min, minimum), (True, need_max, maximum)):
             if not need[k]:
                 continue
@@ -244,10 +254,77 @@ def _fva_on(lp, ids: List[str], fraction: float, optimum: float, progress=None):
                 continue
             out[k] = value
             skipped += absorb(lp.primal())
+    for k, (r, ratio) in coupled.items():
+        low, high = minimum[r], maximum[r]
+        if ratio < 0:
+            low, high = high, low
+        for need, out, value in ((need_min, minimum, low), (need_max, maximum, high)):
+            if need[k]:
+                need[k] = False
+                out[k] = ratio * value
+                skipped += 1
     if progress is not None:
         progress(n, n)
     frame = pd.DataFrame({"minimum": minimum, "maximum": maximum}, index=pd.Index(ids))
     return frame, lp.n_solves, skipped
+
+
+def _couplings(lp, cols) -> dict:
+    """Requested reactions fully coupled to another requested one, by linear chains.
+
+    A mass balance ``s_a v_a + s_b v_b = 0`` with exactly two reactions makes
+    ``v_b = -(s_a / s_b) v_a`` in every feasible point, so ``v_b``'s range is
+    ``v_a``'s range times that ratio (ends swapped for a negative ratio).
+    Chains of such balances are followed with a union-find; a chain whose
+    ratios disagree around a cycle is left alone. Returns ``{k: (r, ratio)}``
+    for positions ``k`` in ``cols`` whose range follows from position ``r``.
+    """
+    ia, ja, ar = lp.matrix
+    n_rxn = len(lp.reaction_ids)
+    counts = np.bincount(ia, minlength=lp.n_rows) if len(ia) else np.zeros(lp.n_rows, int)
+    parent: dict = {}
+    ratio_to_parent: dict = {}
+
+    def find(j):
+        # returns (root, ratio) with v_j = ratio * v_root
+        ratio = 1.0
+        path = []
+        while parent.get(j, j) != j:
+            path.append(j)
+            ratio *= ratio_to_parent[j]
+            j = parent[j]
+        return j, ratio
+
+    order = np.argsort(ia, kind="stable")
+    ia_s, ja_s, ar_s = ia[order], ja[order], ar[order]
+    starts = np.searchsorted(ia_s, np.arange(lp.n_rows))
+    for row in np.flatnonzero(counts == 2):
+        lo, hi = lp.row_bounds[row]
+        if lo != 0 or hi != 0:
+            continue
+        a, b = int(ja_s[starts[row]]), int(ja_s[starts[row] + 1])
+        if a == b or a >= n_rxn or b >= n_rxn:
+            continue
+        sa, sb = float(ar_s[starts[row]]), float(ar_s[starts[row] + 1])
+        ratio = -sa / sb  # v_b = ratio * v_a
+        ra, pa = find(a)  # v_a = pa * v_ra
+        rb, pb = find(b)  # v_b = pb * v_rb
+        if ra == rb:
+            continue  # already coupled (consistent or not: leave it)
+        # v_rb = v_b / pb = ratio * pa / pb * v_ra
+        parent[rb] = ra
+        ratio_to_parent[rb] = ratio * pa / pb
+    position = {int(j): k for k, j in enumerate(cols)}
+    representative: dict = {}
+    out: dict = {}
+    for k, j in enumerate(cols):
+        root, ratio = find(int(j))
+        if root not in representative:
+            representative[root] = (k, ratio)  # v_j = ratio * v_root
+            continue
+        r, ratio_r = representative[root]
+        out[k] = (r, ratio / ratio_r)  # v_k = ratio v_root = ratio / ratio_r * v_r
+    return out
 
 
 def _blocked(lp, cols, lb, ub, need_min, need_max, minimum, maximum, absorb) -> int:
