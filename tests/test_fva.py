@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import cobra
-import numpy as np
 import pandas as pd
 import pytest
 from cobra.flux_analysis import flux_variability_analysis

@@ -9,8 +9,6 @@ import sys
 import time
 from pathlib import Path
 
-import pandas as pd
-import pyarrow.parquet as pq
 import pytest
 from cobra.flux_analysis import single_gene_deletion
 

@@ -314,7 +314,6 @@ def _couplings(lp, cols) -> dict:
         # v_rb = v_b / pb = ratio * pa / pb * v_ra
         parent[rb] = ra
         ratio_to_parent[rb] = ratio * pa / pb
-    position = {int(j): k for k, j in enumerate(cols)}
     representative: dict = {}
     out: dict = {}
     for k, j in enumerate(cols):

@@ -50,18 +50,22 @@ solves every deletion, as cobra does.
 
 Warm start and determinism
 --------------------------
-Deletions are solved by dual simplex from the previous basis. To make every
-result independent of what was solved before it (so a screen gives identical
-numbers however it is split into chunks, resumed or spread over processes),
-each chunk starts from the reference optimum's basis.
+Every deletion LP starts from the reference optimum's basis (an advanced,
+nearly optimal start: a knockout moves the optimum little), with GLPK's
+primal simplex on models under 5,000 reactions and HiGHS' dual simplex from
+there on (measured: iJO1366, 150 knockout LPs, GLPK primal 1.7 s vs HiGHS
+3.4 s; Human-GEM + RPMI, 40 LPs, HiGHS 7.4 s vs GLPK 26 s). Starting each LP
+from the same basis (and a fresh LU factorisation) also makes every answer
+independent of what was solved before it, and each chunk of a screen starts
+with an empty cache and pool, so a screen gives byte-identical results however
+it is chunked, resumed or spread over processes (tested with GLPK).
 """
 from __future__ import annotations
 
 import math
 import os
 from dataclasses import dataclass, field
-from itertools import islice
-from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 import pandas as pd
@@ -165,7 +169,6 @@ class DeletionEngine:
                                   for r in model.reactions], dtype=bool)
         self.n_lp = 0
         self.n_skipped = 0
-        self._gpr = {}
         self._gene_rxns: Dict[str, Tuple[int, ...]] = {}
         if kind == "gene":
             for gene in model.genes:
@@ -300,8 +303,6 @@ class DeletionEngine:
         model = self.model
         rxns = model.reactions
         with model:
-            if self.method != "fba" and not getattr(self, "_added", False):
-                pass
             for j in knocked:
                 rxns[j].bounds = (0, 0)
             try:

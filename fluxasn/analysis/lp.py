@@ -25,7 +25,7 @@ solve from a fresh (advanced) basis, and :meth:`LinearProblem.solve_exact`
 from __future__ import annotations
 
 import math
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import swiglpk as glp

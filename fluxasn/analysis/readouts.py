@@ -115,8 +115,8 @@ def _expression_ranges(model, expressions, *, biomass, fraction, resolver=None) 
 
     ``expressions`` are ``{reaction id: coefficient}`` mappings on net fluxes.
     Solved on one warm :class:`fluxasn.analysis.lp.LinearProblem` (the model's
-    own LP in net fluxes; HiGHS on genome-scale models), as the analysis
-    layer's FVA does; through cobra if that LP cannot express the model.
+    own LP in net fluxes, GLPK), as the analysis layer's FVA does; through
+    cobra if that LP cannot express the model.
     """
     try:
         return _ranges_warm(model, expressions, biomass=biomass, fraction=fraction, resolver=resolver)
@@ -148,13 +148,14 @@ def _warm_problem(model, *, biomass, fraction, resolver=None):
         model.objective = biomass
         model.objective_direction = "max"
         try:
-            lp = LinearProblem(model)
+            lp = LinearProblem(model, solver="glpk")
         except UnsupportedProblem as error:
             raise _Unsupported(str(error)) from error
-    # measured on Human-GEM: the first solve is fastest with HiGHS' dual
-    # simplex (7 s against 45 s primal); each FVA step after an objective
-    # change with the primal simplex from the previous basis (0.1 s against 3 s)
-    status, optimum = lp.solve(method="dual" if lp.solver == "highs" else "primal")
+    # GLPK, primal simplex from the previous basis after each objective change
+    # (measured on Human-GEM + RPMI: 10 s for the first solve, 0.01-0.2 s per
+    # FVA step; HiGHS was as fast on most scenarios but fell back to solves
+    # from scratch, 45 s each, on every step of the hypoxia scenario)
+    status, optimum = lp.solve(method="primal")
     if status == "optimal":
         lp.add_objective_bound(1.0, max(0.0, fraction * optimum - 1e-9))
     if resolver is not None:

@@ -57,22 +57,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Literal, Optional, Sequence, Tuple, Union
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from fluxasn.analysis.knockouts import (
-    METHODS,
     START_METHOD,
     DeletionEngine,
     iter_pairs,
@@ -365,7 +361,7 @@ def _validate(spec: ScreenSpec, text: str, spec_path: Path, *,
                             f"condition {cond.name!r} on model {name!r}: {error.reason}",
                             source=spec_path, line=_line_of(text, cond.name),
                             identifier=error.identifier or cond.name) from error
-                    value = model.slim_optimize()
+                    model.slim_optimize()
                     status = model.solver.status
                 if status != "optimal":
                     raise InfeasibleError(
