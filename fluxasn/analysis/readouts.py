@@ -220,14 +220,28 @@ def asns_range(
 
     Notes
     -----
-    For a single ASNS reaction this is cobra's flux variability analysis of
-    that reaction (tested against :func:`cobra.flux_analysis.flux_variability_analysis`).
+    A single ASNS reaction goes through :func:`fluxasn.analysis.fva.fva`;
+    several (e.g. compartment copies) through the FVA of their summed flux.
+    Tested against :func:`cobra.flux_analysis.flux_variability_analysis`.
     """
     _check_fraction(fraction_of_optimum)
     resolver = _resolver(model, resolver)
     reactions = resolver.role_reactions("ASNS")
+    biomass = resolver.biomass()
+    if len(reactions) == 1:  # one reaction: the analysis layer's FVA
+        from fluxasn.analysis.fva import fva
+
+        with model:
+            model.objective = biomass
+            model.objective_direction = "max"
+            growth_value, status = _optimize(model)
+            if status != "optimal":
+                return pd.Series({"minimum": float("nan"), "maximum": float("nan"), "status": status})
+            table = fva(model, [reactions[0].id], fraction_of_optimum=fraction_of_optimum, processes=1)
+        row = table.iloc[0]
+        return pd.Series({"minimum": _clean(row["minimum"]), "maximum": _clean(row["maximum"]), "status": "optimal"})
     low, high, status = _expression_range(
-        model, {r.id: 1.0 for r in reactions}, biomass=resolver.biomass(), fraction=fraction_of_optimum,
+        model, {r.id: 1.0 for r in reactions}, biomass=biomass, fraction=fraction_of_optimum,
         resolver=resolver,
     )
     return pd.Series({"minimum": low, "maximum": high, "status": status})
