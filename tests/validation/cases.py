@@ -203,6 +203,12 @@ CASES: List[Case] = [
         ),
     ),
     Case(
+        "hypoxia_aspartate_limits",
+        "hypoxia (O2 uptake at 10% of normoxic): aspartate limits growth and SLC1A3-mediated uptake raises it",
+        "Garcia-Bermudez 2018 Nat Cell Biol 20:775",
+        lambda r: all_of(positive_shadow(r, "hypoxia", "aspartate"), higher(r, "hypoxia+asp_slc1a3", "hypoxia")),
+    ),
+    Case(
         "etc_asn_spares_aspartate",
         "complex I inhibited: Asn in the medium raises growth compared with no Asn (spares aspartate)",
         "Krall 2021 Cell Metab 33:1013",

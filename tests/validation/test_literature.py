@@ -62,6 +62,7 @@ HUMAN_GEM_EXPECTED = {
     "etc_iii_pyruvate_rescue": "FAIL",
     "etc_i_akb_rescue": "FAIL",
     "got1_loss_removes_pyruvate_rescue": "FAIL",
+    "hypoxia_aspartate_limits": "FAIL",
     "etc_asn_spares_aspartate": "FAIL",
     "nucleotides_follow_aspartate": "FAIL",
     "respiration_deficient_need_uridine": "FAIL",
@@ -93,6 +94,10 @@ def test_human_gem_rpmi(_human_gem_session, validation_tables):
       instead of complex III (measured with pFBA: O2 uptake 0.011, MAR04652
       carries the DHODH flux), so neither NAD+ nor aspartate becomes limiting
       and uridine is not needed.
+    * hypoxia_aspartate_limits: Human-GEM's parsimonious optimum already
+      respires little (O2 uptake 0.011 mmol/gDW/h), so O2 at 10% of it lowers
+      growth only from 0.0446 to 0.0441 1/h, through ATP, not aspartate
+      (aspartate shadow price 0; SLC1A3 uptake changes nothing).
     * nucleotides_follow_aspartate: Human-GEM makes aspartate without GOT1/GOT2
       (other aminotransferases and asparaginase reactions open as shipped), so
       losing both does not cut aspartate supply.
