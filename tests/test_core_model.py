@@ -549,6 +549,66 @@ def test_growth_is_capped_by_leucine(core_model):
     assert core_model.slim_optimize() == pytest.approx(0.05 / leucine, rel=1e-6)
 
 
+# --- proline synthesis (DMEM has no proline) ----------------------------------
+
+PYCR_GENES = ("PYCR1", "PYCR2", "PYCR3")
+
+
+def test_proline_synthesis_pathway(_built):
+    """P5CS (two steps), spontaneous cyclisation and PYCR as in Recon3D/Human-GEM."""
+    for rid in ("GLU5Km", "G5SDym", "G5SADrm", "G5SADs", "P5CRm", "P5CRxm", "P5CR"):
+        assert _built.reactions.get_by_id(rid).check_mass_balance() == {}, rid
+    assert {g.id for g in _built.reactions.GLU5Km.genes} == {"ALDH18A1"}
+    assert {g.id for g in _built.reactions.P5CRxm.genes} == {"PYCR1", "PYCR2"}
+    assert {g.id for g in _built.reactions.P5CR.genes} == {"PYCR3"}
+    # the ring closure is spontaneous: no gene
+    assert not _built.reactions.G5SADrm.genes and not _built.reactions.G5SADs.genes
+    # P5CS: Glu + ATP + NADPH -> GSA + ADP + Pi + NADP+ (sum of the two steps)
+    net = {}
+    for rid in ("GLU5Km", "G5SDym"):
+        for met, coef in _built.reactions.get_by_id(rid).metabolites.items():
+            net[met.id] = net.get(met.id, 0) + coef
+    assert {k: v for k, v in net.items() if v} == {
+        "glu__L_m": -1, "atp_m": -1, "nadph_m": -1, "h_m": -1,
+        "glu5sa_m": 1, "adp_m": 1, "nadp_m": 1, "pi_m": 1,
+    }
+
+
+def test_growth_on_dmem_needs_proline_synthesis():
+    """DMEM lacks proline: growth needs P5CS and PYCR; RPMI (with proline) does not.
+
+    Proline cannot leave the cell (uptake-only transport), so at the optimum the
+    P5CS flux equals the biomass proline demand (coefficient x growth), exactly.
+    """
+    dmem = fluxasn.load_model("core", medium="DMEM (high glucose)")
+    assert dmem.reactions.EX_pro__L_e.lower_bound == 0
+    growth = dmem.slim_optimize()
+    assert growth > 0.01
+    demand = -dmem.reactions.get_by_id(BIOMASS_REACTION).get_coefficient("pro__L_c") * growth
+    fva = flux_variability_analysis(dmem, ["GLU5Km"], fraction_of_optimum=1.0)
+    assert fva.loc["GLU5Km", "minimum"] == pytest.approx(demand, rel=1e-6)
+    assert fva.loc["GLU5Km", "maximum"] == pytest.approx(demand, rel=1e-6)
+    with dmem:
+        for symbol in PYCR_GENES:
+            dmem.genes.get_by_id(symbol).knock_out()
+        assert (dmem.slim_optimize(error_value=0.0) or 0.0) == pytest.approx(0.0, abs=TOL)
+    with dmem:
+        dmem.genes.ALDH18A1.knock_out()
+        assert (dmem.slim_optimize(error_value=0.0) or 0.0) == pytest.approx(0.0, abs=TOL)
+    # a single reductase is enough: PYCR3 alone (cytosolic) or PYCR1 alone (mitochondrial)
+    for keep in ("PYCR1", "PYCR3"):
+        with dmem:
+            for symbol in PYCR_GENES:
+                if symbol != keep:
+                    dmem.genes.get_by_id(symbol).knock_out()
+            assert dmem.slim_optimize() == pytest.approx(growth, rel=1e-6), keep
+    rpmi = fluxasn.load_model("core")
+    control = rpmi.slim_optimize()
+    for symbol in PYCR_GENES:
+        rpmi.genes.get_by_id(symbol).knock_out()
+    assert rpmi.slim_optimize() == pytest.approx(control, rel=1e-6)
+
+
 # --- table validation -----------------------------------------------------------
 
 
