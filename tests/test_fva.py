@@ -123,6 +123,6 @@ def test_human_gem_rpmi_subset(human_gem):
     from fluxasn.core.media import apply_medium
 
     apply_medium(human_gem, "RPMI-1640")
-    ids = [r.id for r in human_gem.reactions][:200]
+    ids = [r.id for r in human_gem.reactions][:100]
     ours = fva(human_gem, ids, processes=1)
     assert_fva_agrees(human_gem, ours, flux_variability_analysis(human_gem, ids, processes=1))
