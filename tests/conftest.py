@@ -7,40 +7,11 @@ missing file fails the test instead.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-
-
-def _ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
-
-
-def shared_root() -> Path:
-    """Where the shared reference data lives (``$FLUXASN_SHARED`` or ``../shared``)."""
-    env = os.environ.get("FLUXASN_SHARED")
-    return Path(env) if env else REPO.parent / "shared"
-
-
-def require_shared(*parts: str) -> Path:
-    """Return ``shared/<parts>``; skip the test if absent, fail under CI=true."""
-    path = shared_root().joinpath(*parts)
-    if not path.exists():
-        message = (
-            f"reference data {path} is missing (clone the project with its shared/ "
-            "folder beside it, or set FLUXASN_SHARED)"
-        )
-        if _ci():
-            pytest.fail(message + "; CI=true requires it", pytrace=False)
-        pytest.skip(message)
-    return path
-
-
-HUMAN_GEM = ("models", "human-gem", "Human-GEM_1.19.0.json.gz")
-RECON3D = ("models", "recon3d", "Recon3D.xml.gz")
+from _shared import HUMAN_GEM, RECON3D, REPO, _ci, require_shared, shared_root  # noqa: F401
 
 
 @pytest.fixture(scope="session")

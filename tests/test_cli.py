@@ -108,7 +108,7 @@ def runs(files):
         "conflicting_rates": ["report", "--cell-line", "HT29", "--measurements", f / "rates.csv"],
         "debug": ["--debug", "report", "--model", f / "absent.xml"],
     }
-    from conftest import shared_root
+    from _shared import shared_root
 
     inca = shared_root() / "c13" / "antoniewicz2006_simple_network" / "incawrapper"
     if inca.exists():  # test_mfa skips (or fails under CI=true) without it
@@ -415,7 +415,7 @@ def test_debug_shows_traceback(runs):
 # --- progress bars: on a terminal, never when piped ----------------------------------------------
 
 def inca_simple_network():
-    from conftest import require_shared
+    from _shared import require_shared
 
     return require_shared("c13", "antoniewicz2006_simple_network", "incawrapper")
 

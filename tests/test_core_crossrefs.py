@@ -6,7 +6,7 @@ from collections import Counter
 
 import pandas as pd
 import pytest
-from conftest import require_shared
+from _shared import require_shared
 
 from fluxasn.core.coremodel import build_core_model
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import _ci
+from _shared import _ci
 
 CHECKER = """
 <script>
@@ -163,7 +163,7 @@ def test_checker_sees_a_broken_image_and_no_network(chromium, tmp_path):
 
 def test_report_with_13c_fit_renders_its_section(chromium, _core_session, tmp_path):
     """With 13C data the report gains a fit-quality section (table and plot), also offline."""
-    from conftest import require_shared
+    from _shared import require_shared
 
     from fluxasn.isotope import fit_13c, read_inca_csv
     from fluxasn.report import make_report

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from conftest import require_shared
+from _shared import require_shared
 from fluxasn.isotope.atommap import parse_transition
 from fluxasn.isotope.emu import EMUSystem, parse_emu
 from fluxasn.isotope.tracers import NATURAL_13C, Tracer, source_mids

@@ -4,7 +4,7 @@ import re
 import numpy as np
 import pytest
 
-from conftest import require_shared
+from _shared import require_shared
 from fluxasn.isotope.fitting import fit_13c
 from fluxasn.isotope.formats import read_freeflux, read_inca_csv
 from fluxasn.isotope.tracers import Tracer

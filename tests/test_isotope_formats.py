@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from conftest import require_shared
+from _shared import require_shared
 from fluxasn.isotope.emu import parse_emu
 from fluxasn.isotope.formats import read_fluxml, read_mfapy
 

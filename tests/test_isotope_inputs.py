@@ -1,7 +1,7 @@
 """Bad input: each raises FluxasnInputError naming what was wrong."""
 import pytest
 
-from conftest import require_shared
+from _shared import require_shared
 from fluxasn.exceptions import FluxasnInputError
 from fluxasn.isotope.fitting import MFAProblem
 from fluxasn.isotope.formats import read_inca_csv, read_mfapy

@@ -4,7 +4,7 @@ import csv
 import numpy as np
 import pytest
 
-from conftest import require_shared
+from _shared import require_shared
 from fluxasn.exceptions import FluxasnInputError, InfeasibleError
 from fluxasn.isotope.bridge import FluxMapping, add_13c_constraints, read_flux_mapping
 from fluxasn.isotope.examples import mcf7_araki2018

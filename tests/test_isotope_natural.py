@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from conftest import require_shared
+from _shared import require_shared
 from fluxasn.exceptions import FluxasnInputError
 from fluxasn.isotope.fitting import MFAProblem
 from fluxasn.isotope.measurements import Experiment, MIDMeasurement

@@ -277,7 +277,7 @@ def test_validate_medium_lists_every_bad_row(tmp_path):
 def test_validate_c13_data(tmp_path):
     import shutil
 
-    from conftest import require_shared
+    from _shared import require_shared
 
     source = require_shared("c13", "antoniewicz2006_simple_network", "incawrapper")
     assert validate_file(source).empty
