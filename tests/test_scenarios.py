@@ -298,3 +298,21 @@ def test_infeasible_scenario_is_a_row_not_an_exception(mini):
     assert frame[["growth", "asns_minimum", "purine_capacity"]].loc["unreachable"].isna().all()
     assert frame.loc["control", "status"] == "optimal"
     assert (matrix.details["unreachable"]["aspartate_sources"]["status"] == "infeasible").all()
+
+
+def test_scenario_after_measured_uptake_overrides_it(core_model):
+    """Closing an uptake that measured rates force (upper bound < 0) must not fail.
+
+    The scenario overrides the measurement: bounds become (0, 0), and leaving
+    the ``with`` blocks restores the measured bounds exactly.
+    """
+    import fluxasn
+
+    exchange = core_model.reactions.EX_asn__L_e
+    with core_model:
+        exchange.bounds = (-0.008, -0.0034)  # a measured uptake, as bounds
+        with core_model:
+            fluxasn.apply_scenario(core_model, "asn_free+asns_ko")
+            assert exchange.bounds == (0.0, 0.0)
+            assert core_model.slim_optimize(error_value=0.0) < 1e-9
+        assert exchange.bounds == (-0.008, -0.0034)

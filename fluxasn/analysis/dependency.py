@@ -282,12 +282,17 @@ class ModelResolver:
         return max(0.0, reaction.upper_bound)
 
     def set_uptake_limit(self, reaction: cobra.Reaction, limit: float) -> None:
-        """Set an exchange's uptake limit (mmol/gDW/h), keeping its secretion bound."""
+        """Set an exchange's uptake limit (mmol/gDW/h), keeping its secretion bound.
+
+        A bound that forced more uptake than the new limit (e.g. a measured
+        uptake rate applied as bounds) is moved to the new limit: the
+        scenario overrides the measurement instead of leaving lower > upper.
+        """
         limit = float(limit)
         if exchange_sign(reaction) < 0:
-            reaction.lower_bound = -limit
+            reaction.bounds = (-limit, max(reaction.upper_bound, -limit))
         else:
-            reaction.upper_bound = limit
+            reaction.bounds = (min(reaction.lower_bound, limit), limit)
 
     def uptake_flux(self, reaction: cobra.Reaction, flux: float) -> float:
         """Uptake (>0) for a flux value of an exchange."""
