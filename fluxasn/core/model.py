@@ -5,13 +5,13 @@ import gzip
 import io
 import os
 from pathlib import Path
-from typing import Optional, Union
+from typing import Optional, Tuple, Union
 
 import cobra
 
 from fluxasn.exceptions import ModelLoadError
 
-__all__ = ["load_model", "read_model_file", "MODEL_FORMATS", "BUNDLED_MODELS"]
+__all__ = ["load_model", "read_model_file", "model_format", "MODEL_FORMATS", "BUNDLED_MODELS"]
 
 #: File suffixes understood by :func:`read_model_file` (a trailing ``.gz`` is allowed).
 MODEL_FORMATS = {
@@ -29,19 +29,25 @@ BUNDLED_MODELS = ("core",)
 _DEFAULT = "default"
 
 
-def _model_format(path: Path) -> str:
+def model_format(path: Path, *, kind: str = "model", error: type = ModelLoadError) -> Tuple[str, bool]:
+    """Format (``"sbml"``, ``"json"``, ``"mat"``, ``"yaml"``) and gzip flag named by a file suffix.
+
+    Raises ``error`` (naming the file and the accepted suffixes) for an unknown suffix;
+    ``kind`` words the message (``"model"`` for input, ``"output"`` for output).
+    """
     suffixes = [s.lower() for s in path.suffixes]
-    if suffixes and suffixes[-1] == ".gz":
+    gz = bool(suffixes) and suffixes[-1] == ".gz"
+    if gz:
         suffixes = suffixes[:-1]
     if not suffixes or suffixes[-1] not in MODEL_FORMATS:
-        raise ModelLoadError(
-            "unknown model format "
+        raise error(
+            f"unknown {kind} format "
             f"{''.join(path.suffixes) or '(no suffix)'!r}; expected one of "
             + ", ".join(sorted(MODEL_FORMATS))
             + " (optionally gzipped, .gz)",
             source=path,
         )
-    return MODEL_FORMATS[suffixes[-1]]
+    return MODEL_FORMATS[suffixes[-1]], gz
 
 
 def _read_text(path: Path) -> str:
@@ -69,7 +75,7 @@ def read_model_file(path: Union[str, os.PathLike]) -> cobra.Model:
         The file is missing, its format is unknown, or its content is malformed.
     """
     path = Path(path)
-    fmt = _model_format(path)
+    fmt, _ = model_format(path)
     if not path.exists():
         raise ModelLoadError("file not found", source=path)
     if not path.is_file():

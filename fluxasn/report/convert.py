@@ -9,33 +9,17 @@ from typing import Union
 
 import cobra
 
+from fluxasn.core.model import MODEL_FORMATS, model_format
 from fluxasn.exceptions import FluxasnInputError
 
 __all__ = ["write_model_file", "check_output_format", "WRITE_FORMATS"]
 
-#: Suffix -> format written by :func:`write_model_file` (text formats may end in ``.gz``).
-WRITE_FORMATS = {
-    ".xml": "sbml",
-    ".sbml": "sbml",
-    ".json": "json",
-    ".mat": "mat",
-    ".yml": "yaml",
-    ".yaml": "yaml",
-}
+#: Suffix -> format written by :func:`write_model_file` (the formats :func:`fluxasn.read_model_file` reads).
+WRITE_FORMATS = MODEL_FORMATS
 
 
 def _target_format(path: Path):
-    suffixes = [s.lower() for s in path.suffixes]
-    gz = bool(suffixes) and suffixes[-1] == ".gz"
-    if gz:
-        suffixes = suffixes[:-1]
-    if not suffixes or suffixes[-1] not in WRITE_FORMATS:
-        raise FluxasnInputError(
-            f"unknown output format {''.join(path.suffixes) or '(no suffix)'!r}; expected one of "
-            + ", ".join(sorted(WRITE_FORMATS)) + " (text formats optionally .gz)",
-            source=path,
-        )
-    fmt = WRITE_FORMATS[suffixes[-1]]
+    fmt, gz = model_format(path, kind="output", error=FluxasnInputError)
     if gz and fmt == "mat":
         raise FluxasnInputError("MATLAB files cannot be gzipped; write .mat", source=path)
     return fmt, gz
