@@ -10,6 +10,12 @@ from fluxasn.exceptions import (
     RoleError,
 )
 from fluxasn.core.model import load_model, read_model_file
+from fluxasn.core.coremodel import (
+    ASPARAGINASE_REACTIONS,
+    build_core_model,
+    export_core_sbml,
+    set_asparaginase,
+)
 
 __version__ = "0.1.0"
 
@@ -22,6 +28,10 @@ __all__ = [
     "RoleError",
     "load_model",
     "read_model_file",
+    "ASPARAGINASE_REACTIONS",
+    "build_core_model",
+    "export_core_sbml",
+    "set_asparaginase",
 ]
 
 # Each subpackage adds its public names below, in its own block, so that
