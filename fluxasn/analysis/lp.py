@@ -30,6 +30,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 import swiglpk as glp
 
+from fluxasn.core.solvers import new_highs
+
 __all__ = ["LinearProblem", "GlpkProblem", "HighsProblem", "UnsupportedProblem", "STATUS", "AUTO_HIGHS_REACTIONS"]
 
 #: GLPK solution status -> optlang/cobra status string.
@@ -495,7 +497,7 @@ class HighsProblem(_Problem):
         import scipy.sparse as sp
 
         self._hs = highspy
-        h = highspy.Highs()
+        h = new_highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("presolve", "off")
         h.setOptionValue("solver", "simplex")

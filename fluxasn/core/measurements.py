@@ -37,7 +37,6 @@ import io
 import math
 import os
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple, Union
@@ -46,6 +45,7 @@ import cobra
 import numpy as np
 import pandas as pd
 
+from fluxasn.core.solvers import new_highs
 from fluxasn.core import units as _units
 from fluxasn.core.matching import ExchangeIndex, exchange_sign, lookup_entry
 from fluxasn.core.paths import bundled_data_path
@@ -609,31 +609,6 @@ class _NetFluxProblem:
         self.col_upper = np.array([r.upper_bound for r in model.reactions], dtype=float)
 
 
-_BANNER_SHOWN = False
-
-
-def _new_highs():
-    """A silent HiGHS instance (its first construction prints a banner to file descriptor 1)."""
-    import highspy
-
-    global _BANNER_SHOWN
-    if _BANNER_SHOWN:
-        return highspy.Highs()
-    _BANNER_SHOWN = True
-    sys.stdout.flush()
-    try:
-        saved = os.dup(1)
-    except OSError:
-        return highspy.Highs()
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 1)
-            return highspy.Highs()
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-
-
 def _solve_highs(
     A, row_lower, row_upper, cost, col_lower, col_upper, *, integer=None
 ) -> Tuple[str, Optional[np.ndarray], float]:
@@ -642,7 +617,7 @@ def _solve_highs(
     from scipy import sparse
 
     A = sparse.csc_matrix(A)
-    h = _new_highs()
+    h = new_highs()
     h.setOptionValue("output_flag", False)
     lp = highspy.HighsLp()
     lp.num_col_ = A.shape[1]
