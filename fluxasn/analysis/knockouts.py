@@ -647,8 +647,10 @@ def knockout_screen(
         the singles; here they are in :attr:`KnockoutResult.singles` and on
         the diagonal of :meth:`KnockoutResult.matrix`).
     method
-        ``"fba"``, ``"moma"`` (needs a QP-capable solver), ``"linear_moma"``,
-        ``"room"`` or ``"linear_room"`` (cobra's formulations).
+        ``"fba"``, ``"moma"`` (a quadratic program: set a QP-capable solver
+        first, e.g. ``model.solver = "hybrid"`` with the ``qp`` extra,
+        osqp, installed), ``"linear_moma"``, ``"room"`` or ``"linear_room"``
+        (cobra's formulations).
     processes
         Worker processes; 1 runs in this process. Default: cobra's
         ``Configuration().processes``. Pools use the ``"spawn"`` start method
