@@ -40,6 +40,19 @@ R4. *Alternative optima of the reference.* A solved deletion whose optimum
     vector that lies in ``P`` and reaches ``P``'s maximum: it is another
     optimum of the reference, and R2 applies to it as to the reference
     optimum (up to 64 such vectors are kept per chunk; FBA only).
+R5. *Searched alternative optima.* Before a chunk of deletions is solved,
+    the knocked-out sets that R1, R2 and R4 leave open are gathered and a few
+    LPs look for optima of ``P`` that avoid them: on a copy of the LP, the
+    objective is held at the reference growth (within 1e-9, the tolerance of
+    R4), each reversible reaction of those sets is held on the side of its
+    reference flux (which keeps the reference optimum feasible), and the sum
+    of their absolute fluxes is minimised. Every set with zero flux in the
+    optimum found is answered by R2 with that vector, which is checked to meet
+    every bound and balance within 1e-7 and to reach the reference growth; the
+    rest are tried again (at most 8 such LPs). The search decides only which
+    LPs are skipped: an answered set gets the reference growth, exactly as a
+    solved one would (FBA only; each chunk searches afresh, so results do not
+    depend on chunking).
 
 For MOMA and linear MOMA, R2 with the reference flux distribution also holds:
 when the reference stays feasible the distance minimum is 0, reached only at
@@ -93,6 +106,12 @@ SAME_OPTIMUM = 1e-9
 
 #: Alternative optima of the reference kept for rule R4 (per chunk).
 POOL_SIZE = 64
+
+#: Rule R5: search only when at least this many knocked-out sets are open,
+#: with at most this many LPs, accepting vectors within this violation.
+WITNESS_MIN_SETS = 3
+WITNESS_ROUNDS = 8
+WITNESS_FEASIBLE = 1e-7
 
 
 def pair_count(n: int) -> int:
@@ -179,6 +198,9 @@ class DeletionEngine:
         self._room_kwargs = room_kwargs
         self._cache: Dict[FrozenSet[int], Tuple[float, str]] = {}
         self._pool: List[np.ndarray] = []
+        self._witnesses: List[np.ndarray] = []
+        self._solver = solver
+        self.n_search = 0
         self.lp: Optional[LinearProblem] = None
         if method == "fba":
             try:
@@ -273,6 +295,7 @@ class DeletionEngine:
             self.lp.set_basis(self.ref_basis)
         self._cache = dict(table.cache) if table is not None else {}
         self._pool = list(table.pool) if table is not None else []
+        self._witnesses = list(table.witnesses) if table is not None else []
 
     def _solve(self, knocked: FrozenSet[int], *, want_flux: Optional[Sequence[int]] = None):
         """Growth and status of ``P_knocked`` (and fluxes of ``want_flux``)."""
@@ -347,10 +370,70 @@ class DeletionEngine:
             return self.ref_flux
         if self.method != "fba":
             return None
-        for x in self._pool:
+        for x in self._witnesses + self._pool:
             if np.all(np.abs(x[cols]) <= ZERO_FLUX):
                 return x
         return None
+
+    def search_witnesses(self, sets: Iterable[FrozenSet[int]]) -> int:
+        """Rule R5: look for reference optima with zero flux on the open ``sets``.
+
+        Returns the number of sets answered. Found vectors are kept for this
+        chunk (:meth:`start_chunk` resets them).
+        """
+        if (self.method != "fba" or self.lp is None or self.ref_status != "optimal"
+                or self.ref_flux is None):
+            return 0
+        todo = [K for K in dict.fromkeys(sets)
+                if K and np.all(self._zero_ok[list(K)]) and self._witness(K) is None]
+        if len(todo) < WITNESS_MIN_SETS:
+            return 0
+        try:
+            lp = LinearProblem(self.model, solver=self._solver)
+        except UnsupportedProblem:
+            return 0
+        status, _ = lp.solve_fresh()
+        self.n_search += 1
+        self.n_lp += 1  # every LP counts, the search's included
+        if status != "optimal":
+            return 0
+        objective = lp.c.copy()
+        tol = SAME_OPTIMUM * max(1.0, abs(self.ref_growth))
+        lp.add_objective_bound(1.0, self.ref_growth + (-tol if lp.maximize else tol) / 2)
+        ref = self.ref_flux
+        union = sorted(set().union(*todo))
+        weight = {}
+        for j in union:
+            lo, hi = lp.lb0[j], lp.ub0[j]
+            if lo < 0 < hi:  # keep the reference optimum feasible: stay on its side
+                if ref[j] >= 0:
+                    lp.set_bounds([j], 0.0, hi)
+                else:
+                    lp.set_bounds([j], lo, 0.0)
+            weight[j] = 1.0 if (lo >= 0 or (lo < 0 < hi and ref[j] >= 0)) else -1.0
+        answered = 0
+        for _ in range(WITNESS_ROUNDS):
+            cols = sorted(set().union(*todo))
+            lp.set_objective({j: weight[j] for j in cols}, maximize=False)
+            status, _ = lp.solve(method="primal")
+            self.n_search += 1
+            self.n_lp += 1
+            if status != "optimal":
+                break
+            x = lp.primal()
+            if lp.violation(x) > WITNESS_FEASIBLE or not self._is_reference_optimum(
+                    float(objective @ x)):
+                break
+            open_sets = [K for K in todo
+                         if not np.all(np.abs(x[np.fromiter(K, np.int64, len(K))]) <= ZERO_FLUX)]
+            if len(open_sets) == len(todo):
+                break
+            answered += len(todo) - len(open_sets)
+            self._witnesses.append(x)
+            todo = open_sets
+            if not todo:
+                break
+        return answered
 
     def solve_set(self, knocked: FrozenSet[int]) -> Tuple[float, str]:
         """Growth and status of the deletion knocking out ``knocked`` (rules R1, R2)."""
@@ -371,9 +454,11 @@ class DeletionEngine:
         """``(id, growth, status)`` of each single deletion, in order."""
         with self._method_context():
             self.start_chunk()
+            sets = [self.knocked([i]) for i in ids]
+            self.search_witnesses(sets)
             out = []
-            for i in ids:
-                growth, status = self.solve_set(self.knocked([i]))
+            for i, K in zip(ids, sets):
+                growth, status = self.solve_set(K)
                 out.append((i, growth, status))
             return out
 
@@ -382,6 +467,7 @@ class DeletionEngine:
         with self._method_context():
             self.start_chunk()
             sets = [self.knocked([i]) for i in ids]
+            self.search_witnesses(sets)
             watch = sorted(set().union(*[self._touch(i) for i in ids])) if ids else []
             pos = {j: k for k, j in enumerate(watch)}
             growth = np.full(len(ids), math.nan)
@@ -417,7 +503,7 @@ class DeletionEngine:
                     have_flux[k] = True
                 self._cache[K] = (value, st)
             return SingleTable(list(ids), sets, growth, status, flux, have_flux, pos,
-                               dict(self._cache), list(self._pool))
+                               dict(self._cache), list(self._pool), list(self._witnesses))
 
     def _touch(self, i: str) -> Tuple[int, ...]:
         if self.kind == "gene":
@@ -511,6 +597,7 @@ class SingleTable:
     pos: Dict[int, int]
     cache: Dict[FrozenSet[int], Tuple[float, str]] = field(default_factory=dict)
     pool: List[np.ndarray] = field(default_factory=list)
+    witnesses: List[np.ndarray] = field(default_factory=list)
 
 
 # ----------------------------------------------------------------------------
