@@ -314,3 +314,60 @@ def test_human_gem_rpmi_subset(human_gem):
     reactions = [r.id for r in human_gem.reactions][:100]
     assert_agrees(knockout_screen(human_gem, reactions=reactions, processes=1),
                   single_reaction_deletion(human_gem, reactions, processes=1))
+
+
+def _degenerate_chain():
+    """A -> B -> C -> D, each step by either of two isozyme-free routes, then D -> E -> biomass.
+
+    Every step has two parallel reactions with one gene each, so the optimum
+    (growth 10, the uptake bound) can use either route of each step; E is made
+    by one reaction only (gene g7), which is essential.
+    """
+    model = cobra.Model("degenerate_chain")
+    mets = {m: cobra.Metabolite(m, compartment="c") for m in "ABCDE"}
+    reactions = []
+    uptake = cobra.Reaction("EX_A", lower_bound=-10, upper_bound=1000)
+    uptake.add_metabolites({mets["A"]: -1})
+    reactions.append(uptake)
+    genes = iter(["g1", "g2", "g3", "g4", "g5", "g6"])
+    for left, right in (("A", "B"), ("B", "C"), ("C", "D")):
+        for route in ("a", "b"):
+            r = cobra.Reaction(f"{left}{right}_{route}", lower_bound=0, upper_bound=1000)
+            r.add_metabolites({mets[left]: -1, mets[right]: 1})
+            r.gene_reaction_rule = next(genes)
+            reactions.append(r)
+    de = cobra.Reaction("DE", lower_bound=0, upper_bound=1000)
+    de.add_metabolites({mets["D"]: -1, mets["E"]: 1})
+    de.gene_reaction_rule = "g7"
+    growth = cobra.Reaction("growth", lower_bound=0, upper_bound=1000)
+    growth.add_metabolites({mets["E"]: -1})
+    model.add_reactions(reactions + [de, growth])
+    model.objective = "growth"
+    return model
+
+
+def test_rule_r5_answers_degenerate_knockouts_without_their_lps():
+    """R5: the search finds one optimum using the other route of every step.
+
+    By hand: growth is 10 whichever route each step takes, so every single
+    knockout of g1..g6 keeps growth 10; g7 is essential (growth 0). The
+    reference optimum uses one route per step: three open sets that R1/R2
+    cannot answer. The search answers all three with one vector, so the only
+    deletion LP left is g7's: n_lp = reference + g7 + the search's LPs.
+    """
+    model = _degenerate_chain()
+    engine = DeletionEngine(model)
+    used = {j for j, v in enumerate(engine.ref_flux) if abs(v) > 1e-9}
+    genes = [f"g{k}" for k in range(1, 8)]
+    open_sets = [engine.knocked([g]) for g in genes if engine.knocked([g]) & used]
+    assert len(open_sets) == 4  # one route per step, and g7
+    rows = dict((g, (growth, status)) for g, growth, status in engine.singles(genes))
+    assert engine.n_search >= 2
+    assert engine.n_lp - engine.n_search == 2
+    theirs = single_gene_deletion(model, genes, processes=1)
+    for ids, growth, status in theirs[["ids", "growth", "status"]].itertuples(index=False):
+        (gene,) = ids
+        assert rows[gene][1] == status
+        assert rows[gene][0] == pytest.approx(growth, abs=TOL)
+    assert rows["g7"][0] == pytest.approx(0.0, abs=TOL)
+    assert all(rows[g][0] == pytest.approx(10.0) for g in genes[:6])
