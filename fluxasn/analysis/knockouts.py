@@ -42,7 +42,8 @@ R4. *Alternative optima of the reference.* A solved deletion whose optimum
     optimum (up to 64 such vectors are kept per chunk; FBA only).
 R5. *Searched alternative optima.* Before a chunk of deletions is solved,
     the knocked-out sets that R1, R2 and R4 leave open are gathered and a few
-    LPs look for optima of ``P`` that avoid them: on a copy of the LP, the
+    LPs look for optima of ``P`` that avoid them: on a copy of the LP started
+    from the reference optimum's basis, the
     objective is held at the reference growth (within 1e-9, the tolerance of
     R4), each reversible reaction of those sets is held on the side of its
     reference flux (which keeps the reference optimum feasible), and the sum
@@ -392,7 +393,11 @@ class DeletionEngine:
             lp = LinearProblem(self.model, solver=self._solver)
         except UnsupportedProblem:
             return 0
-        status, _ = lp.solve_fresh()
+        if self.ref_basis is not None and lp.solver == self.lp.solver:
+            lp.set_basis(self.ref_basis)  # the reference optimum: warm, and the same every chunk
+            status, _ = lp.solve()
+        else:
+            status, _ = lp.solve_fresh()
         self.n_search += 1
         self.n_lp += 1  # every LP counts, the search's included
         if status != "optimal":

@@ -565,8 +565,14 @@ class HighsProblem(_Problem):
             return "time_limit"
         return "undefined"
 
-    def _run(self, strategy: int) -> str:
+    def _run(self, strategy: int, *, warm: bool = False) -> str:
         self._h.setOptionValue("simplex_strategy", strategy)
+        # From a given basis (a knockout from the reference optimum) Devex
+        # pricing starts at once; dual steepest edge first computes a weight
+        # per row. Measured on Human-GEM + RPMI, all single-gene knockouts:
+        # 11.7 s with Devex against 14.5 s (HiGHS' default choice) and 31 s
+        # (Dantzig), with the same answers. Solves from scratch keep the default.
+        self._h.setOptionValue("simplex_dual_edge_weight_strategy", 1 if warm else -1)
         self.n_solves += 1
         self._h.run()
         return self._status()
@@ -577,7 +583,7 @@ class HighsProblem(_Problem):
         A non-optimal answer is confirmed from a fresh start with the primal
         simplex, which also separates "infeasible" from "unbounded".
         """
-        status = self._run(1 if method == "dual" else 4)
+        status = self._run(1 if method == "dual" else 4, warm=True)
         if status != "optimal":
             status = self._fresh(status)
         return self._result(status)
