@@ -200,7 +200,6 @@ class DeletionEngine:
         self._cache: Dict[FrozenSet[int], Tuple[float, str]] = {}
         self._pool: List[np.ndarray] = []
         self._witnesses: List[np.ndarray] = []
-        self._solver = solver
         self.n_search = 0
         self.lp: Optional[LinearProblem] = None
         if method == "fba":
@@ -389,11 +388,8 @@ class DeletionEngine:
                 if K and np.all(self._zero_ok[list(K)]) and self._witness(K) is None]
         if len(todo) < WITNESS_MIN_SETS:
             return 0
-        try:
-            lp = LinearProblem(self.model, solver=self._solver)
-        except UnsupportedProblem:
-            return 0
-        if self.ref_basis is not None and lp.solver == self.lp.solver:
+        lp = self.lp.fresh_copy()
+        if self.ref_basis is not None:
             lp.set_basis(self.ref_basis)  # the reference optimum: warm, and the same every chunk
             status, _ = lp.solve()
         else:

@@ -202,6 +202,7 @@ class _Problem:
         self.tolerance = feas
         self.opt_tolerance = opt
         self.maximize = objective.direction == "max"
+        self.maximize0 = self.maximize
         self.n_rows = len(rows)
         self.n_cols = n_col
         self.row_bounds = rows
@@ -211,6 +212,26 @@ class _Problem:
         self.lb, self.ub = lb, ub
         self.c0 = c.copy()
         self.c = c
+
+    def fresh_copy(self) -> "_Problem":
+        """A new problem of the same kind on the model's LP as extracted.
+
+        The model's bounds, objective and constraints, none of the rows,
+        bounds or objectives set since; the extraction is shared, not redone
+        (it is the slow part of building a genome-scale LP).
+        """
+        new = type(self).__new__(type(self))
+        for name in ("reaction_ids", "index", "tolerance", "opt_tolerance", "n_rows", "n_cols",
+                     "row_bounds", "matrix", "lb0", "ub0", "c0", "maximize0"):
+            setattr(new, name, getattr(self, name))
+        new.n_solves = 0
+        new._A = None
+        new._extra = []
+        new.maximize = self.maximize0
+        new.lb, new.ub = self.lb0.copy(), self.ub0.copy()
+        new.c = self.c0.copy()
+        new._load()
+        return new
 
     def __getstate__(self):
         raise TypeError(f"{type(self).__name__} holds a native solver problem and cannot be "
