@@ -236,6 +236,31 @@ def test_moma_needs_a_qp_solver(textbook):
     assert info.value.identifier == "moma"
 
 
+def test_fluxasn_highs_then_cobra_hybrid_in_one_process():
+    """HiGHS sizes one thread scheduler per process at its first run; an instance
+    asking for another size cannot run. A fluxasn HiGHS LP followed by cobra's
+    pFBA on optlang's "hybrid" interface (which asks for 1 thread) was aborted
+    ("Not Set") before fluxasn's instances asked for 1 too. A fresh process, so
+    nothing has sized the scheduler before."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("osqp", reason="osqp (the test extra) provides the QP solver")
+    script = (
+        "from cobra.io import load_model\n"
+        "from cobra.flux_analysis import pfba\n"
+        "from fluxasn.analysis.lp import LinearProblem\n"
+        "m = load_model('textbook')\n"
+        "print(LinearProblem(m, solver='highs').solve_fresh()[0])\n"
+        "m.solver = 'hybrid'\n"
+        "print(pfba(m).status)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split()[-2:] == ["optimal", "optimal"]
+
+
 #: OSQP (the QP half of optlang's "hybrid" interface) is a first-order
 #: method: its optima are accurate to about 1e-4 with optlang's settings,
 #: not to the simplex's 1e-9.

@@ -21,17 +21,31 @@ def new_highs():
 
     global _BANNER_SHOWN
     if _BANNER_SHOWN:
-        return highspy.Highs()
+        return _one_thread(highspy.Highs())
     _BANNER_SHOWN = True
     sys.stdout.flush()
     try:
         saved = os.dup(1)
     except OSError:
-        return highspy.Highs()
+        return _one_thread(highspy.Highs())
     try:
         with open(os.devnull, "w") as null:
             os.dup2(null.fileno(), 1)
-            return highspy.Highs()
+            return _one_thread(highspy.Highs())
     finally:
         os.dup2(saved, 1)
         os.close(saved)
+
+
+#: HiGHS threads per instance. HiGHS keeps one scheduler per process, sized by
+#: the first run; a later instance asking for another size fails to run (model
+#: status "Not Set"). optlang's "hybrid" interface (cobra's HiGHS + OSQP, used
+#: for MOMA) asks for 1, so fluxasn's instances do too: with HiGHS' default
+#: (0, automatic) a fluxasn LP followed by cobra's pFBA on "hybrid" in the same
+#: process was aborted. Parallel work in fluxasn is across processes anyway.
+HIGHS_THREADS = 1
+
+
+def _one_thread(h):
+    h.setOptionValue("threads", HIGHS_THREADS)
+    return h
