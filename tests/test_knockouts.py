@@ -168,16 +168,22 @@ def test_groups_and_infeasible_statuses():
     assert_agrees(result, ref, pairs_only=True)
 
 
+def assert_screens_agree(model, n_single: int, n_pairs: int = 20) -> None:
+    """Single-gene (first ``n_single`` genes), double-gene (first ``n_pairs``) and
+    single-reaction (first ``n_single`` reactions) screens agree with cobra's."""
+    genes = [g.id for g in model.genes][:n_single]
+    assert_agrees(knockout_screen(model, genes=genes, processes=1),
+                  single_gene_deletion(model, genes, processes=1))
+    pairs = genes[:n_pairs]
+    assert_agrees(knockout_screen(model, genes=pairs, order=2, processes=1),
+                  double_gene_deletion(model, pairs, processes=1), pairs_only=True)
+    reactions = [r.id for r in model.reactions][:n_single]
+    assert_agrees(knockout_screen(model, reactions=reactions, processes=1),
+                  single_reaction_deletion(model, reactions, processes=1))
+
+
 def test_iJO1366_single_and_double(ijo1366):
-    genes = [g.id for g in ijo1366.genes][:300]
-    assert_agrees(knockout_screen(ijo1366, genes=genes, processes=1),
-                  single_gene_deletion(ijo1366, genes, processes=1))
-    pairs = genes[:20]
-    assert_agrees(knockout_screen(ijo1366, genes=pairs, order=2, processes=1),
-                  double_gene_deletion(ijo1366, pairs, processes=1), pairs_only=True)
-    reactions = [r.id for r in ijo1366.reactions][:300]
-    assert_agrees(knockout_screen(ijo1366, reactions=reactions, processes=1),
-                  single_reaction_deletion(ijo1366, reactions, processes=1))
+    assert_screens_agree(ijo1366, 300)
 
 
 def test_core_model_single_gene_and_reaction(core_model):
@@ -330,15 +336,7 @@ def test_human_gem_rpmi_subset(human_gem):
     from fluxasn.core.media import apply_medium
 
     apply_medium(human_gem, "RPMI-1640")
-    genes = [g.id for g in human_gem.genes][:100]
-    assert_agrees(knockout_screen(human_gem, genes=genes, processes=1),
-                  single_gene_deletion(human_gem, genes, processes=1))
-    pairs = genes[:20]
-    assert_agrees(knockout_screen(human_gem, genes=pairs, order=2, processes=1),
-                  double_gene_deletion(human_gem, pairs, processes=1), pairs_only=True)
-    reactions = [r.id for r in human_gem.reactions][:100]
-    assert_agrees(knockout_screen(human_gem, reactions=reactions, processes=1),
-                  single_reaction_deletion(human_gem, reactions, processes=1))
+    assert_screens_agree(human_gem, 100)
 
 
 def _degenerate_chain():
