@@ -213,6 +213,38 @@ class _Problem:
         self.c0 = c.copy()
         self.c = c
 
+    @classmethod
+    def from_arrays(cls, *, matrix, row_bounds, lb, ub, c, maximize: bool, tolerance: float,
+                    opt_tolerance: Optional[float] = None,
+                    column_ids: Optional[Sequence[str]] = None) -> "_Problem":
+        """A problem from LP data instead of a model (e.g. a compressed LP).
+
+        ``matrix`` is ``(rows, cols, values)``; every column counts as a
+        reaction column (``reaction_ids`` defaults to ``c0, c1, ...``).
+        """
+        new = cls.__new__(cls)
+        n_cols = len(lb)
+        new.reaction_ids = (list(column_ids) if column_ids is not None
+                            else [f"c{j}" for j in range(n_cols)])
+        new.index = {rid: j for j, rid in enumerate(new.reaction_ids)}
+        new.tolerance = float(tolerance)
+        new.opt_tolerance = float(tolerance if opt_tolerance is None else opt_tolerance)
+        new.n_rows = len(row_bounds)
+        new.n_cols = n_cols
+        new.row_bounds = [tuple(b) for b in row_bounds]
+        new.matrix = tuple(np.asarray(a) for a in matrix)
+        new.lb0, new.ub0 = np.array(lb, dtype=float), np.array(ub, dtype=float)
+        new.c0 = np.array(c, dtype=float)
+        new.maximize0 = bool(maximize)
+        new.n_solves = 0
+        new._A = None
+        new._extra = []
+        new.maximize = new.maximize0
+        new.lb, new.ub = new.lb0.copy(), new.ub0.copy()
+        new.c = new.c0.copy()
+        new._load()
+        return new
+
     def fresh_copy(self) -> "_Problem":
         """A new problem of the same kind on the model's LP as extracted.
 
@@ -457,6 +489,19 @@ class GlpkProblem(_Problem):
             return self._result(status)
         return self.solve_exact()
 
+    def solve_tight(self, factor: float = 0.01) -> Tuple[str, float]:
+        """Solve warm again with the primal feasibility tolerance times ``factor``.
+
+        GLPK's tolerance holds in its scaled problem; a vertex that misses a
+        bound in model units is usually mended by a few more pivots at a
+        tighter tolerance, far cheaper than a solve from scratch.
+        """
+        try:
+            self._smcp.tol_bnd = self.tolerance * factor
+            return self.solve(method="primal")
+        finally:
+            self._smcp.tol_bnd = self.tolerance
+
     def solve_fresh(self) -> Tuple[str, float]:
         """Solve from a fresh advanced basis (independent of earlier solves)."""
         glp.glp_adv_basis(self._prob, 0)
@@ -626,6 +671,15 @@ class HighsProblem(_Problem):
             if status != "optimal":
                 status = "unbounded" if feasible else "infeasible"
         return status
+
+    def solve_tight(self, factor: float = 0.01) -> Tuple[str, float]:
+        """Solve warm again with the primal feasibility tolerance times ``factor``."""
+        h = self._h
+        try:
+            h.setOptionValue("primal_feasibility_tolerance", self.tolerance * factor)
+            return self.solve(method="primal")
+        finally:
+            h.setOptionValue("primal_feasibility_tolerance", self.tolerance)
 
     def solve_fresh(self) -> Tuple[str, float]:
         """Solve from scratch (no basis), independent of earlier solves."""
