@@ -128,3 +128,22 @@ def test_fva_on_a_coupled_group_with_negative_ratio():
     assert ours.loc["OUT"].tolist() == pytest.approx([0.0, 3.0])
     theirs = flux_variability_analysis(model, fraction_of_optimum=0.0, processes=1)
     assert (ours - theirs).abs().max().max() <= 1e-9
+
+
+def test_fva_when_every_reaction_is_zero():
+    """Compression leaves no column: FVA still runs (GLPK aborts on an LP without columns)."""
+    model = cobra.Model("dead")
+    a = cobra.Metabolite("a", compartment="c")
+    model.add_metabolites([a])
+    up = cobra.Reaction("UP", lower_bound=0, upper_bound=0)  # closed uptake
+    up.add_metabolites({a: 1})
+    use = cobra.Reaction("USE", lower_bound=0, upper_bound=10)
+    use.add_metabolites({a: -1})
+    model.add_reactions([up, use])
+    model.objective = "USE"
+    lp = LinearProblem(model, solver="glpk")
+    assert compress(lp.n_cols, lp.matrix, lp.row_bounds, lp.lb0, lp.ub0).n_cols == 0
+    ours = fva(model, processes=1)
+    assert (ours == 0).all().all()
+    theirs = flux_variability_analysis(model, processes=1)
+    assert (ours - theirs).abs().max().max() <= 1e-9

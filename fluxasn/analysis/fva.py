@@ -323,6 +323,10 @@ def _reduced_lp(lp, rows, bounds, zero):
     except InfeasibleCompression:
         # Merged bounds that cross by rounding: keep the LP as it is.
         comp = compress(lp.n_cols, rows, bounds, lp.lb0, lp.ub0, reduce=False)
+    if comp.n_cols == 0:
+        # Every column is 0 (e.g. a medium that feeds nothing): GLPK aborts
+        # the process on a problem without columns, so keep the LP as it is.
+        comp = compress(lp.n_cols, rows, bounds, lp.lb0, lp.ub0, reduce=False)
     red = type(lp).from_arrays(matrix=comp.matrix, row_bounds=comp.row_bounds, lb=comp.lb,
                                ub=comp.ub, c=np.zeros(comp.n_cols), maximize=True,
                                tolerance=lp.tolerance, opt_tolerance=lp.opt_tolerance)
