@@ -69,8 +69,6 @@ class Compression:
         ``(rows, cols, values)`` of the reduced LP.
     row_bounds : list of (float, float)
         Bounds of the reduced LP's rows.
-    row_origin : numpy.ndarray
-        Original row index of each reduced row.
     lb, ub, c : numpy.ndarray
         Bounds and objective of the reduced columns.
     origin : numpy.ndarray
@@ -83,7 +81,6 @@ class Compression:
     ratio: np.ndarray
     matrix: Tuple[np.ndarray, np.ndarray, np.ndarray]
     row_bounds: List[Tuple[float, float]]
-    row_origin: np.ndarray
     lb: np.ndarray
     ub: np.ndarray
     c: np.ndarray
@@ -265,7 +262,6 @@ def compress(
         matrix=(np.asarray(out_i, dtype=np.int64), np.asarray(out_j, dtype=np.int64),
                 np.asarray(out_a, dtype=float)),
         row_bounds=[tuple(row_bounds[i]) for i in kept_rows],
-        row_origin=np.asarray(kept_rows, dtype=np.int64),
         lb=lb[live_roots],
         ub=ub[live_roots],
         c=c[live_roots],

@@ -298,10 +298,15 @@ class _Ranges:
         self.skipped += n
         return n
 
-    def absorb(self, w: np.ndarray) -> int:
-        """At-bound rule with a reduced solution ``w`` (checked in full model units)."""
+    def absorb(self, w: np.ndarray, violation: Optional[float] = None) -> int:
+        """At-bound rule with a reduced solution ``w`` (checked in full model units).
+
+        ``violation``: ``w``'s, if the caller has computed it already.
+        """
         comp = self.comp
-        if self.lp.violation(comp.expand(w)) > FEASIBLE:
+        if violation is None:
+            violation = self.lp.violation(comp.expand(w))
+        if violation > FEASIBLE:
             return 0  # not a trustworthy feasible point: prove nothing with it
         n = 0
         for g in np.flatnonzero(self.gneed[False] & (w <= comp.lb + AT_BOUND)).tolist():
@@ -321,11 +326,11 @@ def _reduced_lp(lp, rows, bounds, zero):
     try:
         comp = compress(lp.n_cols, rows, bounds, lp.lb0, lp.ub0, zero=zero)
     except InfeasibleCompression:
-        # Merged bounds that cross by rounding: keep the LP as it is.
-        comp = compress(lp.n_cols, rows, bounds, lp.lb0, lp.ub0, reduce=False)
-    if comp.n_cols == 0:
-        # Every column is 0 (e.g. a medium that feeds nothing): GLPK aborts
-        # the process on a problem without columns, so keep the LP as it is.
+        comp = None  # merged bounds that cross by rounding
+    if comp is None or comp.n_cols == 0:
+        # Keep the LP as it is: after crossing bounds, or when every column
+        # is 0 (e.g. a medium that feeds nothing; GLPK aborts the process on
+        # a problem without columns).
         comp = compress(lp.n_cols, rows, bounds, lp.lb0, lp.ub0, reduce=False)
     red = type(lp).from_arrays(matrix=comp.matrix, row_bounds=comp.row_bounds, lb=comp.lb,
                                ub=comp.ub, c=np.zeros(comp.n_cols), maximize=True,
@@ -345,28 +350,24 @@ def _fva_on(lp, ids: List[str], fraction: float, optimum: float, progress=None):
     rows, bounds = _full_rows(lp)
     cols = np.array([lp.index[r] for r in ids], dtype=np.int64)
     ranges = _Ranges(lp, cols)
-    lps = lp.n_solves
     zero: list = []
-    red = None
     counts: dict = {}
+    replaced_solves = 0  # LPs solved on compressed LPs that a later compression replaced
     for _ in range(ROUNDS):
         comp, red = _reduced_lp(lp, rows, bounds, zero)
         ranges.use(comp)
         if not len(zero):
             ranges.absorb(x[comp.origin])
-        step = _Accurate(red, lp, comp, counts)
-        before = lp.n_solves
-        _blocked(step, ranges)
-        lps += red.n_solves + lp.n_solves - before
+        _blocked(_Accurate(red, lp, comp, counts), ranges)
         found = [j for j in ranges.zero_columns() if comp.group[j] >= 0]
         if len(found) < REROUND:
             break
+        replaced_solves += red.n_solves
         zero = sorted(set(zero) | set(found))
     else:
         comp, red = _reduced_lp(lp, rows, bounds, zero)
         ranges.use(comp)
     red.set_objective({}, maximize=True)
-    solved_before = red.n_solves + lp.n_solves
     step = _Accurate(red, lp, comp, counts)
     groups = sorted(ranges.members)
     for done, g in enumerate(groups):
@@ -375,7 +376,7 @@ def _fva_on(lp, ids: List[str], fraction: float, optimum: float, progress=None):
         for maximize in (False, True):
             if not ranges.group_needs(g, maximize):
                 continue
-            status, value, w = step.solve(g, maximize)
+            status, value, w, violation = step.solve(g, maximize)
             if status != "optimal":
                 names = [ids[k] for k in ranges.members[g]]
                 warnings.warn(f"FVA {'maximum' if maximize else 'minimum'} of the group "
@@ -384,8 +385,8 @@ def _fva_on(lp, ids: List[str], fraction: float, optimum: float, progress=None):
                 ranges.settle(g, maximize, math.nan, solved=True)
                 continue
             ranges.settle(g, maximize, value, solved=True)
-            ranges.absorb(w)
-    lps += red.n_solves + lp.n_solves - solved_before
+            ranges.absorb(w, violation)
+    lps = lp.n_solves + replaced_solves + red.n_solves  # the full LP's include the FBA
     if progress is not None:
         progress(len(groups), len(groups))
     frame = pd.DataFrame({"minimum": ranges.minimum, "maximum": ranges.maximum},
@@ -425,7 +426,8 @@ class _Accurate:
         lp.set_objective({}, maximize=lp.maximize)
 
     def solve(self, g: int, maximize: bool):
-        """``(status, value, w)``: the optimum of ``w_g`` and a reduced solution."""
+        """``(status, value, w, violation)``: the optimum of ``w_g``, a reduced
+        solution and its violation in full model units (None: not computed)."""
         self.red.set_single_objective(g, maximize=maximize, previous=self.previous)
         self.previous = g
         return self._solve(maximize, {g: 1.0}, POLISH)
@@ -444,12 +446,19 @@ class _Accurate:
     def _solve(self, maximize: bool, weights: dict, limit: float):
         red, lp, comp = self.red, self.lp, self.comp
         status, value = red.solve(method="primal")
-        if status != "optimal" or lp.violation(comp.expand(red.primal())) <= limit:
-            return status, value, red.primal()
+        if status != "optimal":
+            return status, value, red.primal(), None
+        w = red.primal()
+        violation = lp.violation(comp.expand(w))
+        if violation <= limit:
+            return status, value, w, violation
         self.counts["tight"] += 1
         status, value = red.solve_tight()
-        if status == "optimal" and lp.violation(comp.expand(red.primal())) <= limit:
-            return status, value, red.primal()
+        w = red.primal()
+        if status == "optimal":
+            violation = lp.violation(comp.expand(w))
+            if violation <= limit:
+                return status, value, w, violation
         # The full LP: w_g is the flux of the group's root column (ratio 1).
         self.counts["full"] += 1
         full = {int(comp.origin[g]): c for g, c in weights.items()}
@@ -463,17 +472,15 @@ class _Accurate:
         if status == "optimal":
             x = lp.primal()
             if lp.violation(x) <= RESOLVE:
-                return status, value, x[comp.origin]
+                return status, value, x[comp.origin], None
         self.counts["fresh"] += 1
         for retry in (red.solve_fresh, red.solve_exact):
             status, value = retry()
-            if status != "optimal" or lp.violation(comp.expand(red.primal())) <= RESOLVE:
+            w = red.primal()
+            violation = lp.violation(comp.expand(w)) if status == "optimal" else None
+            if status != "optimal" or violation <= RESOLVE:
                 break
-        return status, value, red.primal()
-
-    @property
-    def n_solves(self) -> int:
-        return self.red.n_solves
+        return status, value, w, violation
 
 
 def _blocked(step: "_Accurate", ranges: _Ranges) -> None:
@@ -498,10 +505,14 @@ def _blocked(step: "_Accurate", ranges: _Ranges) -> None:
         for _ in range(50):
             if not group:
                 break
-            status, value, w = step.solve_sum({g: 1.0 for g in group}, maximize)
-            if status != "optimal" or ranges.lp.violation(comp.expand(w)) > FEASIBLE:
+            status, value, w, violation = step.solve_sum({g: 1.0 for g in group}, maximize)
+            if status != "optimal":
                 break
-            ranges.absorb(w)
+            if violation is None:
+                violation = ranges.lp.violation(comp.expand(w))
+            if violation > FEASIBLE:
+                break
+            ranges.absorb(w, violation)
             if sign * value <= ZERO:
                 for g in group:
                     ranges.settle(g, True, 0.0)

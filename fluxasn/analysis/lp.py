@@ -236,13 +236,7 @@ class _Problem:
         new.lb0, new.ub0 = np.array(lb, dtype=float), np.array(ub, dtype=float)
         new.c0 = np.array(c, dtype=float)
         new.maximize0 = bool(maximize)
-        new.n_solves = 0
-        new._A = None
-        new._extra = []
-        new.maximize = new.maximize0
-        new.lb, new.ub = new.lb0.copy(), new.ub0.copy()
-        new.c = new.c0.copy()
-        new._load()
+        new._start()
         return new
 
     def fresh_copy(self) -> "_Problem":
@@ -256,14 +250,18 @@ class _Problem:
         for name in ("reaction_ids", "index", "tolerance", "opt_tolerance", "n_rows", "n_cols",
                      "row_bounds", "matrix", "lb0", "ub0", "c0", "maximize0"):
             setattr(new, name, getattr(self, name))
-        new.n_solves = 0
-        new._A = None
-        new._extra = []
-        new.maximize = self.maximize0
-        new.lb, new.ub = self.lb0.copy(), self.ub0.copy()
-        new.c = self.c0.copy()
-        new._load()
+        new._start()
         return new
+
+    def _start(self) -> None:
+        """Load the LP with its own bounds and objective, no rows added, no solves yet."""
+        self.n_solves = 0
+        self._A = None
+        self._extra = []
+        self.maximize = self.maximize0
+        self.lb, self.ub = self.lb0.copy(), self.ub0.copy()
+        self.c = self.c0.copy()
+        self._load()
 
     def __getstate__(self):
         raise TypeError(f"{type(self).__name__} holds a native solver problem and cannot be "
