@@ -65,6 +65,10 @@ EXTRA_METABOLITES: Dict[str, MetaboliteEntry] = {
         id="ump", name="UMP", synonyms=("uridine monophosphate", "uridylic acid", "uridine 5'-monophosphate"),
         bigg=("ump",), kegg=("C00105",), chebi=("CHEBI:16695", "CHEBI:57865"), metanetx=("MNXM80",),
     ),
+    "icit": MetaboliteEntry(
+        id="icit", name="isocitrate", synonyms=("isocitric acid", "threo-D-isocitrate"),
+        bigg=("icit",), kegg=("C00311",), chebi=("CHEBI:16087", "CHEBI:30887"), metanetx=("MNXM89661",),
+    ),
     "2obut": MetaboliteEntry(
         id="2obut", name="2-oxobutanoate",
         synonyms=("alpha-ketobutyrate", "2-oxobutyrate", "2-ketobutyrate", "AKB", "alpha-ketobutyric acid"),
