@@ -264,3 +264,19 @@ def test_measured_reductive_flux_exceeds_what_complex_i_loss_needs(core_model):
     c_star = _minimum(core_model, ETC_I)["minimum_capacity"]
     assert reductive > 10 * c_star
     assert reductive > _minimum(core_model, ETC_III)["minimum_capacity"]
+
+
+def test_scenario_matrix_reads_out_the_reductive_minimum(core_model, mini):
+    from fluxasn.analysis.scenarios import run_scenarios
+
+    matrix = run_scenarios(core_model, ["control", ETC_I, ETC_I + "+asn_free"],
+                           readouts=("growth", "reductive_carboxylation"), processes=1)
+    frame = matrix.to_frame().set_index("scenario")["reductive_carboxylation_minimum"]
+    assert frame["control"] == pytest.approx(0.0, abs=1e-9)
+    assert frame[ETC_I] == pytest.approx(_minimum(core_model, ETC_I)["minimum_capacity"], rel=1e-9)
+    # without medium Asn, complex I loss needs more reductive carboxylation (Asn spares Asp)
+    assert frame[ETC_I + "+asn_free"] > frame[ETC_I]
+    # a model without IDH1/IDH2: NaN and a note, not an error
+    row = run_scenarios(mini, ["control"], readouts=("growth", "reductive_carboxylation"), processes=1).to_frame().iloc[0]
+    assert np.isnan(row["reductive_carboxylation_minimum"])
+    assert "reductive carboxylation not read out" in row["notes"] and "IDH1" in row["notes"]

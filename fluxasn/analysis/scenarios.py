@@ -588,6 +588,7 @@ READOUTS: Tuple[str, ...] = (
     "aspartate_sources",
     "nucleotides",
     "shadow_prices",
+    "reductive_carboxylation",
     "essential_genes",
     "asns_partners",
 )
@@ -643,6 +644,8 @@ def _run_one(model: cobra.Model, scenario: Scenario, readouts: Sequence[str], op
             for key, value in s.items():
                 if key != "status":
                     row[key] = value
+        if "reductive_carboxylation" in readouts:
+            row["reductive_carboxylation_minimum"] = _reductive_minimum(model, resolver, fraction, row)
         genes = options.get("genes")
         if "essential_genes" in readouts:
             e = R.essential_genes(model, genes=genes, resolver=resolver)
@@ -657,6 +660,25 @@ def _run_one(model: cobra.Model, scenario: Scenario, readouts: Sequence[str], op
             if p.attrs.get("note"):
                 row["notes"] += " | partners: " + p.attrs["note"]
     return row, details
+
+
+#: The reductive-carboxylation route of the ``reductive_carboxylation`` readout:
+#: the NADP-isocitrate dehydrogenases counted in the direction producing isocitrate.
+REDUCTIVE_CARBOXYLATION = (("IDH1", "IDH2"), "isocitrate")
+
+
+def _reductive_minimum(model, resolver, fraction, row) -> float:
+    """Least IDH1 + IDH2 flux towards isocitrate at ``fraction`` of maximum growth (NaN, with a
+    note, on a model without those reactions)."""
+    from fluxasn.analysis import readouts as R
+
+    genes, metabolite = REDUCTIVE_CARBOXYLATION
+    try:
+        group = R.capacity_group(model, genes, producing=metabolite, resolver=resolver)
+    except FluxasnInputError as error:
+        row["notes"] += f" | reductive carboxylation not read out: {error}"
+        return float("nan")
+    return float(R.minimum_capacity(model, group, fraction_of_optimum=fraction, resolver=resolver)["minimum_capacity"])
 
 
 _WORKER_MODEL = None
@@ -686,6 +708,8 @@ class ScenarioMatrix:
         (1/h), ``status``, ``asns_minimum``/``asns_maximum`` (mmol/gDW/h),
         ``asp_<compartment>_<source>_share``, ``purine_capacity``,
         ``pyrimidine_capacity`` (mmol/gDW/h), ``shadow_price_<metabolite>``,
+        ``reductive_carboxylation_minimum`` (the least IDH1 + IDH2 flux towards
+        isocitrate that maximum growth needs, mmol/gDW/h),
         ``n_essential``, ``essential_genes``, ``asns_partners``, ``notes``.
     details
         Scenario -> long tables (``aspartate_sources``, ``essential_genes``,
