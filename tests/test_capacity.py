@@ -280,3 +280,28 @@ def test_scenario_matrix_reads_out_the_reductive_minimum(core_model, mini):
     row = run_scenarios(mini, ["control"], readouts=("growth", "reductive_carboxylation"), processes=1).to_frame().iloc[0]
     assert np.isnan(row["reductive_carboxylation_minimum"])
     assert "reductive carboxylation not read out" in row["notes"] and "IDH1" in row["notes"]
+
+
+@pytest.mark.genome_scale
+@pytest.mark.shared_data
+def test_human_gem_reductive_group_and_cobra_fva(_human_gem_session):
+    """Human-GEM writes IDH1/IDH2 as isocitrate -> 2-oxoglutarate; the group counts them in
+    reverse. With complex I off and glucose uncapped Human-GEM needs no reductive flux
+    (its fumarate reductase MAR04652 and other routes take the electrons, see
+    tests/validation/test_literature.py)."""
+    from fluxasn.core.media import apply_medium
+
+    model = _human_gem_session.copy()
+    apply_medium(model, "RPMI-1640")
+    group = R.capacity_group(model, ["IDH1", "IDH2"], producing="isocitrate")
+    assert sorted((r.id, side) for r, side in group.terms) == [
+        ("MAR00710", "reverse"), ("MAR00712", "reverse"), ("MAR03958", "reverse")
+    ]
+    with model:
+        apply_scenario(model, parse_scenario(ETC_I))
+        need = R.minimum_capacity(model, group)
+        assert need["status"] == "optimal" and need["minimum_capacity"] == pytest.approx(0.0, abs=1e-9)
+        single = R.capacity_group(model, ["MAR00710"], direction="reverse")
+        ours = R.minimum_capacity(model, single, fraction_of_optimum=0.9)["minimum_capacity"]
+        ref = flux_variability_analysis(model, ["MAR00710"], fraction_of_optimum=0.9)
+    assert ours == pytest.approx(max(0.0, -ref.loc["MAR00710", "maximum"]), abs=1e-6)

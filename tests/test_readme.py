@@ -192,3 +192,18 @@ def test_screen_example_runs_and_matches_cobra():
     shown = float(re.search(r"GOT1 \+ GOT2 loss together: (\S+)", code).group(1))
     assert matrix.loc["GOT1", "GOT2"] == pytest.approx(shown, abs=5e-5)
     assert matrix.loc["GOT1", "GOT2"] < matrix.loc["GOT1", "GOT1"]  # synthetic sick pair
+
+
+def test_capacity_example_runs_as_printed(capsys):
+    """The README's route-capacity example runs and prints the value it shows."""
+    body = section(README.read_text(encoding="utf-8"), "Route capacities: what a perturbation needs from a pathway")
+    (code,) = re.findall(r"```python\n(.*?)```", body, re.S)
+    scope: dict = {}
+    exec(compile(code, "README.md", "exec"), scope)
+    printed = float(capsys.readouterr().out.split()[-1])
+    shown = float(re.search(r"round\(need\[\"minimum_capacity\"\], 5\)\)\s+# (\S+)", code).group(1))
+    assert printed == pytest.approx(shown, abs=1e-12)
+    growth = scope["scan"].to_frame()["growth_maximum"]
+    assert growth.iloc[0] == pytest.approx(0.0315, abs=5e-5)
+    assert growth.iloc[-1] == pytest.approx(0.0420, abs=5e-5)
+    assert growth.is_monotonic_increasing
