@@ -216,8 +216,9 @@ CAPPED_EXPECTED = {
 @pytest.mark.parametrize("fraction", sorted(CAPPED_EXPECTED))
 def test_etc_cases_hinge_on_reductive_capacity(core_model, fraction):
     """Capped below c*, most of the eight ETC cases the uncapped core model fails
-    pass. Complex III + pyruvate fails at every cap (growth 0.0266 at cap 0 with
-    or without pyruvate). The GOT1 case passes only close below c*: at half of c*
+    pass. Complex III + pyruvate fails at every cap: at cap 0 growth is 0.0266 1/h
+    with or without pyruvate, which has no reduced cost (medium aspartate, serum
+    palmitate and the cap are what limit). The GOT1 case passes only close below c*: at half of c*
     pyruvate still raises the growth of GOT1-null cells (0.0370 -> 0.0374 1/h),
     at 0.9 c* it does not. No single cap reproduces all eight."""
     c_star = _minimum(core_model, ETC_I)["minimum_capacity"]
