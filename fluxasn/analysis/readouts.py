@@ -744,6 +744,17 @@ class Envelope:
         return ax
 
 
+def _growth_bounds(model) -> Tuple[float, float, str]:
+    """Minimum and maximum of the current (growth) objective: (low, high, status); the
+    status is the maximisation's unless that was optimal and the minimisation's was not."""
+    model.objective_direction = "max"
+    high, status = _optimize(model)
+    model.objective_direction = "min"
+    low, status_min = _optimize(model)
+    model.objective_direction = "max"
+    return low, high, status if status != "optimal" else status_min
+
+
 def growth_envelope(
     model: cobra.Model,
     *,
@@ -811,12 +822,7 @@ def growth_envelope(
             else:
                 resolver.set_uptake_limit(exchange, float(x))
             model.objective = biomass
-            model.objective_direction = "max"
-            high_growth, status = _optimize(model)
-            model.objective_direction = "min"
-            low_growth, status_min = _optimize(model)
-            model.objective_direction = "max"
-            rows.append((float(x), low_growth, high_growth, status if status != "optimal" else status_min))
+            rows.append((float(x),) + _growth_bounds(model))
     frame = pd.DataFrame(rows, columns=["x", "growth_minimum", "growth_maximum", "status"])
     name = "ASNS flux" if against == "ASNS" else "aspartate supply"
     return Envelope(frame, label, f"growth vs {name} ({model.id})")
@@ -1045,11 +1051,6 @@ def capacity_scan(
         model.objective = biomass
         for value in values:
             cap.ub = value
-            model.objective_direction = "max"
-            high, status = _optimize(model)
-            model.objective_direction = "min"
-            low, status_min = _optimize(model)
-            model.objective_direction = "max"
-            rows.append((value, low, high, status if status != "optimal" else status_min))
+            rows.append((value,) + _growth_bounds(model))
     frame = pd.DataFrame(rows, columns=["x", "growth_minimum", "growth_maximum", "status"])
     return Envelope(frame, f"capacity of {group.label} [mmol/gDW/h]", f"growth vs capacity of {group.label} ({model.id})")
