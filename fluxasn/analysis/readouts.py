@@ -912,8 +912,9 @@ def capacity_group(
     Raises
     ------
     FluxasnInputError
-        An unknown member (named), both or neither direction rule in a bad
-        form, or a reaction in which ``producing`` does not occur exactly once.
+        An unknown member (named), an empty list, both ``producing`` and
+        ``direction`` given, an unknown direction or metabolite, or a reaction
+        in which ``producing`` does not occur exactly once (named).
     """
     resolver = _resolver(model, resolver)
     if producing is not None and direction is not None:
