@@ -25,7 +25,7 @@ from cobra.flux_analysis import flux_variability_analysis
 
 from _shared import require_shared
 from fluxasn.analysis import readouts as R
-from fluxasn.analysis.scenarios import apply_scenario, parse_scenario
+from fluxasn.analysis.scenarios import REDUCTIVE_CARBOXYLATION, apply_scenario, parse_scenario
 from fluxasn.exceptions import FluxasnInputError
 from fluxasn.isotope.bridge import flux_scale
 from test_scenarios import build_mini
@@ -131,7 +131,9 @@ ETC_III = "glucose_uncapped+etc_iii+uridine"
 
 
 def _reductive(model):
-    return R.capacity_group(model, ["IDH1", "IDH2"], producing="isocitrate", label="reductive carboxylation")
+    """The group of the scenario matrix's ``reductive_carboxylation`` readout."""
+    genes, metabolite = REDUCTIVE_CARBOXYLATION
+    return R.capacity_group(model, genes, producing=metabolite, label="reductive carboxylation")
 
 
 def _minimum(model, scenario, fraction=1.0):
@@ -207,9 +209,10 @@ def test_etc_cases_hinge_on_reductive_capacity(core_model, fraction):
     """Capped below c*, most of the eight ETC cases the uncapped core model fails
     pass. Complex III + pyruvate fails at every cap: at cap 0 growth is 0.0266 1/h
     with or without pyruvate, which has no reduced cost (medium aspartate, serum
-    palmitate and the cap are what limit). The GOT1 case passes only close below c*: at half of c*
-    pyruvate still raises the growth of GOT1-null cells (0.0370 -> 0.0374 1/h),
-    at 0.9 c* it does not. No single cap reproduces all eight."""
+    palmitate and the cap are what limit). The GOT1 case passes only close below
+    c*: at half of c* pyruvate still raises the growth of GOT1-null cells
+    (0.0370 -> 0.0374 1/h), at 0.9 c* it does not. No single cap reproduces all
+    eight."""
     c_star = _minimum(core_model, ETC_I)["minimum_capacity"]
     rows = {r["case"]: r for r in evaluate_all(_capped(core_model, fraction * c_star))}
     expected = CAPPED_EXPECTED[fraction]
