@@ -9,7 +9,8 @@ from fluxasn.exceptions import (
     ModelLoadError,
     RoleError,
 )
-from fluxasn.core.model import load_model, read_model_file
+from fluxasn.core.model import load_model
+from fluxasn.io.models import read_model_file
 from fluxasn.core.coremodel import (
     ASPARAGINASE_REACTIONS,
     build_core_model,

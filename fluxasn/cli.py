@@ -17,6 +17,8 @@ from typing import Any, Dict, Optional, Sequence, Tuple
 
 import click
 
+from fluxasn.io.models import describe_source
+
 __all__ = ["main", "cli", "EXIT_OK", "EXIT_ERROR", "EXIT_INPUT", "EXIT_PROBLEMS"]
 
 #: The command finished and its answer is on standard output.
@@ -123,7 +125,7 @@ def _prepare_model(model_source: str, medium: Optional[str], cell_line: Optional
         model = fluxasn.load_model(model_source, medium=None)
         medium_name = None
     elif medium is not None and Path(medium).suffix.lower() in {".csv", ".tsv", ".txt"}:
-        from fluxasn.report.validation import read_medium_file
+        from fluxasn.report.lint import read_medium_file
 
         table = read_medium_file(medium)  # checked before the model is loaded
         model = fluxasn.load_model(model_source, medium=None)
@@ -135,7 +137,7 @@ def _prepare_model(model_source: str, medium: Optional[str], cell_line: Optional
     else:
         model = fluxasn.load_model(model_source)
         medium_name = "RPMI-1640" if model_source == "core" else None
-    provenance: Dict[str, str] = {"model_source": _describe_source(model_source)}
+    provenance: Dict[str, str] = {"model_source": describe_source(model_source)}
     provenance["medium"] = medium_name or "as in the model file"
     touched = None
     if scenario is not None:
@@ -161,7 +163,7 @@ def _read_rates(cell_line: Optional[str], measurements: Optional[Path]):
     if cell_line is not None:
         data = meas.load_nci60(cell_line)
         return data, f"NCI-60 exchange rates of {', '.join(data.cell_lines)} (bundled)"
-    return meas.read_measurements(measurements), _describe_source(str(measurements))
+    return meas.read_measurements(measurements), describe_source(str(measurements))
 
 
 def _constrain(model, data, *, sd_width: float, scenario: Optional[str] = None, touched=None) -> Dict[str, str]:
@@ -223,18 +225,6 @@ def _reactions_changed_by(model, scenario) -> set:
     with model:
         fluxasn.apply_scenario(model, scenario)
         return {r.id for r in model.reactions if r.bounds != before[r.id]}
-
-
-def _describe_source(source: str) -> str:
-    if source == "core":
-        return "bundled fluxasn core model"
-    path = Path(source)
-    if path.is_file():
-        import hashlib
-
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-        return f"{path} (sha256 {digest}...)"
-    return str(source)
 
 
 # --- output helpers -------------------------------------------------------------
@@ -303,7 +293,7 @@ def _rich_table(frame, *, title: str = "", caption: str = ""):
     import pandas as pd
     from rich.table import Table
 
-    from fluxasn.report._display import format_number
+    from fluxasn.views import format_number
 
     flat = frame.reset_index() if not isinstance(frame.index, pd.RangeIndex) else frame
     table = Table(title=title or None, caption=caption or None, title_justify="left")
@@ -420,7 +410,7 @@ def report(model_source, medium, cell_line, measurements, scenario, c13_dir, no_
 def _print_summary(summary) -> None:
     from rich.table import Table
 
-    from fluxasn.report._display import format_number
+    from fluxasn.views import format_number
 
     console = _stdout_console()
     medium = summary.medium or "model bounds"
@@ -470,7 +460,7 @@ def _run_scenarios(model, runs, *, readouts, rates=None, sd_width: float = 2.0, 
     import fluxasn
     from fluxasn.analysis.scenarios import DEFAULT_SCENARIOS, ScenarioMatrix
     from fluxasn.exceptions import FluxasnInputError, RoleError
-    from fluxasn.report.progress import progress_bar
+    from fluxasn.progress import progress_bar
 
     names = list(runs) if runs else list(DEFAULT_SCENARIOS)
     if also:
@@ -540,7 +530,7 @@ def _fit_c13(data_path: Path, *, experiments=(), n_starts: int = 10, seed: int =
     so the result is that of the one-call fit.
     """
     from fluxasn import isotope
-    from fluxasn.report.progress import progress_bar
+    from fluxasn.progress import progress_bar
 
     problem = _read_c13(data_path, experiments).problem()
     starts = problem.random_points(n_starts, seed=seed)
@@ -610,7 +600,7 @@ def _fva_with_progress(model, ids, *, fraction_of_optimum: float):
     import pandas as pd
 
     from fluxasn.analysis.fva import fva
-    from fluxasn.report.progress import progress_bar
+    from fluxasn.progress import progress_bar
 
     with progress_bar("FVA", total=len(ids)) as progress:
         if "progress" in inspect.signature(fva).parameters:
@@ -700,7 +690,7 @@ def screen(spec, out_dir, processes, scheduler, as_json, as_csv):
     """
     fmt = _output_format(as_json, as_csv)
     from fluxasn.analysis.screen import run_screen
-    from fluxasn.report.progress import progress_bar
+    from fluxasn.progress import progress_bar
 
     options: Dict[str, Any] = {"out": out_dir, "processes": processes}
     if scheduler is not None:
@@ -836,7 +826,7 @@ def validate(paths, kind, as_json, as_csv):
     fmt = _output_format(as_json, as_csv)
     import pandas as pd
 
-    from fluxasn.report.validation import PROBLEM_COLUMNS, validate_file
+    from fluxasn.report.lint import PROBLEM_COLUMNS, validate_file
 
     frames = [validate_file(path, kind=kind) for path in paths]
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=PROBLEM_COLUMNS)
@@ -869,7 +859,7 @@ def convert(source, target, force):
       fluxasn convert core core.xml              # the bundled core model as SBML
     """
     import fluxasn
-    from fluxasn.report.convert import check_output_format, write_model_file
+    from fluxasn.io.models import check_output_format, write_model_file
 
     check_output_format(target)
     if target.exists() and not force:

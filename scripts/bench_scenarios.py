@@ -19,7 +19,7 @@ import cobra
 from cobra.flux_analysis import flux_variability_analysis, pfba, single_gene_deletion
 
 import fluxasn
-from fluxasn.analysis.dependency import ModelResolver
+from fluxasn.core.resolver import ModelResolver
 from fluxasn.analysis.scenarios import DEFAULT_SCENARIOS, apply_scenario, default_readouts, run_scenarios
 from fluxasn.exceptions import FluxasnInputError, RoleError
 

@@ -158,7 +158,7 @@ def bench_fva(model, args, rng):
 
 
 def _solver(model) -> str:
-    from fluxasn.analysis.lp import AUTO_HIGHS_REACTIONS
+    from fluxasn.lp.problem import AUTO_HIGHS_REACTIONS
 
     return "highs" if len(model.reactions) >= AUTO_HIGHS_REACTIONS else "glpk"
 

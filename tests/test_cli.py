@@ -56,7 +56,7 @@ ids = ["ASNS", "GOT1", "GOT2", "PC"]
 def files(tmp_path_factory):
     """Input files for the runs: a model file, broken files, an SBML with two errors."""
     import fluxasn
-    from fluxasn.report.convert import write_model_file
+    from fluxasn.io.models import write_model_file
 
     folder = tmp_path_factory.mktemp("cli")
     core = fluxasn.load_model("core", medium=None)

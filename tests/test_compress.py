@@ -1,4 +1,4 @@
-"""Exact LP compression (fluxasn.analysis.compress) on networks solved by hand."""
+"""Exact LP compression (fluxasn.lp.compress) on networks solved by hand."""
 from __future__ import annotations
 
 import cobra
@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from cobra.flux_analysis import flux_variability_analysis
 
-from fluxasn.analysis.compress import InfeasibleCompression, compress
+from fluxasn.lp.compress import InfeasibleCompression, compress
 from fluxasn.analysis.fva import fva
-from fluxasn.analysis.lp import LinearProblem
+from fluxasn.lp.problem import LinearProblem
 
 
 def _triplets(entries):

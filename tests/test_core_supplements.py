@@ -9,7 +9,7 @@ import cobra
 import pytest
 
 import fluxasn
-from fluxasn.analysis.dependency import ModelResolver
+from fluxasn.core.resolver import ModelResolver
 from fluxasn.analysis.scenarios import apply_scenario, parse_scenario
 from fluxasn.core.coremodel import BIOMASS_REACTION, build_core_model
 

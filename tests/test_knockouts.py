@@ -255,7 +255,7 @@ def test_fluxasn_highs_then_cobra_hybrid_in_one_process():
     script = (
         "from cobra.io import load_model\n"
         "from cobra.flux_analysis import pfba\n"
-        "from fluxasn.analysis.lp import LinearProblem\n"
+        "from fluxasn.lp.problem import LinearProblem\n"
         "m = load_model('textbook')\n"
         "print(LinearProblem(m, solver='highs').solve_fresh()[0])\n"
         "m.solver = 'hybrid'\n"

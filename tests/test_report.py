@@ -27,9 +27,9 @@ from fluxasn.report import (
     validate_file,
     write_escher_json,
 )
-from fluxasn.report.convert import write_model_file
+from fluxasn.io.models import write_model_file
 from fluxasn.report.summary import SUMMARY_COLUMNS
-from fluxasn.report.validation import PROBLEM_COLUMNS
+from fluxasn.report.lint import PROBLEM_COLUMNS
 
 
 def toy_model() -> cobra.Model:
@@ -257,7 +257,7 @@ def test_validate_measurements_lists_every_bad_row(tmp_path):
 
 
 def test_validate_medium_lists_every_bad_row(tmp_path):
-    from fluxasn.report.validation import read_medium_file
+    from fluxasn.report.lint import read_medium_file
 
     path = tmp_path / "medium.tsv"
     path.write_text(BAD_MEDIUM)

@@ -4,14 +4,14 @@
 step by step: an FBA of the model's objective, then the constraint
 ``objective >= fraction_of_optimum * optimum`` (``<=`` when minimising), then
 the minimum and maximum of every listed reaction's net flux. The FBA runs on
-the model's LP (:func:`fluxasn.analysis.lp.LinearProblem`); the minima and
+the model's LP (:func:`fluxasn.lp.problem.LinearProblem`); the minima and
 maxima run on a *compressed* copy of it whose basis stays warm from one
 reaction to the next (primal simplex: changing the objective keeps the last
 vertex feasible).
 
 Compressed LP (exact)
 ---------------------
-:func:`fluxasn.analysis.compress.compress` drops columns fixed at 0 and the
+:func:`fluxasn.lp.compress.compress` drops columns fixed at 0 and the
 columns a single-entry mass balance forces to 0, and merges columns that a
 two-entry mass balance couples (``v_j = t v_i`` in every feasible point),
 until neither applies; the objective-bound row is carried along. The
@@ -60,8 +60,8 @@ from typing import Callable, List, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from fluxasn.analysis.compress import InfeasibleCompression, compress
-from fluxasn.analysis.lp import LinearProblem, UnsupportedProblem
+from fluxasn.lp.compress import InfeasibleCompression, compress
+from fluxasn.lp.problem import LinearProblem, UnsupportedProblem
 from fluxasn.exceptions import FluxasnInputError, InfeasibleError
 
 __all__ = ["fva"]
@@ -141,7 +141,7 @@ def fva(
         ``"glpk"`` (default: on Human-GEM + RPMI, 800 random reactions,
         55 s against 127 s for HiGHS' primal simplex, and with optima that
         meet the constraints more tightly), ``"highs"`` or ``"auto"`` (see
-        :func:`fluxasn.analysis.lp.LinearProblem`).
+        :func:`fluxasn.lp.problem.LinearProblem`).
     stats
         If a dict is given, ``lps`` (LPs solved) and ``skipped`` are stored in
         it; with ``processes=1`` also the compressed LP's size (``columns``,
@@ -149,7 +149,7 @@ def fva(
         ``fresh``; see :class:`_Accurate`).
     progress
         Optional ``progress(done, total)`` callback (coupled groups done), e.g.
-        from :func:`fluxasn.report.progress.progress_bar`.
+        from :func:`fluxasn.progress.progress_bar`.
 
     Returns
     -------

@@ -6,7 +6,7 @@
 :func:`~cobra.flux_analysis.double_gene_deletion` and
 :func:`~cobra.flux_analysis.double_reaction_deletion` (growth within the
 solver's tolerance, identical statuses) while solving far fewer LPs, each on
-one warm LP (:class:`fluxasn.analysis.lp.LinearProblem`).
+one warm LP (:class:`fluxasn.lp.problem.LinearProblem`).
 
 Rules that skip an LP (each exact)
 ---------------------------------
@@ -84,7 +84,7 @@ from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from fluxasn.analysis.lp import LinearProblem, UnsupportedProblem
+from fluxasn.lp.problem import LinearProblem, UnsupportedProblem
 from fluxasn.exceptions import FluxasnInputError
 
 __all__ = [
@@ -675,7 +675,7 @@ class KnockoutResult:
         ]
 
     def __str__(self) -> str:
-        from fluxasn.report._display import text_table
+        from fluxasn.views import text_table
 
         what = {1: "single", 2: "double"}[self.order]
         head = f"{what} {self.kind} deletion screen ({self.method})"
@@ -686,7 +686,7 @@ class KnockoutResult:
         return f"<KnockoutResult {self.kind} order={self.order} rows={len(self.frame)}>"
 
     def _repr_html_(self) -> str:
-        from fluxasn.report._display import html_table
+        from fluxasn.views import html_table
 
         what = {1: "single", 2: "double"}[self.order]
         summary = pd.DataFrame(self._summary_rows(), columns=["", "value"])

@@ -8,7 +8,7 @@ A solver status other than optimal is returned in the result, never raised.
 Units: fluxes in mmol/gDW/h, growth in 1/h, shadow prices in
 (1/h) per (mmol/gDW/h).
 
-Roles and metabolites are found through :class:`fluxasn.analysis.dependency.ModelResolver`,
+Roles and metabolites are found through :class:`fluxasn.core.resolver.ModelResolver`,
 so every readout runs on any model the role mapping understands.
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ import cobra
 import numpy as np
 import pandas as pd
 
-from fluxasn.analysis.dependency import ModelResolver
+from fluxasn.core.resolver import ModelResolver
 from fluxasn.exceptions import FluxasnInputError, RoleError
 
 __all__ = [
@@ -118,7 +118,7 @@ def _expression_ranges(model, expressions, *, biomass, fraction, resolver=None) 
     """Minimum and maximum of each linear expression with growth >= ``fraction`` x its maximum.
 
     ``expressions`` are ``{reaction id: coefficient}`` mappings on net fluxes.
-    Solved on one warm :class:`fluxasn.analysis.lp.LinearProblem` (the model's
+    Solved on one warm :class:`fluxasn.lp.problem.LinearProblem` (the model's
     own LP in net fluxes, GLPK), as the analysis layer's FVA does; through
     cobra if that LP cannot express the model.
     """
@@ -142,7 +142,7 @@ def _fingerprint(model, biomass, fraction):
 
 def _warm_problem(model, *, biomass, fraction, resolver=None):
     """A warm LP with growth >= fraction x maximum, reused between readouts of one model state."""
-    from fluxasn.analysis.lp import LinearProblem, UnsupportedProblem
+    from fluxasn.lp.problem import LinearProblem, UnsupportedProblem
 
     key = _fingerprint(model, biomass, fraction)
     cache = getattr(resolver, "_warm_lp", None) if resolver is not None else None
@@ -930,7 +930,7 @@ def capacity_group(
         raise FluxasnInputError("a capacity group needs at least one reaction", identifier="reactions")
     entry = None
     if producing is not None:
-        from fluxasn.analysis.dependency import _entry
+        from fluxasn.core.resolver import _entry
 
         entry = _entry(producing)
         if entry is None:

@@ -25,7 +25,7 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 import cobra
 import pandas as pd
 
-from fluxasn.analysis.dependency import ModelResolver
+from fluxasn.core.resolver import ModelResolver
 from fluxasn.exceptions import FluxasnInputError, RoleError
 
 __all__ = [

@@ -262,7 +262,8 @@ def _load_source(source: str, base: Path):
         return cobra_load(source)
     import fluxasn
 
-    from fluxasn.core.model import BUNDLED_MODELS, read_model_file
+    from fluxasn.core.model import BUNDLED_MODELS
+    from fluxasn.io.models import read_model_file
 
     if source in BUNDLED_MODELS:
         return fluxasn.load_model(source, medium=None)
@@ -530,7 +531,7 @@ class ScreenResult:
                 .reset_index())
 
     def __str__(self) -> str:
-        from fluxasn.report._display import text_table
+        from fluxasn.views import text_table
 
         summary = self._summary()
         head = (f"screen: {self.n_rows} rows in {self.path} ({self.n_chunks} chunks, "
@@ -541,7 +542,7 @@ class ScreenResult:
         return f"<ScreenResult {self.path} rows={self.n_rows}>"
 
     def _repr_html_(self) -> str:
-        from fluxasn.report._display import html_table
+        from fluxasn.views import html_table
 
         return html_table(self._summary(), caption=f"screen: {self.n_rows} rows, {self.path}")
 
@@ -653,7 +654,7 @@ def run_screen(
 def _progress(progress, total):
     import contextlib
 
-    from fluxasn.report.progress import progress_bar
+    from fluxasn.progress import progress_bar
 
     if callable(progress):
         return contextlib.nullcontext(progress)

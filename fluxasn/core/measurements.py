@@ -45,7 +45,7 @@ import cobra
 import numpy as np
 import pandas as pd
 
-from fluxasn.core.solvers import new_highs
+from fluxasn.lp.highs import new_highs
 from fluxasn.core import units as _units
 from fluxasn.core.matching import ExchangeIndex, exchange_sign, lookup_entry
 from fluxasn.core.paths import bundled_data_path

@@ -5,10 +5,10 @@
 - :func:`write_escher_json`: ``{reaction_id: flux}`` for Escher maps.
 - :func:`validate_file`: every problem of a model, medium, measurement or 13C file.
 """
-from fluxasn.report.escher import escher_fluxes, write_escher_json
+from fluxasn.io.escher import escher_fluxes, write_escher_json
 from fluxasn.report.html import FluxReport, make_report, production_envelope
 from fluxasn.report.summary import FluxSummary, doubling_time_h, summarize
-from fluxasn.report.validation import lint_model, validate_file
+from fluxasn.report.lint import lint_model, validate_file
 
 __all__ = [
     "FluxSummary",

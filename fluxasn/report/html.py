@@ -19,7 +19,7 @@ import cobra
 import pandas as pd
 
 from fluxasn.exceptions import RoleError
-from fluxasn.report._display import figure_to_data_uri, html_table, text_table
+from fluxasn.views import figure_to_data_uri, html_table, text_table
 from fluxasn.report.summary import (
     FLUX_UNIT,
     KEY_FLUXES,
@@ -363,7 +363,7 @@ class FluxReport:
 
 
 def _fmt(value) -> str:
-    from fluxasn.report._display import format_number
+    from fluxasn.views import format_number
 
     return format_number(value)
 

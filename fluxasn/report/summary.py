@@ -14,7 +14,7 @@ import cobra
 import pandas as pd
 
 from fluxasn.exceptions import FluxasnInputError, RoleError
-from fluxasn.report._display import format_number, html_table, text_table
+from fluxasn.views import format_number, html_table, text_table
 
 __all__ = [
     "FluxSummary",

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Tuple
 
 from fluxasn.analysis import readouts as R
-from fluxasn.analysis.dependency import ModelResolver
+from fluxasn.core.resolver import ModelResolver
 from fluxasn.analysis.scenarios import apply_scenario, parse_scenario
 from fluxasn.exceptions import FluxasnInputError, RoleError
 

@@ -141,7 +141,7 @@ def validate_model_file(path: Union[str, os.PathLike]) -> pd.DataFrame:
                 line = _sbml_line(message)
                 rows.append(_problem(path, f"{category}: {message}", line=line, severity=severity))
     else:
-        from fluxasn.core.model import read_model_file
+        from fluxasn.io.models import read_model_file
 
         try:
             model = read_model_file(path)

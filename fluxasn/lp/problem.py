@@ -30,7 +30,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 import swiglpk as glp
 
-from fluxasn.core.solvers import new_highs
+from fluxasn.lp.highs import new_highs
 
 __all__ = ["LinearProblem", "GlpkProblem", "HighsProblem", "UnsupportedProblem", "STATUS", "AUTO_HIGHS_REACTIONS"]
 
