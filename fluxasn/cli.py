@@ -125,7 +125,7 @@ def _prepare_model(model_source: str, medium: Optional[str], cell_line: Optional
         model = fluxasn.load_model(model_source, medium=None)
         medium_name = None
     elif medium is not None and Path(medium).suffix.lower() in {".csv", ".tsv", ".txt"}:
-        from fluxasn.report.lint import read_medium_file
+        from fluxasn.core.media import read_medium_file
 
         table = read_medium_file(medium)  # checked before the model is loaded
         model = fluxasn.load_model(model_source, medium=None)

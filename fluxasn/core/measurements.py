@@ -31,9 +31,7 @@ every other reaction keeps its bounds.
 """
 from __future__ import annotations
 
-import csv
 import html
-import io
 import math
 import os
 import re
@@ -50,6 +48,7 @@ from fluxasn.core import units as _units
 from fluxasn.core.matching import ExchangeIndex, exchange_sign, lookup_entry
 from fluxasn.core.paths import bundled_data_path
 from fluxasn.exceptions import FluxasnError, FluxasnInputError, InfeasibleError
+from fluxasn.io.tables import read_table
 
 __all__ = [
     "REQUIRED_COLUMNS",
@@ -69,7 +68,6 @@ __all__ = [
 REQUIRED_COLUMNS = ("metabolite", "value", "sd", "unit", "cell_line", "condition")
 #: Names that denote the growth rate (1/h).
 GROWTH_NAMES = ("biomass", "growth", "growth rate", "mu")
-_DELIMITERS = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
 #: Flux magnitude treated as unbounded for measured reactions.
 OPEN_BOUND = 1000.0
 
@@ -105,47 +103,6 @@ _CHECK_TEXT = {
     "a finite number": "must be a finite number",
     "str_length(1, None)": "must not be empty",
 }
-
-
-def _read_text(path: Path) -> str:
-    if not path.exists():
-        raise FluxasnInputError("file not found", source=path)
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise FluxasnInputError(f"cannot read file: {error}", source=path) from error
-
-
-def _parse_text(text: str, path: Path) -> Tuple[pd.DataFrame, List[int]]:
-    """Table and the 1-based file line of each data row (comment lines start with '#')."""
-    lines = text.splitlines()
-    kept = [(i + 1, line) for i, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")]
-    if not kept:
-        raise FluxasnInputError("empty file: no header and no data rows", source=path)
-    suffix = path.suffix.lower()
-    expected = "," if suffix == ".csv" else "\t"
-    header_line, header = kept[0]
-    if expected not in header:
-        found = [d for d in _DELIMITERS if d != expected and d in header]
-        hint = f"; the header looks {_DELIMITERS[found[0]]}-separated" if found else ""
-        raise FluxasnInputError(
-            f"wrong delimiter: a {suffix or 'table'} file must be {_DELIMITERS[expected]}-separated"
-            f"{hint}; expected the columns " + ", ".join(REQUIRED_COLUMNS),
-            source=path,
-            line=header_line,
-        )
-    if len(kept) == 1:
-        raise FluxasnInputError("no data rows (only a header)", source=path, line=header_line)
-    body = "\n".join(line for _, line in kept)
-    try:
-        frame = pd.read_csv(io.StringIO(body), sep=expected, dtype=str, keep_default_na=False, quoting=csv.QUOTE_MINIMAL)
-    except pd.errors.ParserError as error:
-        match = re.search(r"line (\d+)", str(error))
-        line = kept[int(match.group(1)) - 1][0] if match and int(match.group(1)) <= len(kept) else None
-        raise FluxasnInputError(
-            f"malformed table (wrong number of fields; wrong delimiter?): {error}", source=path, line=line
-        ) from error
-    return frame, [number for number, _ in kept[1:]]
 
 
 def _validate(
@@ -413,8 +370,8 @@ def read_measurements(
         lines = [i + 2 for i in range(len(frame))]
     else:
         path = Path(source)
-        frame, lines = _parse_text(_read_text(path), path)
-        name = str(path)
+        table = read_table(path, columns=REQUIRED_COLUMNS, require_rows=True)
+        frame, lines, name = table.frame, table.lines, table.source
     table = _validate(
         frame, lines, name, model=model, dry_mass_pg=dry_mass_pg, cell_volume_pL=cell_volume_pL,
         specific_volume=specific_volume,

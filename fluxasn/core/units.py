@@ -36,6 +36,8 @@ __all__ = [
     "FMOL_CELL_H",
     "NMOL_MCELLS_H",
     "PER_HOUR",
+    "FLUX_UNIT",
+    "GROWTH_UNIT",
     "UNITS",
     "DEFAULT_SPECIFIC_VOLUME",
     "canonical_unit",
@@ -51,6 +53,11 @@ MMOL_GDW_H = "mmol/gDW/h"
 FMOL_CELL_H = "fmol/cell/h"
 NMOL_MCELLS_H = "nmol/10^6 cells/h"
 PER_HOUR = "1/h"
+
+#: Unit of every flux inside a model (the name used in tables and reports).
+FLUX_UNIT = MMOL_GDW_H
+#: Unit of growth rates.
+GROWTH_UNIT = PER_HOUR
 
 #: Canonical units understood by the measurement reader.
 UNITS = (MMOL_GDW_H, FMOL_CELL_H, NMOL_MCELLS_H, PER_HOUR)

@@ -20,8 +20,8 @@ import pandas as pd
 
 from fluxasn.exceptions import RoleError
 from fluxasn.views import figure_to_data_uri, html_table, text_table
+from fluxasn.core.units import FLUX_UNIT
 from fluxasn.report.summary import (
-    FLUX_UNIT,
     KEY_FLUXES,
     FluxSummary,
     plot_flux_ranges,

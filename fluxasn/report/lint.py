@@ -7,50 +7,31 @@ used, but a result may be misleading).
 """
 from __future__ import annotations
 
-import io
 import math
 import os
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Tuple, Union
+from typing import List, Optional, Union
 
 import cobra
 import pandas as pd
 
+from fluxasn.core.media import validate_medium_file
 from fluxasn.exceptions import FluxasnInputError, ModelLoadError
+from fluxasn.io.tables import PROBLEM_COLUMNS, problem, problem_frame, read_table
 
 __all__ = [
     "validate_file",
     "validate_model_file",
     "validate_measurements_file",
-    "validate_medium_file",
     "validate_c13_data",
-    "read_medium_file",
     "lint_model",
     "PROBLEM_COLUMNS",
     "VALIDATE_KINDS",
-    "MEDIUM_COLUMNS",
 ]
 
-PROBLEM_COLUMNS = ("file", "line", "identifier", "severity", "message")
 VALIDATE_KINDS = ("auto", "model", "medium", "measurements", "c13")
 
 _MODEL_SUFFIXES = {".xml", ".sbml", ".json", ".mat", ".yml", ".yaml"}
-
-
-def _frame(rows: Iterable[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame.from_records(list(rows), columns=list(PROBLEM_COLUMNS))
-    frame["line"] = frame["line"].astype("Int64")
-    return frame
-
-
-def _problem(file, message, *, line=None, identifier=None, severity="error") -> dict:
-    return {
-        "file": str(file),
-        "line": line,
-        "identifier": identifier,
-        "severity": severity,
-        "message": " ".join(str(message).split()),
-    }
 
 
 def _is_model_path(path: Path) -> bool:
@@ -76,16 +57,16 @@ def lint_model(model: cobra.Model, *, source: Union[str, os.PathLike] = "model")
     rows: List[dict] = []
     objective = [r for r in model.reactions if r.objective_coefficient != 0]
     if not objective:
-        rows.append(_problem(source, "the model has no objective (biomass) reaction", identifier="objective"))
+        rows.append(problem(source, "the model has no objective (biomass) reaction", identifier="objective"))
     for reaction in model.reactions:
         if reaction.lower_bound > reaction.upper_bound:
             rows.append(
-                _problem(source, f"lower bound {reaction.lower_bound} exceeds upper bound "
+                problem(source, f"lower bound {reaction.lower_bound} exceeds upper bound "
                          f"{reaction.upper_bound}", identifier=reaction.id)
             )
     no_formula = {m.id for m in model.metabolites if not m.formula}
     for met_id in sorted(no_formula):
-        rows.append(_problem(source, "metabolite has no formula; balances of its reactions cannot be checked",
+        rows.append(problem(source, "metabolite has no formula; balances of its reactions cannot be checked",
                              identifier=met_id, severity="warning"))
     boundary = set(r.id for r in model.boundary)
     for reaction in model.reactions:
@@ -96,27 +77,27 @@ def lint_model(model: cobra.Model, *, source: Union[str, os.PathLike] = "model")
         try:
             imbalance = reaction.check_mass_balance()
         except (ValueError, TypeError) as error:
-            rows.append(_problem(source, f"cannot check balance: {error}", identifier=reaction.id,
+            rows.append(problem(source, f"cannot check balance: {error}", identifier=reaction.id,
                                  severity="warning"))
             continue
         imbalance = {k: v for k, v in imbalance.items() if abs(v) > 1e-6}
         if imbalance:
             text = ", ".join(f"{k} {v:+g}" for k, v in sorted(imbalance.items()))
-            rows.append(_problem(source, f"unbalanced reaction ({text})", identifier=reaction.id,
+            rows.append(problem(source, f"unbalanced reaction ({text})", identifier=reaction.id,
                                  severity="warning"))
     for metabolite in model.metabolites:
         if len(metabolite.reactions) == 1:
-            rows.append(_problem(source, "dead-end metabolite: only one reaction touches it",
+            rows.append(problem(source, "dead-end metabolite: only one reaction touches it",
                                  identifier=metabolite.id, severity="warning"))
     if objective:
         value = model.slim_optimize(error_value=math.nan)
         if math.isnan(value):
-            rows.append(_problem(source, "the model is infeasible with its bounds as given (no medium "
+            rows.append(problem(source, "the model is infeasible with its bounds as given (no medium "
                                  "applied?)", identifier="objective", severity="warning"))
         elif abs(value) < 1e-9:
-            rows.append(_problem(source, "the objective is zero at the optimum (no growth) with the bounds as given",
+            rows.append(problem(source, "the objective is zero at the optimum (no growth) with the bounds as given",
                                  identifier=",".join(r.id for r in objective), severity="warning"))
-    return _frame(rows)
+    return problem_frame(rows)
 
 
 def validate_model_file(path: Union[str, os.PathLike]) -> pd.DataFrame:
@@ -139,18 +120,18 @@ def validate_model_file(path: Union[str, os.PathLike]) -> pd.DataFrame:
             severity = "warning" if "WARNING" in category or "CHECK" in category else "error"
             for message in messages:
                 line = _sbml_line(message)
-                rows.append(_problem(path, f"{category}: {message}", line=line, severity=severity))
+                rows.append(problem(path, f"{category}: {message}", line=line, severity=severity))
     else:
         from fluxasn.io.models import read_model_file
 
         try:
             model = read_model_file(path)
         except ModelLoadError as error:
-            rows.append(_problem(path, error.reason, line=error.line, identifier=error.identifier))
+            rows.append(problem(path, error.reason, line=error.line, identifier=error.identifier))
     if model is not None:
         lint = lint_model(model, source=path)
         rows.extend(lint.to_dict(orient="records"))
-    return _frame(rows)
+    return problem_frame(rows)
 
 
 def _validate_sbml(path: Path):
@@ -174,28 +155,6 @@ def _sbml_line(message: str) -> Optional[int]:
     return int(match.group(1)) if match else None
 
 
-def _read_table(path: Path) -> Tuple[pd.DataFrame, List[int]]:
-    """A CSV (``,``) or TSV (tab) file as strings, with the file line of each data row.
-
-    Blank lines and lines starting with ``#`` are skipped.
-    """
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise FluxasnInputError(f"cannot read file: {error}", source=path) from error
-    kept = [(i + 1, ln) for i, ln in enumerate(text.splitlines()) if ln.strip() and not ln.lstrip().startswith("#")]
-    if not kept:
-        raise FluxasnInputError("empty file: no header and no data rows", source=path)
-    sep = "," if path.suffix.lower() == ".csv" else "\t"
-    try:
-        frame = pd.read_csv(io.StringIO("\n".join(ln for _, ln in kept)), sep=sep, dtype=str,
-                            keep_default_na=False)
-    except pd.errors.ParserError as error:
-        raise FluxasnInputError(f"malformed table: {error}", source=path, line=kept[0][0]) from error
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return frame, [n for n, _ in kept[1:]]
-
-
 def validate_measurements_file(path: Union[str, os.PathLike]) -> pd.DataFrame:
     """Every problem of a measurement table (:func:`fluxasn.core.measurements.read_measurements`).
 
@@ -208,12 +167,13 @@ def validate_measurements_file(path: Union[str, os.PathLike]) -> pd.DataFrame:
     path = Path(path)
     try:
         read_measurements(path)
-        return _frame([])
+        return problem_frame([])
     except FluxasnInputError as first:
         try:
-            frame, lines = _read_table(path)
+            table = read_table(path)
+            frame, lines = table.frame, table.lines
         except FluxasnInputError:
-            return _frame([_problem(path, first.reason, line=first.line, identifier=first.identifier)])
+            return problem_frame([problem(path, first.reason, line=first.line, identifier=first.identifier)])
     rows: List[dict] = []
     for _ in range(len(frame) + 1):
         if frame.empty:
@@ -224,98 +184,20 @@ def validate_measurements_file(path: Union[str, os.PathLike]) -> pd.DataFrame:
         except FluxasnInputError as error:
             position = (error.line or 0) - 2  # the DataFrame reader numbers rows from line 2
             if not 0 <= position < len(frame):  # a table-level problem (columns): nothing to set aside
-                rows.append(_problem(path, error.reason, line=lines[0] - 1 if lines else None,
+                rows.append(problem(path, error.reason, line=lines[0] - 1 if lines else None,
                                      identifier=error.identifier))
                 break
-            rows.append(_problem(path, _strip_count(error.reason), line=lines[position],
+            rows.append(problem(path, _strip_count(error.reason), line=lines[position],
                                  identifier=error.identifier))
             frame = frame.drop(frame.index[position])
             lines = lines[:position] + lines[position + 1:]
-    return _frame(sorted(rows, key=lambda r: (r["line"] is None, r["line"] or 0)))
+    return problem_frame(sorted(rows, key=lambda r: (r["line"] is None, r["line"] or 0)))
 
 
 def _strip_count(message: str) -> str:
     import re
 
     return re.sub(r" \(and \d+ more problems? in the table\)$", "", message)
-
-
-#: Columns of a medium table (``--medium FILE``): component (dictionary id, name or
-#: database id) and concentration in mM.
-MEDIUM_COLUMNS = ("component", "concentration_mM")
-
-
-def validate_medium_file(path: Union[str, os.PathLike]) -> pd.DataFrame:
-    """Every problem of a medium table: columns, numbers, unknown or duplicate components."""
-    from fluxasn.core.matching import lookup_entry
-
-    path = Path(path)
-    try:
-        frame, lines = _read_table(path)
-    except FluxasnInputError as error:
-        return _frame([_problem(path, error.reason, line=error.line)])
-    missing = [c for c in MEDIUM_COLUMNS if c not in frame.columns]
-    if missing:
-        return _frame([_problem(path, "missing column(s) " + ", ".join(missing) + "; expected "
-                                + ", ".join(MEDIUM_COLUMNS), line=(lines[0] - 1) if lines else 1,
-                                identifier=missing[0])])
-    rows: List[dict] = []
-    seen: Dict[str, int] = {}
-    for line, component, value in zip(lines, frame["component"], frame["concentration_mM"]):
-        component = str(component).strip()
-        try:
-            number = float(value)
-        except ValueError:
-            number = None
-        if number is None or not math.isfinite(number):
-            rows.append(_problem(path, f"concentration_mM {value!r} is not a finite number", line=line,
-                                 identifier=component or "concentration_mM"))
-        elif number < 0:
-            rows.append(_problem(path, f"concentration_mM {number} is negative; expected >= 0 mM",
-                                 line=line, identifier=component))
-        if not component:
-            rows.append(_problem(path, "empty component", line=line, identifier="component"))
-            continue
-        entry = lookup_entry(component)
-        if entry is None:
-            rows.append(_problem(path, "unknown component: not in the metabolite dictionary "
-                                 "(use a dictionary id, name, synonym, ChEBI, KEGG, MetaNetX or HMDB id)",
-                                 line=line, identifier=component))
-            continue
-        key = getattr(entry, "id", component)
-        if key in seen:
-            rows.append(_problem(path, f"duplicate component (also on line {seen[key]})", line=line,
-                                 identifier=component))
-        else:
-            seen[key] = line
-    return _frame(rows)
-
-
-def read_medium_file(path: Union[str, os.PathLike]) -> pd.DataFrame:
-    """A medium table (columns :data:`MEDIUM_COLUMNS`) ready for ``apply_medium``.
-
-    Raises
-    ------
-    FluxasnInputError
-        Naming the first problem (file, line, component) and how many there are.
-    """
-    path = Path(path)
-    if not path.exists():
-        raise FluxasnInputError("file not found", source=path)
-    problems = validate_medium_file(path)
-    if len(problems):
-        first = problems.iloc[0]
-        more = len(problems) - 1
-        line = None if pd.isna(first["line"]) else int(first["line"])
-        raise FluxasnInputError(
-            first["message"] + (f" (and {more} more; run `fluxasn validate {path}`)" if more else ""),
-            source=path, line=line, identifier=first["identifier"],
-        )
-    frame, _ = _read_table(path)
-    out = frame[list(MEDIUM_COLUMNS)].copy()
-    out["component"] = out["component"].str.strip()
-    out["concentration_mM"] = out["concentration_mM"].astype(float)
-    return out
 
 
 def validate_file(path: Union[str, os.PathLike], *, kind: str = "auto") -> pd.DataFrame:
@@ -374,9 +256,9 @@ def validate_c13_data(path: Union[str, os.PathLike]) -> pd.DataFrame:
             raise FluxasnInputError("expected an INCA CSV folder or a FluxML file (.fml)", source=path)
         data.problem()
     except FluxasnInputError as error:
-        return _frame([_problem(error.source or path, error.reason, line=error.line,
+        return problem_frame([problem(error.source or path, error.reason, line=error.line,
                                 identifier=error.identifier)])
-    return _frame([])
+    return problem_frame([])
 
 
 def _guess_kind(path: Path) -> str:

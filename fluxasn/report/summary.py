@@ -13,6 +13,7 @@ from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 import cobra
 import pandas as pd
 
+from fluxasn.core.units import FLUX_UNIT, GROWTH_UNIT
 from fluxasn.exceptions import FluxasnInputError, RoleError
 from fluxasn.views import format_number, html_table, text_table
 
@@ -39,8 +40,6 @@ KEY_FLUXES: Tuple[Tuple[str, str], ...] = (
 #: Columns of :meth:`FluxSummary.to_frame` (stable; scripts may rely on them).
 SUMMARY_COLUMNS = ("quantity", "role", "reaction", "flux", "minimum", "maximum", "unit")
 
-FLUX_UNIT = "mmol/gDW/h"
-GROWTH_UNIT = "1/h"
 
 
 def doubling_time_h(growth_rate_per_h: float) -> float:
