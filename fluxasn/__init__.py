@@ -52,17 +52,14 @@ from fluxasn.core.media import (  # noqa: E402
 from fluxasn.core.roles import ROLES, Roles, find_roles  # noqa: E402
 
 __all__ += ["Medium", "MediumResult", "UptakeRule", "apply_medium", "get_medium", "list_media", "list_sera"]
-from fluxasn.core.measurements import (  # noqa: E402
+from fluxasn.core.measurements import Measurements, load_nci60, nci60_cell_lines, read_measurements  # noqa: E402
+from fluxasn.analysis.rates import (  # noqa: E402
     ConstraintResult,
     FitResult,
-    Measurements,
     Relaxation,
     constrain_with_measurements,
     fit_measurements,
-    load_nci60,
     minimal_relaxation,
-    nci60_cell_lines,
-    read_measurements,
 )
 from fluxasn.core.units import (  # noqa: E402
     convert_rate,

@@ -175,13 +175,14 @@ def _constrain(model, data, *, sd_width: float, scenario: Optional[str] = None, 
     predicts. The other rates are relaxed minimally if the scenario makes them
     infeasible.
     """
+    from fluxasn.analysis import rates
     from fluxasn.core import measurements as meas
 
     info: Dict[str, str] = {}
     if touched is not None:
         touched = set(touched) | {r.id for r in model.reactions if r.objective_coefficient != 0}
         with model, _stdout_to_stderr():
-            probe = meas.constrain_with_measurements(model, data, k=sd_width, relax=False)
+            probe = rates.constrain_with_measurements(model, data, k=sd_width, relax=False)
         dropped = probe.table[probe.table["reaction"].isin(touched)]
         if len(dropped):
             keep = ~data.table["line"].isin(set(dropped["line"]))
@@ -190,7 +191,7 @@ def _constrain(model, data, *, sd_width: float, scenario: Optional[str] = None, 
                 ", ".join(dropped["metabolite"]) + (f" (set by scenario {scenario})" if scenario else "")
             )
     with _stdout_to_stderr():  # solver banners must not mix with --json/--csv output
-        result = meas.constrain_with_measurements(model, data, k=sd_width, relax=True)
+        result = rates.constrain_with_measurements(model, data, k=sd_width, relax=True)
     info["measurements"] = str(result).splitlines()[0]
     if result.relaxed_applied and result.relaxation is not None:
         info["measurements_relaxed"] = ", ".join(map(str, result.relaxation.relaxed["metabolite"]))

@@ -17,7 +17,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import cobra
 import numpy as np
 import pandas as pd
 import pytest

@@ -6,14 +6,8 @@ import math
 import cobra
 import pytest
 
-from fluxasn.core.measurements import (
-    constrain_with_measurements,
-    fit_measurements,
-    load_nci60,
-    minimal_relaxation,
-    nci60_cell_lines,
-    read_measurements,
-)
+from fluxasn.analysis.rates import constrain_with_measurements, fit_measurements, minimal_relaxation
+from fluxasn.core.measurements import load_nci60, nci60_cell_lines, read_measurements
 from fluxasn.exceptions import FluxasnInputError, InfeasibleError
 
 HEADER = "metabolite,value,sd,unit,cell_line,condition\n"

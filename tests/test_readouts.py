@@ -7,6 +7,9 @@ import pytest
 from cobra.flux_analysis import flux_variability_analysis, pfba, production_envelope
 
 from fluxasn.analysis import readouts as R
+from fluxasn.analysis.readouts import _common, sources
+from fluxasn.core.resolver import ModelResolver
+from fluxasn.exceptions import FluxasnInputError
 from fluxasn.analysis.scenarios import apply_scenario
 from test_scenarios import build_mini
 
@@ -44,7 +47,7 @@ def test_asns_range_equals_cobra_fva(mini, fraction):
 
 
 def test_asns_range_on_core_equals_cobra_fva(core_model):
-    asns = R.ModelResolver(core_model).role_reactions("ASNS")
+    asns = ModelResolver(core_model).role_reactions("ASNS")
     assert len(asns) == 1
     ours = R.asns_range(core_model, fraction_of_optimum=0.95)
     ref = flux_variability_analysis(core_model, asns, fraction_of_optimum=0.95)
@@ -98,7 +101,7 @@ def test_pfba_supplies_lie_inside_fva_ranges_core(core_model, scenario):
 def test_pfba_supplies_match_cobra_pfba(core_model):
     table = R.aspartate_sources(core_model)
     fluxes = pfba(core_model).fluxes
-    resolver = R.ModelResolver(core_model)
+    resolver = ModelResolver(core_model)
     asp_c = resolver.metabolite("aspartate", "c")
     got1 = table[(table["compartment"] == "c") & (table["source"] == "GOT1")].iloc[0]
     expected = sum(core_model.reactions.get_by_id(r).metabolites[asp_c] * fluxes[r] for r in got1["reactions"].split(";"))
@@ -139,7 +142,7 @@ def test_shadow_price_of_asparagine_without_asns_on_core(core_model):
     with core_model:
         apply_scenario(core_model, "asn_free+asns_ko")
         prices = R.shadow_prices(core_model)
-        fd = _finite_difference(core_model, R.ModelResolver(core_model).metabolite("asparagine", "c").id)
+        fd = _finite_difference(core_model, ModelResolver(core_model).metabolite("asparagine", "c").id)
     assert prices["shadow_price_asparagine"] > 0
     assert prices["shadow_price_asparagine"] == pytest.approx(fd, rel=1e-3)
 
@@ -201,23 +204,23 @@ def test_envelope_plot_and_bad_input(mini):
     envelope = R.growth_envelope(mini, points=4)
     ax = envelope.plot()
     assert ax.get_xlabel().startswith("ASNS")
-    with pytest.raises(R.FluxasnInputError, match="points"):
+    with pytest.raises(FluxasnInputError, match="points"):
         R.growth_envelope(mini, points=1)
-    with pytest.raises(R.FluxasnInputError, match="against"):
+    with pytest.raises(FluxasnInputError, match="against"):
         R.growth_envelope(mini, against="glutamine")
 
 
 def test_warm_lp_ranges_equal_cobra_ranges(core_model):
     """The warm net-flux LP path and the cobra path give the same FVA ranges."""
-    resolver = R.ModelResolver(core_model)
+    resolver = ModelResolver(core_model)
     asp = resolver.metabolite("aspartate", "m")
     expressions = [{r.id: float(r.metabolites[asp])} for r in asp.reactions]
     expressions.append({r.id: 1.0 for r in resolver.role_reactions("ASNS")})
     biomass = resolver.biomass()
     with core_model:
         apply_scenario(core_model, "hypoxia")
-        warm = R._ranges_warm(core_model, expressions, biomass=biomass, fraction=0.9)
-        slow = R._ranges_cobra(core_model, expressions, biomass=biomass, fraction=0.9)
+        warm = _common._ranges_warm(core_model, expressions, biomass=biomass, fraction=0.9)
+        slow = _common._ranges_cobra(core_model, expressions, biomass=biomass, fraction=0.9)
     for (a, b, s), (c, d, t) in zip(warm, slow):
         assert s == t == "optimal"
         assert a == pytest.approx(c, abs=1e-6) and b == pytest.approx(d, abs=1e-6)
@@ -225,13 +228,42 @@ def test_warm_lp_ranges_equal_cobra_ranges(core_model):
 
 @pytest.mark.parametrize("scenario", ["control", "got1_ko+got2_ko", "asn_free+asns_ko"])
 def test_warm_capacities_equal_cobra_capacities(core_model, scenario):
-    resolver = R.ModelResolver(core_model)
+    resolver = ModelResolver(core_model)
     targets = [("purine_capacity", resolver.metabolite("imp", "c")),
                ("pyrimidine_capacity", resolver.metabolite("ump", "c"))]
     with core_model:
         apply_scenario(core_model, scenario)
-        warm = R._capacity_warm(core_model, targets, biomass=resolver.biomass(), fraction=0.5)
-        slow = R._capacity_cobra(core_model, targets, biomass=resolver.biomass(), fraction=0.5)
+        warm = sources._capacity_warm(core_model, targets, biomass=resolver.biomass(), fraction=0.5)
+        slow = sources._capacity_cobra(core_model, targets, biomass=resolver.biomass(), fraction=0.5)
     assert warm["status"] == slow["status"] == "optimal"
     for label, _ in targets:
         assert warm[label] == pytest.approx(slow[label], abs=1e-7)
+
+
+def test_shared_resolver_sees_a_constraint_changed_in_place(core_model):
+    """The warm LP cached on a resolver is rebuilt when a constraint's bounds change.
+
+    Regression: the cache was keyed by reaction bounds and the number of
+    constraints only, so narrowing an added constraint between two calls that
+    share a resolver returned the old ranges (GOT1 [-2.71, 0.18] instead of
+    [-0.01, 0.01]).
+    """
+    resolver = ModelResolver(core_model)
+    got1 = resolver.role_reactions("GOT1")
+
+    def got1_row(frame):
+        row = frame[(frame["compartment"] == "c") & (frame["source"] == "GOT1")]
+        assert len(row) == 1
+        return float(row["minimum"].iloc[0]), float(row["maximum"].iloc[0])
+
+    with core_model:
+        flux = sum(r.flux_expression for r in got1)
+        cap = core_model.problem.Constraint(flux, lb=-1000, ub=1000, name="got1_cap")
+        core_model.add_cons_vars(cap)
+        wide = got1_row(R.aspartate_sources(core_model, resolver=resolver))
+        cap.lb, cap.ub = -0.01, 0.01
+        narrow = got1_row(R.aspartate_sources(core_model, resolver=resolver))
+        fresh = got1_row(R.aspartate_sources(core_model))
+    assert narrow == pytest.approx(fresh, abs=1e-9)
+    assert -0.01 - 1e-9 <= narrow[0] <= narrow[1] <= 0.01 + 1e-9
+    assert wide[1] - wide[0] > 0.1  # the first call really had the wide range

@@ -22,11 +22,11 @@ from fluxasn.report import (
     escher_fluxes,
     lint_model,
     make_report,
-    production_envelope,
     summarize,
     validate_file,
     write_escher_json,
 )
+from fluxasn.analysis.readouts import growth_envelope
 from fluxasn.io.models import write_model_file
 from fluxasn.report.summary import SUMMARY_COLUMNS
 from fluxasn.report.lint import PROBLEM_COLUMNS
@@ -136,13 +136,14 @@ def test_summary_views_and_bad_input():
         summarize(toy_model(), roles=TOY_ROLES, fraction_of_optimum=1.5)
 
 
-def test_production_envelope_matches_hand_solution():
+def test_exchange_envelope_matches_hand_solution():
     # growth = -EX_glc flux when glucose uptake is fixed (every glucose to biomass)
-    frame = production_envelope(toy_model(), reaction="EX_glc", points=5)
-    assert list(frame.columns) == ["x", "minimum", "maximum"]
-    for x, hi in zip(frame["x"], frame["maximum"]):
+    frame = growth_envelope(toy_model(), against="EX_glc", biomass="BIO", points=5).to_frame()
+    assert list(frame.columns) == ["x", "growth_minimum", "growth_maximum", "status"]
+    assert frame["x"].min() == pytest.approx(-10.0) and frame["x"].max() == pytest.approx(0.0)
+    for x, hi in zip(frame["x"], frame["growth_maximum"]):
         assert hi == pytest.approx(-x, abs=1e-6)
-    assert frame["minimum"].max() == pytest.approx(0.0, abs=1e-9)
+    assert frame["growth_minimum"].max() == pytest.approx(0.0, abs=1e-9)
 
 
 def test_full_report_html_is_self_contained(tmp_path):

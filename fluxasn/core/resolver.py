@@ -134,7 +134,9 @@ class ModelResolver:
     _metabolites: Dict[Tuple[str, str], cobra.Metabolite] = field(default_factory=dict, repr=False)
     _symbols: Optional[Dict[str, str]] = field(default=None, repr=False)
     dry_run: bool = field(default=False, repr=False)
-    _warm_lp: Optional[tuple] = field(default=None, repr=False)
+    #: Analysis caches of this model (e.g. the warm growth LP of :mod:`fluxasn.lp.cache`,
+    #: which checks the model's state before reusing anything).
+    cache: Dict[str, object] = field(default_factory=dict, repr=False)
 
     # -- roles ---------------------------------------------------------------
 

@@ -1,10 +1,31 @@
-"""Solver helpers shared by the core and analysis layers."""
+"""HiGHS: quiet instances, the warm net-flux LP, and one-shot LP and MILP solves.
+
+* :func:`new_highs` builds every HiGHS instance of fluxasn (no banner on
+  standard output, one thread);
+* :class:`HighsProblem` is the warm net-flux LP of :mod:`fluxasn.lp.problem`
+  on HiGHS (dual simplex from the previous basis);
+* :func:`solve_arrays` solves one LP or MILP given as arrays (the
+  measured-rate fit and the minimal relaxation build theirs from
+  :func:`fluxasn.lp.netflux.extract`);
+* :class:`stdout_to_stderr` points file descriptor 1 at standard error for a
+  block, for C libraries that print there.
+
+Statuses are the names of :mod:`fluxasn.lp.status`; HiGHS' "infeasible or
+unbounded" is settled by a phase-1 solve before it is reported.
+"""
 from __future__ import annotations
 
+import math
 import os
 import sys
+from typing import Dict, Optional, Sequence, Tuple
 
-__all__ = ["new_highs"]
+import numpy as np
+
+from fluxasn.lp.base import _Problem
+from fluxasn.lp.status import INFEASIBLE, INFEASIBLE_OR_UNBOUNDED, OPTIMAL, UNBOUNDED, highs_status
+
+__all__ = ["new_highs", "HighsProblem", "solve_arrays", "stdout_to_stderr", "HIGHS_THREADS"]
 
 _BANNER_SHOWN = False
 
@@ -49,3 +70,232 @@ HIGHS_THREADS = 1
 def _one_thread(h):
     h.setOptionValue("threads", HIGHS_THREADS)
     return h
+
+
+class stdout_to_stderr:
+    """Send file descriptor 1 to standard error (C libraries print there) for a block."""
+
+    def __enter__(self):
+        sys.stdout.flush()
+        try:
+            self._saved = os.dup(1)
+            os.dup2(2, 1)
+        except OSError:  # no real descriptors (embedded use): nothing to redirect
+            self._saved = None
+        return self
+
+    def __exit__(self, *exc):
+        sys.stdout.flush()
+        if self._saved is not None:
+            os.dup2(self._saved, 1)
+            os.close(self._saved)
+        return False
+
+
+def solve_arrays(A, row_lower, row_upper, cost, col_lower, col_upper, *, integer=None
+                 ) -> Tuple[str, Optional[np.ndarray], float]:
+    """Solve ``min cost'x`` subject to row bounds on ``Ax`` and column bounds (an LP or a MILP).
+
+    Parameters
+    ----------
+    A
+        Constraint matrix (anything SciPy turns into a sparse matrix).
+    row_lower, row_upper, col_lower, col_upper
+        Bounds (``-inf``/``inf`` for none).
+    integer
+        Boolean flags per column: a MILP (big-M rows are then solved with a
+        10^-10 integrality tolerance and no optimality gap).
+
+    Returns
+    -------
+    (status, x, objective)
+        ``x`` and ``objective`` are None and NaN unless the status is optimal.
+    """
+    import highspy
+    from scipy import sparse
+
+    A = sparse.csc_matrix(A)
+    A.sum_duplicates()
+    h = new_highs()
+    h.setOptionValue("output_flag", False)
+    lp = highspy.HighsLp()
+    lp.num_col_ = A.shape[1]
+    lp.num_row_ = A.shape[0]
+    inf = highspy.kHighsInf
+    lp.col_cost_ = np.asarray(cost, dtype=float)
+    lp.col_lower_ = np.where(np.isinf(col_lower), -inf, col_lower)
+    lp.col_upper_ = np.where(np.isinf(col_upper), inf, col_upper)
+    lp.row_lower_ = np.where(np.isinf(row_lower), -inf, row_lower)
+    lp.row_upper_ = np.where(np.isinf(row_upper), inf, row_upper)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = A.indptr
+    lp.a_matrix_.index_ = A.indices
+    lp.a_matrix_.value_ = A.data.astype(float)
+    if integer is not None and np.any(integer):
+        lp.integrality_ = [highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous
+                           for flag in integer]
+        # big-M rows (move <= M z) must not let a fractional z of 1e-6 buy a real move
+        h.setOptionValue("mip_feasibility_tolerance", 1e-10)
+        h.setOptionValue("mip_rel_gap", 0.0)
+    h.passModel(lp)
+    h.run()
+    status = highs_status(h.getModelStatus())
+    if status == INFEASIBLE_OR_UNBOUNDED:
+        status = _settle(h, lp.num_col_)
+    if status != OPTIMAL:
+        return status, None, float("nan")
+    return status, np.array(h.getSolution().col_value), float(h.getInfo().objective_function_value)
+
+
+def _settle(h, n_cols: int) -> str:
+    """Infeasible or unbounded: a phase-1 solve (zero objective) tells which."""
+    h.changeColsCost(n_cols, np.arange(n_cols, dtype=np.int32), np.zeros(n_cols))
+    h.clearSolver()
+    h.setOptionValue("presolve", "off")
+    h.run()
+    return UNBOUNDED if highs_status(h.getModelStatus()) == OPTIMAL else INFEASIBLE
+
+
+class HighsProblem(_Problem):
+    """The net-flux LP on one HiGHS instance (highspy), dual simplex, warm basis."""
+
+    solver = "highs"
+
+    def _load(self) -> None:
+        import highspy
+        import scipy.sparse as sp
+
+        self._hs = highspy
+        h = new_highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("presolve", "off")
+        h.setOptionValue("solver", "simplex")
+        h.setOptionValue("simplex_strategy", 1)  # dual simplex: bounds change, basis stays dual feasible
+        h.setOptionValue("primal_feasibility_tolerance", self.tolerance)
+        h.setOptionValue("dual_feasibility_tolerance", self.opt_tolerance)
+        inf = highspy.kHighsInf
+        self._inf = inf
+        ia, ja, ar = self.matrix
+        A = sp.csc_matrix((ar, (ia, ja)), shape=(self.n_rows, self.n_cols))
+        A.sum_duplicates()
+        lp = highspy.HighsLp()
+        lp.num_col_ = self.n_cols
+        lp.num_row_ = self.n_rows
+        lp.col_cost_ = self.c.astype(float)
+        lp.col_lower_ = np.where(np.isinf(self.lb), -inf, self.lb)
+        lp.col_upper_ = np.where(np.isinf(self.ub), inf, self.ub)
+        lp.row_lower_ = np.array([-inf if math.isinf(lo) else lo for lo, _ in self.row_bounds])
+        lp.row_upper_ = np.array([inf if math.isinf(hi) else hi for _, hi in self.row_bounds])
+        lp.sense_ = highspy.ObjSense.kMaximize if self.maximize else highspy.ObjSense.kMinimize
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = A.indptr
+        lp.a_matrix_.index_ = A.indices
+        lp.a_matrix_.value_ = A.data
+        h.passModel(lp)
+        self._h = h
+
+    def _apply_bounds(self, cols) -> None:
+        cols = np.asarray(list(cols), dtype=np.int32)
+        if len(cols) == 0:
+            return
+        inf = self._inf
+        lo = np.where(np.isinf(self.lb[cols]), -inf, self.lb[cols])
+        hi = np.where(np.isinf(self.ub[cols]), inf, self.ub[cols])
+        self._h.changeColsBounds(len(cols), cols, lo, hi)
+
+    def _apply_cost(self, j: int) -> None:
+        self._h.changeColCost(int(j), float(self.c[j]))
+
+    def _apply_sense(self) -> None:
+        hs = self._hs
+        self._h.changeObjectiveSense(hs.ObjSense.kMaximize if self.maximize
+                                     else hs.ObjSense.kMinimize)
+
+    def _add_row(self, coefs: Dict[int, float], lo: float, hi: float) -> None:
+        inf = self._inf
+        idx = np.array(list(coefs), dtype=np.int32)
+        val = np.array(list(coefs.values()), dtype=float)
+        self._h.addRow(-inf if math.isinf(lo) else lo, inf if math.isinf(hi) else hi,
+                       len(idx), idx, val)
+
+    def _status(self) -> str:
+        return highs_status(self._h.getModelStatus())
+
+    def _run(self, strategy: int, *, warm: bool = False) -> str:
+        self._h.setOptionValue("simplex_strategy", strategy)
+        # From a given basis (a knockout from the reference optimum) Devex
+        # pricing starts at once; dual steepest edge first computes a weight
+        # per row. Measured on Human-GEM + RPMI, all single-gene knockouts:
+        # 11.7 s with Devex against 14.5 s (HiGHS' default choice) and 31 s
+        # (Dantzig), with the same answers. Solves from scratch keep the default.
+        self._h.setOptionValue("simplex_dual_edge_weight_strategy", 1 if warm else -1)
+        self.n_solves += 1
+        self._h.run()
+        return self._status()
+
+    def solve(self, *, method: str = "dual") -> Tuple[str, float]:
+        """Solve from the current basis (dual simplex by default).
+
+        A non-optimal answer is confirmed from a fresh start with the primal
+        simplex, which also separates "infeasible" from "unbounded".
+        """
+        status = self._run(1 if method == "dual" else 4, warm=True)
+        if status != "optimal":
+            status = self._fresh(status)
+        return self._result(status)
+
+    def _fresh(self, status: str) -> str:
+        self._h.clearSolver()
+        status = self._run(4)
+        if status == INFEASIBLE_OR_UNBOUNDED:
+            # Primal phase 1 decides: infeasible if no feasible point exists.
+            saved = self.c.copy()
+            for j in np.flatnonzero(saved).tolist():
+                self._h.changeColCost(j, 0.0)
+            self._h.clearSolver()
+            feasible = self._run(4) == "optimal"
+            for j in np.flatnonzero(saved).tolist():
+                self._h.changeColCost(j, float(saved[j]))
+            self._h.clearSolver()
+            status = self._run(4)
+            if status != "optimal":
+                status = "unbounded" if feasible else "infeasible"
+        return status
+
+    def solve_tight(self, factor: float = 0.01) -> Tuple[str, float]:
+        """Solve warm again with the primal feasibility tolerance times ``factor``."""
+        h = self._h
+        try:
+            h.setOptionValue("primal_feasibility_tolerance", self.tolerance * factor)
+            return self.solve(method="primal")
+        finally:
+            h.setOptionValue("primal_feasibility_tolerance", self.tolerance)
+
+    def solve_fresh(self) -> Tuple[str, float]:
+        """Solve from scratch (no basis), independent of earlier solves."""
+        self._h.clearSolver()
+        status = self._run(1)
+        if status != "optimal":
+            status = self._fresh(status)
+        return self._result(status)
+
+    def _result(self, status: str) -> Tuple[str, float]:
+        if status != "optimal":
+            return status, math.nan
+        return status, float(self._h.getInfo().objective_function_value)
+
+    def solve_exact(self) -> Tuple[str, float]:
+        """HiGHS has no rational simplex: a solve from scratch stands in."""
+        return self.solve_fresh()
+
+    def primal(self, cols: Optional[Sequence[int]] = None) -> np.ndarray:
+        """Primal values of ``cols`` (default: every column) in the last solution."""
+        values = np.asarray(self._h.getSolution().col_value, dtype=float)
+        return values if cols is None else values[np.asarray(cols, dtype=np.int64)]
+
+    def get_basis(self):
+        basis = self._h.getBasis()
+        return basis
+
+    def set_basis(self, basis) -> None:
+        self._h.setBasis(basis)

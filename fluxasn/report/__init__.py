@@ -6,7 +6,7 @@
 - :func:`validate_file`: every problem of a model, medium, measurement or 13C file.
 """
 from fluxasn.io.escher import escher_fluxes, write_escher_json
-from fluxasn.report.html import FluxReport, make_report, production_envelope
+from fluxasn.report.html import FluxReport, make_report
 from fluxasn.report.summary import FluxSummary, doubling_time_h, summarize
 from fluxasn.report.lint import lint_model, validate_file
 
@@ -16,7 +16,6 @@ __all__ = [
     "doubling_time_h",
     "FluxReport",
     "make_report",
-    "production_envelope",
     "escher_fluxes",
     "write_escher_json",
     "validate_file",

@@ -18,6 +18,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 import cobra
 import pandas as pd
 
+from fluxasn.analysis import readouts as R
 from fluxasn.exceptions import RoleError
 from fluxasn.views import figure_to_data_uri, html_table, text_table
 from fluxasn.core.units import FLUX_UNIT
@@ -29,7 +30,7 @@ from fluxasn.report.summary import (
     summarize,
 )
 
-__all__ = ["FluxReport", "make_report", "production_envelope", "READOUTS", "ENVELOPES", "REPORT_SECTIONS"]
+__all__ = ["FluxReport", "make_report", "READOUTS", "ENVELOPES", "REPORT_SECTIONS"]
 
 #: Asparagine, aspartate and nucleotide readouts as (quantity, role).
 READOUTS: Tuple[Tuple[str, str], ...] = (
@@ -45,9 +46,9 @@ READOUTS: Tuple[Tuple[str, str], ...] = (
     ("respiration, complex I", "CI"),
 )
 
-#: Exchange envelopes drawn: (title, exchange role); growth against the exchange flux
-#: (:func:`production_envelope`). Growth against ASNS flux and against aspartate
-#: supply come from :func:`fluxasn.analysis.readouts.growth_envelope`.
+#: Exchange envelopes drawn: (title, exchange role); growth against the exchange flux.
+#: These, growth against ASNS flux and growth against aspartate supply all come
+#: from :func:`fluxasn.analysis.readouts.growth_envelope`.
 ENVELOPES: Tuple[Tuple[str, str], ...] = (
     ("growth vs Asn exchange", "EX_asn"),
     ("growth vs O2 exchange", "EX_o2"),
@@ -92,9 +93,7 @@ class FluxReport:
     roles
         Which reactions play which role (:func:`fluxasn.core.roles.find_roles`).
     envelopes
-        Production envelopes by title: frames with columns ``x`` (the varied
-        flux), ``minimum`` and ``maximum`` (the objective's range), plus
-        ``x_label`` / ``y_label`` in ``frame.attrs``.
+        Growth envelopes by title (:class:`fluxasn.analysis.readouts.Envelope`).
     scenarios
         A :class:`fluxasn.analysis.scenarios.ScenarioMatrix` (drawn with its
         ``heatmap``), a scenario x readout DataFrame, or ``None``.
@@ -110,7 +109,7 @@ class FluxReport:
     aspartate_sources: Optional[pd.DataFrame] = None
     nucleotides: Optional[pd.Series] = None
     roles: Optional[pd.DataFrame] = None
-    envelopes: Dict[str, pd.DataFrame] = field(default_factory=dict)
+    envelopes: Dict[str, Any] = field(default_factory=dict)
     scenarios: Any = None
     c13: Any = None
     provenance: Dict[str, str] = field(default_factory=dict)
@@ -303,9 +302,9 @@ class FluxReport:
             intro="Range of the objective (y) at each fixed value of a flux (x), all other constraints kept.",
         )
         if self.envelopes:
-            for title, frame in self.envelopes.items():
+            for title, envelope in self.envelopes.items():
                 env.figures.append(
-                    _Figure(figure_to_data_uri(_envelope_figure(title, frame)), title, title)
+                    _Figure(figure_to_data_uri(_envelope_figure(title, envelope)), title, title)
                 )
         else:
             env.body = '<p class="note">No envelopes computed.</p>'
@@ -409,61 +408,13 @@ def _heatmap(scenarios):
     return fig
 
 
-def _envelope_figure(title: str, frame: pd.DataFrame):
+def _envelope_figure(title: str, envelope):
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(5.5, 3.8))
-    ax = fig.subplots()
-    ax.fill_between(frame["x"], frame["minimum"], frame["maximum"], color="#4c78a8", alpha=0.35)
-    ax.plot(frame["x"], frame["maximum"], color="#1f3b57")
-    ax.plot(frame["x"], frame["minimum"], color="#1f3b57", lw=0.8)
-    ax.set_xlabel(frame.attrs.get("x_label", "flux"))
-    ax.set_ylabel(frame.attrs.get("y_label", "objective"))
-    ax.set_title(title)
+    envelope.plot(ax=fig.subplots())
+    fig.axes[0].set_title(title)
     return fig
-
-
-def production_envelope(
-    model: cobra.Model, *, reaction: str, objective: Optional[str] = None, points: int = 15
-) -> pd.DataFrame:
-    """Range of ``objective`` (default: the model's) over a grid of fluxes of ``reaction``.
-
-    Parameters
-    ----------
-    model
-        The model (not changed).
-    reaction
-        Reaction id whose flux is fixed at each grid point (mmol/gDW/h).
-    objective
-        Reaction id whose range is computed; default the model's objective.
-    points
-        Grid points over the feasible range of ``reaction``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``x``, ``minimum``, ``maximum``; axis labels in ``attrs``.
-
-    Notes
-    -----
-    A thin wrapper of :func:`cobra.flux_analysis.production_envelope`: at each
-    fixed flux the objective is minimised and maximised (a phenotypic phase
-    plane in one dimension).
-
-    References
-    ----------
-    Edwards JS, Ramakrishna R, Palsson BO (2002) Characterizing the metabolic
-    phenotype: a phenotype phase plane analysis. Biotechnol Bioeng 77:27-36.
-    """
-    from cobra.flux_analysis import production_envelope as cobra_envelope
-
-    with model:
-        frame = cobra_envelope(model, reactions=[reaction], objective=objective, points=points)
-    return _envelope_frame(
-        frame[reaction], frame["flux_minimum"], frame["flux_maximum"],
-        x_label=f"{reaction} ({FLUX_UNIT}; negative = uptake)",
-        y_label=f"{objective} ({FLUX_UNIT})" if objective else "growth (1/h)",
-    )
 
 
 def make_report(
@@ -519,7 +470,7 @@ def make_report(
     Growth, key fluxes and readouts come from one growth optimisation with FVA
     ranges at ``fraction_of_optimum`` (:func:`summarize`); the pathway readouts
     and the ASNS / aspartate envelopes from :mod:`fluxasn.analysis.readouts`;
-    the exchange envelopes from :func:`production_envelope`.
+    the exchange envelopes from the same function.
     """
     if roles is None:
         from fluxasn.core.roles import find_roles
@@ -545,8 +496,6 @@ def make_report(
     sources = nucleotides = None
     env: Dict[str, pd.DataFrame] = {}
     if optimal and pathway_readouts:
-        from fluxasn.analysis import readouts as R
-
         sources = R.aspartate_sources(model, fraction_of_optimum=fraction_of_optimum)
         nucleotides = R.nucleotide_capacity(model)
         if envelopes:
@@ -556,18 +505,15 @@ def make_report(
                     envelope = R.growth_envelope(model, against=against)
                 except RoleError:
                     continue  # the model lacks the role: no envelope, said in the roles table
-                frame = envelope.to_frame()
-                env[env_title] = _envelope_frame(
-                    frame["x"], frame["growth_minimum"], frame["growth_maximum"],
-                    x_label=envelope.x_label, y_label="growth (1/h)",
-                )
+                env[env_title] = envelope
     if envelopes and optimal:
         role_map = summary_roles(model, roles)
+        growth_ids = role_map.get("biomass", ())
         for env_title, varied in ENVELOPES:
             rids = role_map.get(varied, ())
-            if len(rids) != 1:
+            if len(rids) != 1 or len(growth_ids) != 1:
                 continue
-            env[env_title] = production_envelope(model, reaction=rids[0])
+            env[env_title] = R.growth_envelope(model, against=rids[0], biomass=growth_ids[0])
     return FluxReport(
         summary=summary,
         readouts=readout_summary,
@@ -580,13 +526,3 @@ def make_report(
         provenance=prov,
         title=title,
     )
-
-
-def _envelope_frame(x, low, high, *, x_label: str, y_label: str) -> pd.DataFrame:
-    out = pd.DataFrame(
-        {"x": pd.Series(x, dtype=float).to_numpy(), "minimum": pd.Series(low, dtype=float).to_numpy(),
-         "maximum": pd.Series(high, dtype=float).to_numpy()}
-    )
-    out.attrs["x_label"] = x_label
-    out.attrs["y_label"] = y_label
-    return out

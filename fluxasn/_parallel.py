@@ -1,0 +1,73 @@
+"""The one process-pool helper: how many workers, one start method, one initialiser.
+
+Every parallel computation of fluxasn (knockout and FVA blocks, screen chunks,
+scenario rows, 13C fit starts) goes through :func:`map_in_pool`:
+
+* ``processes=1`` runs the work in the calling process (no pool, no pickling);
+* ``processes=None`` takes :data:`fluxasn.config.config` ``.processes``, whose
+  default is cobra's ``Configuration().processes`` (the number of cores);
+* pools use the :data:`START_METHOD` ``"spawn"``: clean interpreters with no
+  inherited locks, BLAS threads or solver state, the same on Linux, macOS and
+  Windows, at the price of importing cobra once per worker. Each worker runs
+  the initialiser once (e.g. to build its warm LP from the model it is given).
+
+Results never depend on the number of processes. Dask clusters are reached
+through :func:`fluxasn.analysis.screen.run_screen` (``backend="dask"``).
+"""
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Callable, Iterable, List, Optional, Sequence
+
+from fluxasn.config import config
+
+__all__ = ["START_METHOD", "resolve_processes", "map_in_pool", "new_pool"]
+
+#: Start method of every process pool fluxasn makes.
+START_METHOD = "spawn"
+
+
+def resolve_processes(processes: Optional[int], n_items: Optional[int] = None) -> int:
+    """Number of workers: ``processes`` or the configured default, at most ``n_items``, at least 1."""
+    if processes is None:
+        processes = config.processes
+    if processes is None:
+        try:
+            from cobra import Configuration
+
+            processes = int(Configuration().processes)
+        except Exception:  # pragma: no cover - cobra's configuration is unusual
+            import os
+
+            processes = os.cpu_count() or 1
+    processes = max(1, int(processes))
+    if n_items is not None:
+        processes = max(1, min(processes, int(n_items)))
+    return processes
+
+
+def new_pool(processes: int, *, initializer: Optional[Callable] = None,
+             initargs: Sequence[Any] = ()) -> ProcessPoolExecutor:
+    """A process pool with the one start method (callers use it as a context manager)."""
+    context = multiprocessing.get_context(START_METHOD)
+    return ProcessPoolExecutor(max_workers=processes, mp_context=context, initializer=initializer,
+                               initargs=tuple(initargs))
+
+
+def map_in_pool(function: Callable, items: Iterable, *, processes: Optional[int] = None,
+                initializer: Optional[Callable] = None, initargs: Sequence[Any] = ()) -> List[Any]:
+    """``[function(item) for item in items]``, in a pool when more than one process is asked for.
+
+    In the calling process (``processes`` resolving to 1, or one item) the
+    initialiser runs first, as a worker would run it, so that ``function``
+    sees the same state either way.
+    """
+    items = list(items)
+    n = resolve_processes(processes, len(items) or 1)
+    if n == 1:
+        if initializer is not None:
+            initializer(*initargs)
+        return [function(item) for item in items]
+    with new_pool(n, initializer=initializer, initargs=initargs) as pool:
+        return list(pool.map(function, items))
