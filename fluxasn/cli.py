@@ -18,6 +18,7 @@ from typing import Any, Dict, Optional, Sequence, Tuple
 import click
 
 from fluxasn.io.models import describe_source
+from fluxasn.lp.highs import stdout_to_stderr
 
 __all__ = ["main", "cli", "EXIT_OK", "EXIT_ERROR", "EXIT_INPUT", "EXIT_PROBLEMS"]
 
@@ -139,20 +140,26 @@ def _prepare_model(model_source: str, medium: Optional[str], cell_line: Optional
         medium_name = "RPMI-1640" if model_source == "core" else None
     provenance: Dict[str, str] = {"model_source": describe_source(model_source)}
     provenance["medium"] = medium_name or "as in the model file"
-    touched = None
-    if scenario is not None:
-        parsed = fluxasn.parse_scenario(scenario)
-        touched = _reactions_changed_by(model, parsed)
-        notes = fluxasn.apply_scenario(model, parsed)
-        provenance["scenario"] = f"{scenario}: " + "; ".join(notes) if notes else scenario
     data = None
     if cell_line is not None or measurements is not None:
         data, label = _read_rates(cell_line, measurements)
         provenance["measurement_source"] = label
         if cell_line is not None:
             provenance["cell_line"] = ", ".join(data.cell_lines)
-        if apply_measurements:
-            provenance.update(_constrain(model, data, sd_width=sd_width, scenario=scenario, touched=touched))
+    if scenario is not None:
+        parsed = fluxasn.parse_scenario(scenario)
+        with stdout_to_stderr():  # solver banners must not mix with --json/--csv output
+            if data is not None and apply_measurements:
+                notes, constrained = fluxasn.apply_scenario_with_rates(model, parsed, data, k=sd_width)
+            else:
+                notes, constrained = fluxasn.apply_scenario(model, parsed), None
+        provenance["scenario"] = f"{scenario}: " + "; ".join(notes) if notes else scenario
+        if constrained is not None:
+            provenance.update(constrained.provenance(scenario=scenario))
+    elif data is not None and apply_measurements:
+        with stdout_to_stderr():
+            constrained = fluxasn.constrain_with_measurements(model, data, k=sd_width, relax=True)
+        provenance.update(constrained.provenance())
     return model, medium_name, provenance, data
 
 
@@ -164,68 +171,6 @@ def _read_rates(cell_line: Optional[str], measurements: Optional[Path]):
         data = meas.load_nci60(cell_line)
         return data, f"NCI-60 exchange rates of {', '.join(data.cell_lines)} (bundled)"
     return meas.read_measurements(measurements), describe_source(str(measurements))
-
-
-def _constrain(model, data, *, sd_width: float, scenario: Optional[str] = None, touched=None) -> Dict[str, str]:
-    """Bound the measured rates (minimal relaxation if infeasible); returns provenance lines.
-
-    Under a scenario (``touched``: the reactions it changes), the measured growth
-    and the measured rates of the exchanges it changes describe unperturbed cells
-    and are left out: the scenario sets those bounds and growth is what it
-    predicts. The other rates are relaxed minimally if the scenario makes them
-    infeasible.
-    """
-    from fluxasn.analysis import rates
-    from fluxasn.core import measurements as meas
-
-    info: Dict[str, str] = {}
-    if touched is not None:
-        touched = set(touched) | {r.id for r in model.reactions if r.objective_coefficient != 0}
-        with model, _stdout_to_stderr():
-            probe = rates.constrain_with_measurements(model, data, k=sd_width, relax=False)
-        dropped = probe.table[probe.table["reaction"].isin(touched)]
-        if len(dropped):
-            keep = ~data.table["line"].isin(set(dropped["line"]))
-            data = meas.Measurements(data.table[keep].reset_index(drop=True), data.source)
-            info["measurements_left_out"] = (
-                ", ".join(dropped["metabolite"]) + (f" (set by scenario {scenario})" if scenario else "")
-            )
-    with _stdout_to_stderr():  # solver banners must not mix with --json/--csv output
-        result = rates.constrain_with_measurements(model, data, k=sd_width, relax=True)
-    info["measurements"] = str(result).splitlines()[0]
-    if result.relaxed_applied and result.relaxation is not None:
-        info["measurements_relaxed"] = ", ".join(map(str, result.relaxation.relaxed["metabolite"]))
-    return info
-
-
-class _stdout_to_stderr:
-    """Send file descriptor 1 to standard error (C libraries print there) for a block."""
-
-    def __enter__(self):
-        sys.stdout.flush()
-        try:
-            self._saved = os.dup(1)
-            os.dup2(2, 1)
-        except OSError:  # no real descriptors (embedded use): nothing to redirect
-            self._saved = None
-        return self
-
-    def __exit__(self, *exc):
-        sys.stdout.flush()
-        if self._saved is not None:
-            os.dup2(self._saved, 1)
-            os.close(self._saved)
-        return False
-
-
-def _reactions_changed_by(model, scenario) -> set:
-    """Ids of the reactions whose bounds ``scenario`` changes (applied and undone)."""
-    import fluxasn
-
-    before = {r.id: r.bounds for r in model.reactions}
-    with model:
-        fluxasn.apply_scenario(model, scenario)
-        return {r.id for r in model.reactions if r.bounds != before[r.id]}
 
 
 # --- output helpers -------------------------------------------------------------
@@ -348,8 +293,9 @@ def report(model_source, medium, cell_line, measurements, scenario, c13_dir, no_
 
     Optimises growth of the model under the medium (and measured rates, if
     given) and reports growth (1/h), doubling time (h), the ASNS flux and the
-    Asn, Asp, Gln, glucose, lactate and O2 exchanges (mmol/gDW/h), each with its
-    FVA range at the optimum.
+    Asn, Asp, Gln, glucose, lactate and O2 exchanges (mmol/gDW/h): the flux of
+    the parsimonious (pFBA) distribution, the least total flux at maximum
+    growth, and its FVA range at the optimum.
 
     \b
     Examples:
@@ -420,7 +366,7 @@ def _print_summary(summary) -> None:
         f"growth [bold]{format_number(summary.growth)} 1/h[/bold], doubling time "
         + (f"{format_number(summary.doubling_time)} h" if summary.growth > 0 else "- (no growth)")
     )
-    table = Table(caption="exchanges: negative = uptake; minimum/maximum: FVA range at the optimum",
+    table = Table(caption="exchanges: negative = uptake; " + summary.flux_caption,
                   caption_justify="left")
     for name, justify in (("quantity", "left"), ("reaction", "left"), ("flux", "right"),
                           ("minimum", "right"), ("maximum", "right"), ("unit", "left")):
@@ -445,62 +391,16 @@ def _scenario_table_for_report(model_source, medium, scenario, rates):
     return _run_scenarios(model, None, readouts=REPORT_SCENARIO_READOUTS, rates=rates, also=scenario)
 
 
-def _run_scenarios(model, runs, *, readouts, rates=None, sd_width: float = 2.0, also: Optional[str] = None):
-    """:func:`fluxasn.run_scenarios`, one scenario at a time under a progress bar.
-
-    Every scenario is checked before the first runs (bad input fails fast). With
-    the default set (``runs=None``), a scenario the model cannot express is kept
-    as a row whose status starts with ``not run:``, as ``run_scenarios`` does.
-    With measured ``rates``, each scenario runs on the model constrained by them
-    as :func:`_constrain` does under a scenario (growth and the exchanges the
-    scenario changes left out, the rest minimally relaxed), reported per row.
-    ``also`` (a scenario) is added to every scenario (``name+also``).
-    """
-    import pandas as pd
-
+def _run_scenarios(model, runs, *, readouts, rates=None, sd_width: float = 2.0, also: Optional[str] = None,
+                   processes: Optional[int] = 1):
+    """:func:`fluxasn.run_scenarios` under a progress bar (measured rates applied per scenario)."""
     import fluxasn
-    from fluxasn.analysis.scenarios import DEFAULT_SCENARIOS, ScenarioMatrix
-    from fluxasn.exceptions import FluxasnInputError, RoleError
     from fluxasn.progress import progress_bar
 
-    names = list(runs) if runs else list(DEFAULT_SCENARIOS)
-    if also:
-        names = [f"{name}+{also}" for name in names]
-    parsed = [fluxasn.parse_scenario(name) for name in names]  # unknown tokens fail here
-    frames, details, model_id = [], {}, str(model.id)
-    with progress_bar("scenarios", total=len(names)) as progress:
-        for done, scenario in enumerate(parsed, start=1):
-            try:
-                if rates is None:
-                    matrix = fluxasn.run_scenarios(model, [scenario], readouts=readouts)
-                else:
-                    # scenario first, then the measured rates it leaves standing (minimally
-                    # relaxed for this scenario), then the readouts of that model as it is
-                    with model:
-                        touched = _reactions_changed_by(model, scenario)
-                        notes = fluxasn.apply_scenario(model, scenario)
-                        info = _constrain(model, rates, sd_width=sd_width, touched=touched)
-                        matrix = fluxasn.run_scenarios(model, ["control"], readouts=readouts)
-                    matrix.frame["scenario"] = scenario.name
-                    if "description" in matrix.frame.columns:
-                        matrix.frame["description"] = scenario.description
-                    if "notes" in matrix.frame.columns:
-                        matrix.frame["notes"] = "; ".join(notes)
-                    matrix.details = {scenario.name: v for v in matrix.details.values()}
-                    for key in ("measurements", "measurements_left_out", "measurements_relaxed"):
-                        matrix.frame[key] = info.get(key, "")
-            except (FluxasnInputError, RoleError) as error:
-                if runs:
-                    raise
-                frames.append(pd.DataFrame([{"scenario": scenario.name, "description": scenario.description,
-                                             "growth": float("nan"), "status": f"not run: {error}"}]))
-            else:
-                frames.append(matrix.frame)
-                details.update(matrix.details)
-                model_id = matrix.model_id or model_id
-            progress(done, len(names))
-    frame = pd.concat(frames, ignore_index=True)
-    return ScenarioMatrix(frame=frame, details=details, model_id=model_id)
+    with progress_bar("scenarios") as progress, stdout_to_stderr():
+        return fluxasn.run_scenarios(model, list(runs) if runs else None, readouts=readouts,
+                                     measurements=rates, k=sd_width, also=also, processes=processes,
+                                     progress=progress)
 
 
 def _read_c13(path: Path, experiments=()):

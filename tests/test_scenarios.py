@@ -20,6 +20,7 @@ import cobra
 import pytest
 
 from fluxasn.analysis import scenarios as S
+from fluxasn.core.resolver import ModelResolver
 from fluxasn.exceptions import FluxasnInputError, RoleError
 
 
@@ -177,7 +178,7 @@ def test_hypoxia_limits_o2_to_a_fraction(core_model):
     from cobra.flux_analysis import pfba
 
     o2 = core_model.reactions.get_by_id(
-        next(r for r in S.ModelResolver(core_model).roles.reactions("EX_o2")))
+        next(r for r in ModelResolver(core_model).roles.reactions("EX_o2")))
     normoxic = -pfba(core_model).fluxes[o2.id]
     with core_model:
         S.apply_scenario(core_model, "hypoxia(fraction=0.25)")
@@ -187,7 +188,7 @@ def test_hypoxia_limits_o2_to_a_fraction(core_model):
 
 
 def test_asparaginase_is_not_intracellular_asparaginase(core_model):
-    resolver = S.ModelResolver(core_model)
+    resolver = ModelResolver(core_model)
     intracellular = resolver.role_reactions("ASPG")
     assert all(r.bounds == (0, 0) for r in intracellular)  # core default: off
     with core_model:
@@ -273,11 +274,11 @@ def test_default_matrix_on_core_model(core_model):
 
 def test_gene_knockout_perturbation(mini):
     with mini:
-        notes = S.KnockOut(gene="SLC38A2").apply(mini, S.ModelResolver(mini))
+        notes = S.KnockOut(gene="SLC38A2").apply(mini, ModelResolver(mini))
         assert mini.reactions.ASNt.bounds == (0, 0) and "SLC38A2" in notes[0]
         assert mini.slim_optimize() == pytest.approx(5.5)
     with pytest.raises(RoleError, match="NOTAGENE"):
-        S.KnockOut(gene="NOTAGENE").apply(mini, S.ModelResolver(mini))
+        S.KnockOut(gene="NOTAGENE").apply(mini, ModelResolver(mini))
     with pytest.raises(FluxasnInputError):
         S.KnockOut()
 

@@ -12,6 +12,8 @@ from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 
 import cobra
 import pandas as pd
+from cobra.exceptions import OptimizationError
+from cobra.flux_analysis import pfba
 
 from fluxasn.core.units import FLUX_UNIT, GROWTH_UNIT
 from fluxasn.exceptions import FluxasnInputError, RoleError
@@ -77,9 +79,14 @@ class FluxSummary:
     table
         One row per quantity, columns :data:`SUMMARY_COLUMNS`.
     fluxes
-        Every reaction flux of the optimal solution (mmol/gDW/h), for export.
+        Every reaction flux of the reported flux distribution (mmol/gDW/h),
+        for export.
     provenance
         Where the model and data came from (free-form, string values).
+    flux_method
+        How the reported flux distribution was chosen among the optimal ones:
+        ``"pfba"`` (least total flux at maximum growth; reproducible) or
+        ``"fba"`` (the solver's optimum, which depends on what ran before).
     """
 
     model_id: str
@@ -90,6 +97,16 @@ class FluxSummary:
     table: pd.DataFrame
     fluxes: pd.Series = field(repr=False)
     provenance: Dict[str, str] = field(default_factory=dict)
+    flux_method: str = "pfba"
+
+    @property
+    def flux_caption(self) -> str:
+        """What the flux and minimum/maximum columns are (one line)."""
+        chosen = ("pFBA, the least total flux at maximum growth" if self.flux_method == "pfba"
+                  else "one optimum of the solver")
+        if "fva_fraction_of_optimum" not in self.provenance:
+            return f"flux: {chosen}"
+        return f"flux: {chosen}; minimum/maximum: FVA range at the optimum"
 
     @property
     def doubling_time(self) -> float:
@@ -120,6 +137,7 @@ class FluxSummary:
             "objective": self.objective,
             "growth_per_h": clean(float(self.growth)),
             "doubling_time_h": clean(float(self.doubling_time)),
+            "flux_method": self.flux_method,
             "fluxes": rows,
             "provenance": dict(self.provenance),
         }
@@ -141,8 +159,7 @@ class FluxSummary:
             self._header()
             + "\n"
             + table
-            + "\nexchange fluxes: negative = uptake, positive = secretion; "
-            "minimum/maximum: FVA range at the optimum"
+            + "\nexchange fluxes: negative = uptake, positive = secretion; " + self.flux_caption
         )
 
     def __repr__(self) -> str:
@@ -231,6 +248,7 @@ def summarize(
     medium: Optional[str] = None,
     provenance: Optional[Mapping[str, str]] = None,
     include_growth: bool = True,
+    flux_method: str = "pfba",
 ) -> FluxSummary:
     """Optimise growth and summarise the key fluxes of ``model``.
 
@@ -257,6 +275,11 @@ def summarize(
         Extra ``key: value`` strings recorded with the result.
     include_growth
         Start the table with a ``growth`` row (1/h).
+    flux_method
+        The flux distribution reported in the ``flux`` column and in
+        ``fluxes``: ``"pfba"`` (default; parsimonious FBA, the least total
+        flux at maximum growth, Lewis et al. 2010) or ``"fba"`` (the solver's
+        optimum, one vertex among many that depends on earlier solves).
 
     Returns
     -------
@@ -267,11 +290,15 @@ def summarize(
     Notes
     -----
     Growth is the model's objective; the doubling time is ``ln 2 / growth``.
-    The FVA ranges use the same solver and constraints as the optimisation
-    (Mahadevan & Schilling, 2003).
+    The FVA ranges (Mahadevan & Schilling, 2003) hold the same constraints as
+    the optimisation; they are computed by :func:`fluxasn.analysis.fva.fva`
+    (its own warm LP, GLPK or HiGHS by model size). Every flux of the pFBA
+    distribution lies inside its FVA range.
 
     References
     ----------
+    Lewis NE et al. (2010) Omic data from evolved E. coli are consistent with
+    computed optimal growth from genome-scale models. Mol Syst Biol 6:390.
     Mahadevan R, Schilling CH (2003) The effects of alternate optimal
     solutions in constraint-based genome-scale metabolic models. Metab Eng
     5:264-276.
@@ -281,12 +308,24 @@ def summarize(
             f"fraction_of_optimum must lie in [0, 1], got {fraction_of_optimum}",
             identifier="fraction_of_optimum",
         )
+    if flux_method not in ("pfba", "fba"):
+        raise FluxasnInputError(f"flux_method must be 'pfba' or 'fba', got {flux_method!r}",
+                                identifier="flux_method")
     role_map = resolve_roles(model, roles)
     with model:
         solution = model.optimize(raise_error=False)
     status = solution.status
     optimal = status == "optimal"
     growth = float(solution.objective_value) if optimal else math.nan
+    if optimal and flux_method == "pfba":
+        with model:
+            try:
+                solution = pfba(model, fraction_of_optimum=1.0)
+            except OptimizationError:  # pFBA failed numerically: report the FBA optimum, and say so
+                flux_method = "fba"
+            else:
+                status = solution.status
+                optimal = status == "optimal"
     objective = ",".join(
         r.id for r in model.reactions if r.objective_coefficient != 0
     ) or "(none)"
@@ -351,6 +390,7 @@ def summarize(
         table=table,
         fluxes=solution.fluxes.copy() if optimal else pd.Series(dtype=float),
         provenance=info,
+        flux_method=flux_method,
     )
 
 

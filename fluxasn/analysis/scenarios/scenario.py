@@ -1,0 +1,340 @@
+"""Scenarios: named, cited lists of perturbations; parsing, listing and applying them.
+
+A :class:`Scenario` is data: a name, a description, a citation and a list of
+*perturbations*. Each perturbation is a small object that changes a model
+through the role mapping (never through model identifiers), so the same
+scenario runs on the bundled core model, Human-GEM or Recon3D. Apply one with
+:func:`apply_scenario` inside ``with model:``; every change is an ordinary
+cobra bound assignment and is undone when the block ends.
+
+Scenarios parse from strings, ``"asn_free+asns_ko"``, for the command line:
+tokens are the names in :data:`SCENARIO_TOKENS` (see :func:`list_scenarios`),
+joined with ``+``; a token may take keyword parameters, e.g.
+``"hypoxia(o2_max=0.2)"`` or ``"pyruvate(mM=2)"``.
+
+Units: uptake limits in mmol/gDW/h; concentrations in mM, converted by the
+uptake rule of :mod:`fluxasn.core.media` (:class:`~fluxasn.core.media.UptakeRule`,
+0.1 mmol/gDW/h per mM by default).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Set, Tuple, Union
+
+import cobra
+import pandas as pd
+
+from fluxasn.analysis.scenarios.perturbations import (
+    Asparaginase,
+    Hypoxia,
+    InhibitETC,
+    IntracellularAsparaginase,
+    KnockOut,
+    Perturbation,
+    RemoveMedium,
+    SetMedium,
+    Supplement,
+    UncapUptake,
+)
+from fluxasn.analysis.rates import constrain_with_measurements
+from fluxasn.core.resolver import ModelResolver
+from fluxasn.exceptions import FluxasnInputError
+
+__all__ = [
+    "Scenario",
+    "SCENARIO_TOKENS",
+    "DEFAULT_SCENARIOS",
+    "parse_scenario",
+    "list_scenarios",
+    "apply_scenario",
+    "apply_scenario_check",
+    "reactions_changed_by",
+    "apply_scenario_with_rates",
+]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named, cited list of perturbations.
+
+    Attributes
+    ----------
+    name
+        Short name (the CLI token string, e.g. ``"asn_free+asns_ko"``).
+    perturbations
+        Applied in phase order (medium, medium edits, genetics, relative limits),
+        then in the given order.
+    description, citation
+        What the scenario models and where it comes from.
+    """
+
+    name: str
+    perturbations: Tuple[Perturbation, ...] = ()
+    description: str = ""
+    citation: str = ""
+
+    def __add__(self, other: "Scenario") -> "Scenario":
+        if self.name == "control":
+            return other
+        if other.name == "control":
+            return self
+        return Scenario(
+            name=f"{self.name}+{other.name}",
+            perturbations=self.perturbations + other.perturbations,
+            description="; ".join(d for d in (self.description, other.description) if d),
+            citation="; ".join(c for c in dict.fromkeys((self.citation, other.citation)) if c),
+        )
+
+    def apply(self, model: cobra.Model, *, resolver: Optional[ModelResolver] = None) -> List[str]:
+        """Apply to ``model`` (call inside ``with model:``); return notes."""
+        return apply_scenario(model, self, resolver=resolver)
+
+
+def _token(name, perturbations, description, citation=""):
+    return Scenario(name, tuple(perturbations), description, citation)
+
+
+_SULLIVAN = "Sullivan 2015 Cell 162:552; Birsoy 2015 Cell 162:540"
+
+#: Named scenario tokens (combine with ``+``).
+SCENARIO_TOKENS: Dict[str, Scenario] = {
+    s.name: s
+    for s in [
+        _token("control", [], "the model as given (its current medium)"),
+        _token("rpmi", [SetMedium("RPMI-1640")], "RPMI-1640 + 10% FBS"),
+        _token("dmem", [SetMedium("DMEM (high glucose)")], "DMEM high glucose + 10% FBS (no Asn, no Asp)"),
+        _token("hplm", [SetMedium("HPLM")], "human plasma-like medium + 10% FBS", "Cantor 2017 Cell 169:258"),
+        _token("asn_free", [RemoveMedium("asparagine")], "no asparagine in the medium"),
+        _token("gln_free", [RemoveMedium("glutamine")], "no glutamine in the medium"),
+        _token("asparaginase", [Asparaginase()], "L-asparaginase: medium Asn hydrolysed", "Chan 2014 Blood 123:3596"),
+        _token(
+            "asparaginase_gls", [Asparaginase(glutaminase=True)],
+            "L-asparaginase with glutaminase co-activity", "Chan 2014 Blood 123:3596",
+        ),
+        _token("intracellular_asparaginase", [IntracellularAsparaginase(True)], "ASPG/ASRGL1 active"),
+        _token("no_intracellular_asparaginase", [IntracellularAsparaginase(False)], "ASPG/ASRGL1 absent"),
+        _token("asns_ko", [KnockOut(role="ASNS")], "ASNS loss", "Krall 2016 Nat Commun 7:11457; Zhang 2014 Mol Cell 56:205"),
+        _token("got1_ko", [KnockOut(role="GOT1")], "GOT1 loss", "Birsoy 2015 Cell 162:540"),
+        _token("got2_ko", [KnockOut(role="GOT2")], "GOT2 loss"),
+        _token("pc_ko", [KnockOut(role="PC")], "pyruvate carboxylase loss"),
+        _token("gls_ko", [KnockOut(role="GLS")], "glutaminase loss"),
+        _token("etc_i", [InhibitETC("I")], "ETC complex I inhibited (rotenone, metformin)", _SULLIVAN),
+        _token("etc_iii", [InhibitETC("III")], "ETC complex III inhibited (antimycin A)", _SULLIVAN),
+        _token("hypoxia", [Hypoxia()], "O2 uptake limited to 10% of normoxic", "Garcia-Bermudez 2018 Nat Cell Biol 20:775"),
+        _token("glucose_uncapped", [UncapUptake("glucose")], "glucose uptake not limiting"),
+        _token("pyruvate", [Supplement("pyruvate", 1.0)], "+1 mM pyruvate (electron acceptor via LDH)", _SULLIVAN),
+        _token("akb", [Supplement("2-oxobutanoate", 1.0)], "+1 mM alpha-ketobutyrate (electron acceptor)", "Sullivan 2015 Cell 162:552"),
+        _token("uridine", [Supplement("uridine", 0.2)], "+0.2 mM uridine (pyrimidine salvage)"),
+        _token("asn", [Supplement("asparagine", 1.0)], "+1 mM asparagine", "Krall 2021 Cell Metab 33:1013"),
+        _token("asp", [Supplement("aspartate", 20.0)], "+20 mM aspartate, no transporter (not taken up)", "Garcia-Bermudez 2018 Nat Cell Biol 20:775"),
+        _token(
+            "asp_slc1a3", [Supplement("aspartate", 20.0, transporter="SLC1A3")],
+            "+20 mM aspartate taken up through SLC1A3", "Garcia-Bermudez 2018 Nat Cell Biol 20:775",
+        ),
+    ]
+}
+
+_PERTURBATION_PARAMETERS = {
+    "hypoxia": (Hypoxia, ("o2_max", "fraction")),
+    "pyruvate": (lambda **k: Supplement("pyruvate", **k), ("mM",)),
+    "akb": (lambda **k: Supplement("2-oxobutanoate", **k), ("mM",)),
+    "uridine": (lambda **k: Supplement("uridine", **k), ("mM",)),
+    "asn": (lambda **k: Supplement("asparagine", **k), ("mM",)),
+    "asp": (lambda **k: Supplement("aspartate", **k), ("mM",)),
+    "asp_slc1a3": (lambda **k: Supplement("aspartate", transporter="SLC1A3", **k), ("mM",)),
+    "asparaginase_gls": (lambda **k: Asparaginase(glutaminase=True, **k), ("glutaminase_fraction",)),
+    "glucose_uncapped": (lambda **k: UncapUptake("glucose", **k), ("limit",)),
+}
+
+#: The default scenario matrix of ``fluxasn scenarios``.
+DEFAULT_SCENARIOS: Tuple[str, ...] = (
+    "control",
+    "asn_free",
+    "asns_ko",
+    "asn_free+asns_ko",
+    "asparaginase",
+    "asparaginase+asns_ko",
+    "asparaginase_gls",
+    "gln_free",
+    "hypoxia",
+    "glucose_uncapped+etc_i",
+    "glucose_uncapped+etc_i+pyruvate",
+    "glucose_uncapped+etc_i+asp_slc1a3",
+    "glucose_uncapped+etc_i+asn_free",
+    "glucose_uncapped+etc_iii+uridine",
+    "glucose_uncapped+etc_iii",
+)
+
+_TOKEN_RE = re.compile(r"^\s*([A-Za-z0-9_]+)\s*(?:\((.*)\))?\s*$")
+
+
+def _parse_value(text: str, token: str, key: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise FluxasnInputError(
+            f"parameter {key!r} of scenario token {token!r} must be a number, got {text!r}", identifier=token
+        ) from None
+
+
+def _split_tokens(text: str) -> List[str]:
+    parts, depth, current = [], 0, ""
+    for char in text:
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        if char == "+" and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    parts.append(current)
+    return parts
+
+
+def parse_scenario(text: Union[str, Scenario]) -> Scenario:
+    """A :class:`Scenario` from a string such as ``"asn_free+asns_ko"``.
+
+    Raises
+    ------
+    FluxasnInputError
+        An unknown token (named, with the list of valid ones) or a bad parameter.
+    """
+    if isinstance(text, Scenario):
+        return text
+    if not isinstance(text, str) or not text.strip():
+        raise FluxasnInputError(
+            "a scenario is a non-empty string of tokens joined with '+'; valid tokens: "
+            + ", ".join(SCENARIO_TOKENS), identifier=str(text),
+        )
+    scenario = SCENARIO_TOKENS["control"]
+    for raw in _split_tokens(text):
+        match = _TOKEN_RE.match(raw)
+        name = match.group(1).lower() if match else raw.strip()
+        if not match or name not in SCENARIO_TOKENS:
+            raise FluxasnInputError(
+                f"unknown scenario token {raw.strip()!r} in {text!r}; valid tokens: " + ", ".join(SCENARIO_TOKENS),
+                identifier=raw.strip(),
+            )
+        part = SCENARIO_TOKENS[name]
+        if match.group(2) is not None and match.group(2).strip():
+            if name not in _PERTURBATION_PARAMETERS:
+                raise FluxasnInputError(f"scenario token {name!r} takes no parameters", identifier=raw.strip())
+            factory, allowed = _PERTURBATION_PARAMETERS[name]
+            kwargs = {}
+            for item in match.group(2).split(","):
+                if "=" not in item:
+                    raise FluxasnInputError(
+                        f"parameters are key=value; got {item.strip()!r} in {raw.strip()!r}", identifier=raw.strip()
+                    )
+                key, value = (s.strip() for s in item.split("=", 1))
+                if key not in allowed:
+                    raise FluxasnInputError(
+                        f"unknown parameter {key!r} of {name!r}; expected one of " + ", ".join(allowed),
+                        identifier=raw.strip(),
+                    )
+                kwargs[key] = _parse_value(value, raw.strip(), key)
+            part = Scenario(raw.strip().replace(" ", ""), (factory(**kwargs),), part.description, part.citation)
+        scenario = scenario + part
+    return Scenario(text.strip().replace(" ", ""), scenario.perturbations, scenario.description, scenario.citation)
+
+
+def list_scenarios() -> pd.DataFrame:
+    """The scenario tokens: name, description, perturbations, citation."""
+    rows = [
+        (s.name, s.description, "; ".join(p.describe() for p in s.perturbations), s.citation)
+        for s in SCENARIO_TOKENS.values()
+    ]
+    return pd.DataFrame(rows, columns=["name", "description", "perturbations", "citation"])
+
+
+def apply_scenario(
+    model: cobra.Model,
+    scenario: Union[str, Scenario],
+    *,
+    resolver: Optional[ModelResolver] = None,
+) -> List[str]:
+    """Apply a scenario to ``model``; call inside ``with model:``.
+
+    Every role, exchange and transporter is resolved before the first bound
+    changes, so a scenario that names something the model lacks raises
+    without changing the model.
+
+    Returns
+    -------
+    list of str
+        One note per change made.
+
+    Raises
+    ------
+    FluxasnInputError
+        Unknown scenario token or supplement not in the model.
+    RoleError
+        A role (reaction, transporter) the scenario needs is missing.
+    """
+    scenario = parse_scenario(scenario)
+    resolver = resolver or ModelResolver(model)
+    ordered = sorted(scenario.perturbations, key=lambda p: p.phase)
+    # dry run in a nested context: resolves everything, then undoes it
+    apply_scenario_check(model, scenario, resolver)
+    notes: List[str] = []
+    for perturbation in ordered:
+        notes.extend(perturbation.apply(model, resolver))
+    return notes
+
+
+def apply_scenario_check(model: cobra.Model, scenario: Scenario, resolver: ModelResolver) -> None:
+    """Resolve every role, exchange and transporter of ``scenario`` (changes undone)."""
+    resolver.dry_run = True
+    try:
+        with model:
+            for perturbation in sorted(scenario.perturbations, key=lambda p: p.phase):
+                perturbation.apply(model, resolver)
+    finally:
+        resolver.dry_run = False
+
+
+
+
+def reactions_changed_by(model: cobra.Model, scenario: Union[str, Scenario], *,
+                         resolver: Optional[ModelResolver] = None) -> Set[str]:
+    """Ids of the reactions whose bounds ``scenario`` changes (applied and undone; the model is unchanged)."""
+    before = {r.id: r.bounds for r in model.reactions}
+    with model:
+        apply_scenario(model, scenario, resolver=resolver)
+        return {r.id for r in model.reactions if r.bounds != before[r.id]}
+
+
+def apply_scenario_with_rates(
+    model: cobra.Model,
+    scenario: Union[str, Scenario],
+    measurements,
+    *,
+    k: float = 2.0,
+    resolver: Optional[ModelResolver] = None,
+):
+    """Apply a scenario, then the measured rates it leaves standing (call inside ``with model:``).
+
+    Measured rates describe unperturbed cells. Under a scenario, the measured
+    growth and the measured rates of the exchanges the scenario sets are left
+    out (they are what the scenario changes or predicts); every other rate
+    bounds its reaction to ``mean +/- k sd``, minimally relaxed if the
+    scenario makes them infeasible (:func:`fluxasn.analysis.rates.constrain_with_measurements`).
+
+    Returns
+    -------
+    (notes, ConstraintResult)
+        The scenario's notes and what the measurements did (its
+        :meth:`~fluxasn.analysis.rates.ConstraintResult.provenance` gives the
+        lines a report prints).
+    """
+    scenario = parse_scenario(scenario)
+    resolver = resolver or ModelResolver(model)
+    touched = reactions_changed_by(model, scenario, resolver=resolver)
+    touched |= {r.id for r in model.reactions if r.objective_coefficient != 0}
+    touched.add(resolver.biomass().id)
+    notes = apply_scenario(model, scenario, resolver=resolver)
+    result = constrain_with_measurements(model, measurements, k=k, relax=True, leave_out=touched)
+    return notes, result
