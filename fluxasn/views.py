@@ -9,11 +9,13 @@ from typing import Any, Iterable, Sequence
 
 import pandas as pd
 
+from fluxasn.config import ZERO
+
 __all__ = ["format_number", "text_table", "html_table", "figure_to_data_uri"]
 
 
 def format_number(value: Any, digits: int = 4) -> str:
-    """Format a flux or rate for humans: ``n/a`` for missing, ``0`` for |x| < 1e-9."""
+    """Format a flux or rate for humans: ``n/a`` for missing, ``0`` for |x| below :data:`fluxasn.config.ZERO`."""
     if value is None or value is pd.NA:
         return "n/a"
     if isinstance(value, str):
@@ -26,7 +28,7 @@ def format_number(value: Any, digits: int = 4) -> str:
         return "n/a"
     if math.isinf(value):
         return "inf" if value > 0 else "-inf"
-    if abs(value) < 1e-9:
+    if abs(value) < ZERO:
         return "0"
     if abs(value) >= 1e4 or abs(value) < 1e-3:
         return f"{value:.{digits - 1}e}"

@@ -60,18 +60,20 @@ from typing import Callable, List, Optional, Sequence
 import numpy as np
 import pandas as pd
 
+from fluxasn.config import FEASIBILITY, ZERO
 from fluxasn.lp.compress import InfeasibleCompression, compress
+from fluxasn._parallel import new_pool, resolve_processes
 from fluxasn.lp.problem import LinearProblem, UnsupportedProblem
 from fluxasn.exceptions import FluxasnInputError, InfeasibleError
 
 __all__ = ["fva"]
 
 #: Distance to a bound within which a flux counts as at the bound.
-AT_BOUND = 1e-9
+AT_BOUND = ZERO
 
 #: A solution reused as a feasible point must meet every bound and
 #: constraint within this (model units, mmol/gDW/h).
-FEASIBLE = 1e-7
+FEASIBLE = FEASIBILITY
 
 #: An FVA optimum missing a bound or constraint by more than this is solved
 #: again. The size of the miss does not bound the error of the value: on
@@ -79,14 +81,11 @@ FEASIBLE = 1e-7
 #: min(OPHHX) = 0 where the exact minimum is 2.19e-4. GLPK's FVA optima on
 #: iJO1366 and Human-GEM miss by < 5e-8; HiGHS' by up to 5e-7 on Human-GEM,
 #: which is why FVA uses GLPK unless told otherwise.
-RESOLVE = 1e-7
+RESOLVE = FEASIBILITY
 
 #: A compressed-LP optimum missing a bound or constraint by more than this
 #: is solved again (:class:`_Accurate`).
-POLISH = 1e-9
-
-#: Zero, for the sum test of blocked reactions.
-ZERO = 1e-9
+POLISH = ZERO
 
 
 def _reaction_ids(model, reactions) -> List[str]:
@@ -99,12 +98,6 @@ def _reaction_ids(model, reactions) -> List[str]:
             raise FluxasnInputError("the model has no reaction with this id", identifier=str(rid))
         out.append(rid)
     return list(dict.fromkeys(out))
-
-
-def _default_processes() -> int:
-    from cobra import Configuration
-
-    return int(Configuration().processes)
 
 
 def fva(
@@ -182,9 +175,7 @@ def fva(
         raise FluxasnInputError(
             f"fraction_of_optimum must be within [0, 1], not {fraction_of_optimum!r}",
             identifier="fraction_of_optimum")
-    if processes is None:
-        processes = _default_processes()
-    processes = max(1, min(int(processes), len(ids) or 1))
+    processes = resolve_processes(processes, len(ids) or 1)
     stats = {} if stats is None else stats
     info: dict = {}
     try:
@@ -538,16 +529,8 @@ def _worker_block(ids):
 
 
 def _fva_pool(model, ids, fraction, solver, processes):
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    from fluxasn.analysis.knockouts import START_METHOD
-
     blocks = [list(b) for b in np.array_split(np.array(ids, dtype=object), processes) if len(b)]
-    context = multiprocessing.get_context(START_METHOD)
-    with ProcessPoolExecutor(max_workers=processes, mp_context=context,
-                             initializer=_init_worker,
-                             initargs=(model, fraction, solver)) as pool:
+    with new_pool(processes, initializer=_init_worker, initargs=(model, fraction, solver)) as pool:
         parts = list(pool.map(_worker_block, blocks))
     frame = pd.concat([p[0] for p in parts])
     return frame, sum(p[1] for p in parts), sum(p[2] for p in parts)

@@ -29,6 +29,7 @@ import cobra
 import numpy as np
 import pandas as pd
 
+from fluxasn.config import FEASIBILITY, ZERO
 from fluxasn.core.measurements import (
     OPEN_BOUND,
     MeasuredTarget,
@@ -196,10 +197,10 @@ def _relaxation(model: cobra.Model, targets: List[MeasuredTarget], k: float) -> 
     for i, (target, (lower, upper)) in enumerate(zip(targets, bounds)):
         a = max(float(x[n + i]), 0.0)
         b = max(float(x[n + m + i]), 0.0)
-        a = a if a > 1e-10 else 0.0
-        b = b if b > 1e-10 else 0.0
+        a = a if a > 0.1 * ZERO else 0.0
+        b = b if b > 0.1 * ZERO else 0.0
         relaxed = a > 0 or b > 0
-        pad = 1e-7 if relaxed else 0.0  # so that the relaxed bounds hold under solver tolerances
+        pad = FEASIBILITY if relaxed else 0.0  # so that the relaxed bounds hold under solver tolerances
         new_lower = lower - a - (pad if a > 0 else 0.0)
         new_upper = upper + b + (pad if b > 0 else 0.0)
         rows.append(

@@ -1,5 +1,8 @@
 """Batch knockout screens: a spec file, chunks, Parquet parts, resume, pools, Dask.
 
+The spec and the output folder's files are read and written by
+:mod:`fluxasn.io.screen`; this module plans, computes and resumes.
+
 A *screen spec* (TOML or YAML) names models x conditions x knockout sets::
 
     [screen]
@@ -58,169 +61,35 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Literal, Optional, Sequence, Tuple, Union
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from fluxasn.analysis.knockouts import (
-    START_METHOD,
-    DeletionEngine,
-    iter_pairs,
-    pair_count,
-)
+from fluxasn.config import NO_GROWTH
+from fluxasn._parallel import new_pool, resolve_processes
+from fluxasn.analysis.knockouts import DeletionEngine, iter_pairs, pair_count
+from fluxasn.core.media import apply_medium, get_medium
+from fluxasn.core.model import BUNDLED_MODELS, load_model
 from fluxasn.exceptions import FluxasnInputError, InfeasibleError
+from fluxasn.io.models import read_model_file
+from fluxasn.io.screen import (
+    COBRA_BUNDLED,
+    RESULT_COLUMNS,
+    ScreenSpec,
+    assemble,
+    atomic_write_bytes,
+    line_of,
+    read_result,
+    read_spec,
+    write_part,
+)
+from fluxasn.progress import progress_bar
+from fluxasn.views import html_table, text_table
 
 __all__ = ["run_screen", "read_spec", "ScreenSpec", "ScreenResult", "RESULT_COLUMNS",
-           "COBRA_BUNDLED"]
-
-#: cobra's bundled models (``cobra.io.load_model`` reads these without network).
-COBRA_BUNDLED = ("textbook", "iJO1366", "salmonella", "mini")
-
-#: Columns of a screen's result (growth in 1/h for a biomass objective).
-RESULT_COLUMNS = ("model", "condition", "knockouts", "method", "kind", "id1", "id2",
-                  "growth", "status")
-
-SCHEMA = pa.schema([
-    ("model", pa.string()), ("condition", pa.string()), ("knockouts", pa.string()),
-    ("method", pa.string()), ("kind", pa.string()), ("id1", pa.string()),
-    ("id2", pa.string()), ("growth", pa.float64()), ("status", pa.string()),
-])
-
-
-# ----------------------------------------------------------------------------
-# spec schema
-# ----------------------------------------------------------------------------
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ScreenOptions(_Strict):
-    name: str = "screen"
-    method: Literal["fba", "moma", "linear_moma", "room", "linear_room"] = "fba"
-    chunk_size: int = Field(500, ge=1)
-
-
-class ModelEntry(_Strict):
-    name: str
-    source: str
-
-
-class ConditionEntry(_Strict):
-    name: str
-    medium: Optional[str] = None
-    serum: Optional[str] = "FBS"
-    bounds: Dict[str, Tuple[float, float]] = Field(default_factory=dict)
-    models: Optional[List[str]] = None
-
-
-class KnockoutEntry(_Strict):
-    name: str
-    kind: Literal["gene", "reaction"] = "gene"
-    order: Literal[1, 2] = 1
-    ids: Union[Literal["all"], List[str]] = "all"
-    method: Optional[Literal["fba", "moma", "linear_moma", "room", "linear_room"]] = None
-
-    @field_validator("ids")
-    @classmethod
-    def _unique(cls, value):
-        if isinstance(value, list):
-            return list(dict.fromkeys(value))
-        return value
-
-
-class ScreenSpec(_Strict):
-    """A validated screen spec (see the module docstring)."""
-
-    screen: ScreenOptions = Field(default_factory=ScreenOptions)
-    model: List[ModelEntry] = Field(min_length=1)
-    condition: List[ConditionEntry] = Field(default_factory=lambda: [ConditionEntry(name="default")])
-    knockouts: List[KnockoutEntry] = Field(min_length=1)
-
-
-def _line_of(text: str, needle: str) -> Optional[int]:
-    """1-based line of the first quoted occurrence of ``needle`` in ``text``."""
-    pattern = re.compile(r"[\"']" + re.escape(needle) + r"[\"']")
-    for number, line in enumerate(text.splitlines(), start=1):
-        if pattern.search(line):
-            return number
-    for number, line in enumerate(text.splitlines(), start=1):
-        if needle in line:
-            return number
-    return None
-
-
-def read_spec(path: Union[str, os.PathLike]) -> Tuple[ScreenSpec, str]:
-    """Parse and schema-check a spec file; return the spec and its text.
-
-    Raises
-    ------
-    FluxasnInputError
-        Missing file, unknown suffix, malformed TOML/YAML or a field that
-        fails the schema (named, with its line where it can be found).
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise FluxasnInputError("screen spec not found", source=path)
-    text = path.read_text(encoding="utf-8")
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".toml":
-            try:
-                import tomllib
-            except ModuleNotFoundError:  # Python 3.10
-                import tomli as tomllib
-            data = tomllib.loads(text)
-        elif suffix in (".yaml", ".yml"):
-            import yaml
-
-            data = yaml.safe_load(text) or {}
-        else:
-            raise FluxasnInputError("unknown spec format; expected .toml, .yaml or .yml",
-                                    source=path)
-    except FluxasnInputError:
-        raise
-    except Exception as error:
-        line = getattr(error, "lineno", None)
-        mark = getattr(error, "problem_mark", None)
-        if mark is not None:
-            line = mark.line + 1
-        raise FluxasnInputError(f"malformed spec: {error}", source=path, line=line) from error
-    if not isinstance(data, dict):
-        raise FluxasnInputError("the spec must be a table of sections", source=path)
-    try:
-        spec = ScreenSpec.model_validate(data)
-    except ValidationError as error:
-        first = error.errors()[0]
-        loc = [str(p) for p in first["loc"]]
-        entry = None
-        node: Any = data
-        for part in first["loc"]:
-            try:
-                node = node[part]
-            except (KeyError, IndexError, TypeError):
-                break
-            if isinstance(node, dict) and "name" in node:
-                entry = node["name"]
-        ident = ".".join(loc)
-        line = _line_of(text, entry) if entry else _line_of(text, str(first["loc"][-1]))
-        raise FluxasnInputError(f"{ident}: {first['msg']}", source=path, line=line,
-                                identifier=str(entry) if entry else ident) from error
-    for section in ("model", "condition", "knockouts"):
-        names = [e.name for e in getattr(spec, section)]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise FluxasnInputError(f"duplicate {section} name", source=path,
-                                    line=_line_of(text, dupes[0]), identifier=dupes[0])
-    return spec, text
-
+           "COBRA_BUNDLED", "compute_chunk"]
 
 # ----------------------------------------------------------------------------
 # tasks and chunks
@@ -260,13 +129,8 @@ def _load_source(source: str, base: Path):
         from cobra.io import load_model as cobra_load
 
         return cobra_load(source)
-    import fluxasn
-
-    from fluxasn.core.model import BUNDLED_MODELS
-    from fluxasn.io.models import read_model_file
-
     if source in BUNDLED_MODELS:
-        return fluxasn.load_model(source, medium=None)
+        return load_model(source, medium=None)
     path = Path(source)
     if not path.is_absolute():
         path = base / path
@@ -276,8 +140,6 @@ def _load_source(source: str, base: Path):
 def _apply_condition(model, condition: Dict[str, Any]) -> None:
     """Apply a condition (medium, then bounds) to ``model`` in place."""
     if condition.get("medium"):
-        from fluxasn.core.media import apply_medium
-
         serum = condition.get("serum")
         serum = None if serum in (None, "none", "None") else serum
         apply_medium(model, condition["medium"], serum=serum)
@@ -292,7 +154,7 @@ def _validate(spec: ScreenSpec, text: str, spec_path: Path, *,
     models: Dict[str, Any] = {}
     sources: Dict[str, str] = {}
     for entry in spec.model:
-        line = _line_of(text, entry.source)
+        line = line_of(text, entry.source)
         if entry.source not in COBRA_BUNDLED and entry.source != "core":
             path = Path(entry.source)
             path = path if path.is_absolute() else base / path
@@ -312,16 +174,14 @@ def _validate(spec: ScreenSpec, text: str, spec_path: Path, *,
         for name in cond.models or []:
             if name not in model_names:
                 raise FluxasnInputError(f"condition {cond.name!r} names an unknown model",
-                                        source=spec_path, line=_line_of(text, name),
+                                        source=spec_path, line=line_of(text, name),
                                         identifier=name)
         if cond.medium:
-            from fluxasn.core.media import get_medium
-
             try:
                 get_medium(cond.medium)
             except FluxasnInputError as error:
                 raise FluxasnInputError(f"condition {cond.name!r}: {error.reason}",
-                                        source=spec_path, line=_line_of(text, cond.medium),
+                                        source=spec_path, line=line_of(text, cond.medium),
                                         identifier=cond.medium) from error
         for name, model in models.items():
             if cond.models and name not in cond.models:
@@ -330,11 +190,11 @@ def _validate(spec: ScreenSpec, text: str, spec_path: Path, *,
                 if rid not in model.reactions:
                     raise FluxasnInputError(
                         f"condition {cond.name!r}: model {name!r} has no reaction with this id",
-                        source=spec_path, line=_line_of(text, rid), identifier=rid)
+                        source=spec_path, line=line_of(text, rid), identifier=rid)
                 if lo > hi:
                     raise FluxasnInputError(
                         f"condition {cond.name!r}: lower bound {lo} > upper bound {hi}",
-                        source=spec_path, line=_line_of(text, rid), identifier=rid)
+                        source=spec_path, line=line_of(text, rid), identifier=rid)
     tasks: List[Task] = []
     for name, model in models.items():
         for ko in spec.knockouts:
@@ -346,7 +206,7 @@ def _validate(spec: ScreenSpec, text: str, spec_path: Path, *,
                     if i not in table:
                         raise FluxasnInputError(
                             f"knockouts {ko.name!r}: model {name!r} has no {ko.kind} "
-                            "with this id", source=spec_path, line=_line_of(text, i),
+                            "with this id", source=spec_path, line=line_of(text, i),
                             identifier=i)
                 ids = tuple(ko.ids)
     for name, model in models.items():
@@ -360,7 +220,7 @@ def _validate(spec: ScreenSpec, text: str, spec_path: Path, *,
                     except FluxasnInputError as error:
                         raise FluxasnInputError(
                             f"condition {cond.name!r} on model {name!r}: {error.reason}",
-                            source=spec_path, line=_line_of(text, cond.name),
+                            source=spec_path, line=line_of(text, cond.name),
                             identifier=error.identifier or cond.name) from error
                     model.slim_optimize()
                     status = model.solver.status
@@ -461,41 +321,6 @@ def _compute_dask(plan_json: str, chunk):
 
 
 # ----------------------------------------------------------------------------
-# output folder
-# ----------------------------------------------------------------------------
-
-
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-
-
-def _write_part(parts: Path, chunk_id: str, columns: Dict[str, list]) -> None:
-    table = pa.Table.from_pydict(columns, schema=SCHEMA)
-    tmp = parts / f".{chunk_id}.parquet.tmp-{os.getpid()}"
-    pq.write_table(table, tmp)
-    with open(tmp, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(tmp, parts / f"{chunk_id}.parquet")
-
-
-def _assemble(out: Path, chunk_ids: Sequence[str]) -> Path:
-    """Concatenate the parts in chunk order into ``result.parquet`` (streaming)."""
-    parts = out / "parts"
-    final = out / "result.parquet"
-    tmp = out / f".result.parquet.tmp-{os.getpid()}"
-    with pq.ParquetWriter(tmp, SCHEMA) as writer:
-        for chunk_id in chunk_ids:
-            writer.write_table(pq.read_table(parts / f"{chunk_id}.parquet", schema=SCHEMA))
-    os.replace(tmp, final)
-    return final
-
-
-# ----------------------------------------------------------------------------
 # result
 # ----------------------------------------------------------------------------
 
@@ -518,21 +343,18 @@ class ScreenResult:
 
     def to_frame(self) -> pd.DataFrame:
         """Every row (columns :data:`RESULT_COLUMNS`)."""
-        return pq.read_table(self.path).to_pandas()
+        return read_result(self.path)
 
     def _summary(self) -> pd.DataFrame:
-        table = pq.read_table(self.path, columns=["model", "condition", "knockouts", "status",
-                                                  "growth"]).to_pandas()
+        table = read_result(self.path, ["model", "condition", "knockouts", "status", "growth"])
         table["optimal"] = table["status"] == "optimal"
-        table["lethal"] = table["optimal"] & (table["growth"].abs() < 1e-6)
+        table["lethal"] = table["optimal"] & (table["growth"].abs() < NO_GROWTH)
         return (table.groupby(["model", "condition", "knockouts"], sort=False)
                 .agg(deletions=("status", "size"), optimal=("optimal", "sum"),
                      lethal=("lethal", "sum"))
                 .reset_index())
 
     def __str__(self) -> str:
-        from fluxasn.views import text_table
-
         summary = self._summary()
         head = (f"screen: {self.n_rows} rows in {self.path} ({self.n_chunks} chunks, "
                 f"{self.computed} computed in this run)")
@@ -542,8 +364,6 @@ class ScreenResult:
         return f"<ScreenResult {self.path} rows={self.n_rows}>"
 
     def _repr_html_(self) -> str:
-        from fluxasn.views import html_table
-
         return html_table(self._summary(), caption=f"screen: {self.n_rows} rows, {self.path}")
 
 
@@ -573,8 +393,9 @@ def run_screen(
         it holds a run of the same spec, finished chunks are kept (resume);
         a folder of a different spec is refused.
     processes
-        1: in this process; more: a local process pool ("spawn"); default
-        ``os.cpu_count()``. With ``backend="dask"``: workers of the
+        1: in this process; more: a local process pool ("spawn",
+        :mod:`fluxasn._parallel`); default :data:`fluxasn.config.config`
+        (the number of cores). With ``backend="dask"``: workers of the
         LocalCluster started when no ``scheduler`` is given (default 2).
     progress
         ``True``/``False`` to force a progress bar on standard error, None
@@ -623,7 +444,7 @@ def run_screen(
                 "the output folder holds a screen of a different spec; choose another folder "
                 "or delete it", source=out, identifier=str(out))
     else:
-        _atomic_write_bytes(manifest_path, json.dumps(manifest, indent=1).encode())
+        atomic_write_bytes(manifest_path, json.dumps(manifest, indent=1).encode())
     for stale in parts.glob(".*.tmp-*"):
         stale.unlink()  # half-written parts of a killed run
     done_ids = {p.stem for p in parts.glob("*.parquet")}
@@ -638,7 +459,7 @@ def run_screen(
         report(finished, total)
         for chunk_id, columns in _execute(plan, pending, processes=processes,
                                           backend=backend, scheduler=scheduler):
-            _write_part(parts, chunk_id, columns)
+            write_part(parts, chunk_id, columns)
             computed += 1
             finished += 1
             report(finished, total)
@@ -646,15 +467,13 @@ def run_screen(
     if remaining:
         return ScreenResult(out / "result.parquet", n_rows=0, n_chunks=total,
                             computed=computed, tasks=tasks)
-    final = _assemble(out, [c[0] for c in chunks])
+    final = assemble(out, [c[0] for c in chunks])
     return ScreenResult(final, n_rows=manifest["rows"], n_chunks=total, computed=computed,
                         tasks=tasks)
 
 
 def _progress(progress, total):
     import contextlib
-
-    from fluxasn.progress import progress_bar
 
     if callable(progress):
         return contextlib.nullcontext(progress)
@@ -670,20 +489,15 @@ def _execute(plan, pending, *, processes, backend, scheduler) -> Iterator[Tuple[
     if backend != "local":
         raise FluxasnInputError(f"unknown backend {backend!r}; expected 'local' or 'dask'",
                                 identifier=str(backend))
-    if processes is None:
-        processes = os.cpu_count() or 1
-    processes = max(1, min(int(processes), len(pending)))
+    processes = resolve_processes(processes, len(pending))
     if processes == 1:
         _worker_init(plan)
         for chunk in pending:
             yield compute_chunk(plan, chunk)
         return
-    import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures import FIRST_COMPLETED, wait
 
-    context = multiprocessing.get_context(START_METHOD)
-    with ProcessPoolExecutor(max_workers=processes, mp_context=context,
-                             initializer=_worker_init, initargs=(plan,)) as pool:
+    with new_pool(processes, initializer=_worker_init, initargs=(plan,)) as pool:
         queue = iter(pending)
         running = set()
         for chunk in queue:  # keep at most 2 chunks per worker in flight

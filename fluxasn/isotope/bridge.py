@@ -21,6 +21,7 @@ from typing import List, Sequence, Tuple, Union
 import numpy as np
 import pandas as pd
 
+from fluxasn.config import ZERO
 from fluxasn.core.paths import bundled_data_path
 from fluxasn.exceptions import FluxasnInputError, InfeasibleError
 
@@ -174,7 +175,7 @@ def add_13c_constraints(
             lb, ub = sorted((a / c, b / c))
             rxn = model.reactions.get_by_id(rid)
             nlb, nub = max(rxn.lower_bound, lb), min(rxn.upper_bound, ub)
-            if nlb > nub + 1e-9:
+            if nlb > nub + ZERO:
                 raise InfeasibleError(
                     f"13C interval [{lb:.4g}, {ub:.4g}] of {m.mfa_flux} does not meet the bounds "
                     f"[{rxn.lower_bound:.4g}, {rxn.upper_bound:.4g}] of {rid}")

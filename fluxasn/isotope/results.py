@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
+from fluxasn.config import ZERO
 from fluxasn.isotope.emu import emu_name
 from fluxasn.isotope.stats import ProfileInterval, chi2_range, linearized_interval
 
@@ -67,9 +68,9 @@ class MFAResult:
             val, lo, hi = linearized_interval(problem, self.u, J, name, confidence)
             fmin, fmax = problem.flux_range(name)  # clip to what the constraints allow
             # identifiable: the data bound the flux on both sides more tightly than the constraints do
-            ident = bool(np.isfinite(hi - lo) and lo > fmin + 1e-9 * max(1.0, abs(fmin))
-                         and hi < fmax - 1e-9 * max(1.0, abs(fmax)))
-            if fmax - fmin < 1e-9 * max(1.0, abs(val)):
+            ident = bool(np.isfinite(hi - lo) and lo > fmin + ZERO * max(1.0, abs(fmin))
+                         and hi < fmax - ZERO * max(1.0, abs(fmax)))
+            if fmax - fmin < ZERO * max(1.0, abs(val)):
                 ident = True  # fixed by the constraints
             lo, hi = max(lo, fmin), min(hi, fmax)
             rows.append({"id": name, "kind": kind, "flux": val, "lower": lo, "upper": hi,

@@ -45,13 +45,15 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from fluxasn.config import ZERO
+
 __all__ = ["Compression", "compress"]
 
 #: A merged coefficient this small relative to its terms is a cancellation.
 CANCEL = 1e-12
 
 #: Merged bounds crossing by more than this mean an infeasible LP.
-CROSS = 1e-9
+CROSS = ZERO
 
 
 @dataclass

@@ -23,6 +23,7 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
+from fluxasn.config import FEASIBILITY
 from fluxasn.exceptions import FluxasnError
 
 __all__ = ["NetFluxLP", "UnsupportedProblem", "extract"]
@@ -171,8 +172,8 @@ def extract(model, *, tolerance: Optional[float] = None) -> NetFluxLP:
         c[col] = value
     if tolerance is None:
         tol = solver.configuration.tolerances
-        feas = getattr(tol, "feasibility", None) or 1e-7
-        opt = getattr(tol, "optimality", None) or 1e-7
+        feas = getattr(tol, "feasibility", None) or FEASIBILITY
+        opt = getattr(tol, "optimality", None) or FEASIBILITY
     else:
         feas = opt = float(tolerance)
     return NetFluxLP(

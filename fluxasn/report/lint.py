@@ -15,6 +15,7 @@ from typing import List, Optional, Union
 import cobra
 import pandas as pd
 
+from fluxasn.config import ZERO
 from fluxasn.core.media import validate_medium_file
 from fluxasn.exceptions import FluxasnInputError, ModelLoadError
 from fluxasn.io.tables import PROBLEM_COLUMNS, problem, problem_frame, read_table
@@ -94,7 +95,7 @@ def lint_model(model: cobra.Model, *, source: Union[str, os.PathLike] = "model")
         if math.isnan(value):
             rows.append(problem(source, "the model is infeasible with its bounds as given (no medium "
                                  "applied?)", identifier="objective", severity="warning"))
-        elif abs(value) < 1e-9:
+        elif abs(value) < ZERO:
             rows.append(problem(source, "the objective is zero at the optimum (no growth) with the bounds as given",
                                  identifier=",".join(r.id for r in objective), severity="warning"))
     return problem_frame(rows)
