@@ -403,48 +403,14 @@ def _run_scenarios(model, runs, *, readouts, rates=None, sd_width: float = 2.0, 
                                      progress=progress)
 
 
-def _read_c13(path: Path, experiments=()):
-    """13C data: an INCA CSV folder (reactions.csv, tracers.csv, ms_measurements.csv, ...) or a FluxML file."""
-    from fluxasn import isotope
-    from fluxasn.exceptions import FluxasnInputError
-
-    path = Path(path)
-    if not path.exists():
-        raise FluxasnInputError("file or folder not found", source=path)
-    if path.is_dir():
-        return isotope.read_inca_csv(path, experiments=list(experiments) or None)
-    if path.suffix.lower() in {".fml", ".fluxml", ".xml"}:
-        if experiments:
-            raise click.UsageError("--experiment applies to INCA CSV folders, not to FluxML files")
-        return isotope.read_fluxml(path)
-    raise FluxasnInputError(
-        "expected a folder of INCA CSV files (reactions.csv, tracers.csv, ms_measurements.csv, "
-        "flux_measurements.csv) or a FluxML file (.fml)", source=path,
-    )
-
-
 def _fit_c13(data_path: Path, *, experiments=(), n_starts: int = 10, seed: int = 0):
-    """Multi-start 13C fit with a progress bar (one step per start).
-
-    The starts are those of ``fit_13c(problem, n_starts=n_starts, seed=seed)``
-    (``problem.random_points``), fitted one at a time; the best fit is kept,
-    so the result is that of the one-call fit.
-    """
+    """:func:`fluxasn.isotope.fit_13c` of the data at ``data_path`` under a progress bar."""
     from fluxasn import isotope
     from fluxasn.progress import progress_bar
 
-    problem = _read_c13(data_path, experiments).problem()
-    starts = problem.random_points(n_starts, seed=seed)
-    best, runs = None, []
-    with progress_bar("13C fit", total=len(starts)) as progress:
-        for done, start in enumerate(starts, start=1):
-            result = isotope.fit_13c(problem, n_starts=0, initial=[start])
-            runs.extend(result.runs)
-            if best is None or result.ssr < best.ssr:
-                best = result
-            progress(done, len(starts))
-    best.runs = runs
-    return best
+    problem = isotope.read_c13(data_path, experiments=list(experiments) or None).problem()
+    with progress_bar("13C fit", total=n_starts) as progress:
+        return isotope.fit_13c(problem, n_starts=n_starts, seed=seed, progress=progress)
 
 
 def _c13_json(result) -> Any:

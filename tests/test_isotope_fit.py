@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from _shared import require_shared
-from fluxasn.isotope.fitting import fit_13c
+from fluxasn.isotope.fit import fit_13c
 from fluxasn.isotope.formats import read_freeflux, read_inca_csv
 from fluxasn.isotope.tracers import Tracer
 

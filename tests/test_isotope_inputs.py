@@ -3,7 +3,7 @@ import pytest
 
 from _shared import require_shared
 from fluxasn.exceptions import FluxasnInputError
-from fluxasn.isotope.fitting import MFAProblem
+from fluxasn.isotope.problem import MFAProblem
 from fluxasn.isotope.formats import read_inca_csv, read_mfapy
 from fluxasn.isotope.measurements import Experiment, FluxMeasurement, MIDMeasurement
 from fluxasn.isotope.network import LabelingNetwork

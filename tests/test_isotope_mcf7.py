@@ -7,8 +7,8 @@ import pytest
 from _shared import require_shared
 from fluxasn.exceptions import FluxasnInputError, InfeasibleError
 from fluxasn.isotope.bridge import FluxMapping, add_13c_constraints, read_flux_mapping
-from fluxasn.isotope.examples import mcf7_araki2018
-from fluxasn.isotope.fitting import fit_13c
+from _c13_examples import mcf7_araki2018
+from fluxasn.isotope.fit import fit_13c
 
 
 def mfapy_output():
@@ -132,7 +132,7 @@ def test_bridge_bad_input_changes_nothing(core_model, result):
 def test_asns_profile_interval(problem, result):
     from scipy import stats
 
-    from fluxasn.isotope.fitting import local_fit
+    from fluxasn.isotope.optimize import local_fit
 
     prof = result.profile("r56_asns")
     assert prof.identifiable and prof.lower < result.flux("r56_asns") < prof.upper

@@ -4,7 +4,7 @@ import pytest
 
 from _shared import require_shared
 from fluxasn.exceptions import FluxasnInputError
-from fluxasn.isotope.fitting import MFAProblem
+from fluxasn.isotope.problem import MFAProblem
 from fluxasn.isotope.measurements import Experiment, MIDMeasurement
 from fluxasn.isotope.natural_abundance import (
     correct_mid,

@@ -2,17 +2,23 @@
 
 Atom-transition notation (:mod:`.atommap`), EMU decomposition and simulation
 (:mod:`.emu`), tracers (:mod:`.tracers`), natural isotopes
-(:mod:`.natural_abundance`), measurements, fitting (:mod:`.fitting`),
-statistics (:mod:`.stats`), results, readers of published formats
-(:mod:`.formats`) and the bridge to COBRA models (:mod:`.bridge`).
+(:mod:`.natural_abundance`), measurements, the fitting problem
+(:mod:`.problem`), the optimiser (:mod:`.optimize`), multi-start fits
+(:mod:`.fit`), statistics (:mod:`.stats`), results, readers of published
+formats (:mod:`.formats`) and the bridge to COBRA models (:mod:`.bridge`).
+Layers inside the package point down: data (atommap, emu, tracers,
+measurements, network) -> problem -> formats -> optimize -> stats -> results
+-> fit -> bridge.
 """
 from fluxasn.isotope.atommap import AtomTransition, format_transition, parse_transition
 from fluxasn.isotope.bridge import add_13c_constraints, flux_scale, read_flux_mapping
 from fluxasn.isotope.emu import EMUSystem, parse_emu
-from fluxasn.isotope.fitting import MFAProblem, fit_13c
+from fluxasn.isotope.fit import fit_13c
+from fluxasn.isotope.problem import MFAProblem
 from fluxasn.isotope.formats import (
     MFAInput,
     network_from_cobra,
+    read_c13,
     read_fluxml,
     read_freeflux,
     read_inca_csv,
@@ -30,7 +36,7 @@ __all__ = [
     "Experiment", "MIDMeasurement", "FluxMeasurement",
     "LabelingNetwork", "MFAInput", "MFAProblem", "MFAResult",
     "fit_13c", "add_13c_constraints", "flux_scale", "read_flux_mapping",
-    "read_inca_csv", "read_mfapy", "read_freeflux", "read_fluxml", "network_from_cobra",
+    "read_c13", "read_inca_csv", "read_mfapy", "read_freeflux", "read_fluxml", "network_from_cobra",
 ]
 
 

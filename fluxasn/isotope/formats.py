@@ -28,9 +28,10 @@ from fluxasn.isotope.atommap import parse_transition
 from fluxasn.isotope.emu import parse_emu
 from fluxasn.isotope.measurements import Experiment, FluxMeasurement, MIDMeasurement
 from fluxasn.isotope.network import GrossFlux, LabelingNetwork
+from fluxasn.isotope.problem import MFAProblem
 from fluxasn.isotope.tracers import Tracer
 
-__all__ = ["MFAInput", "read_inca_csv", "read_mfapy", "read_freeflux", "read_fluxml",
+__all__ = ["MFAInput", "read_c13", "read_inca_csv", "read_mfapy", "read_freeflux", "read_fluxml",
            "mfapy_transition", "network_from_cobra", "traced_carbons"]
 
 
@@ -47,9 +48,7 @@ class MFAInput:
     constraints: List[Tuple[Dict[str, float], float, float]] = field(default_factory=list)
 
     def problem(self):
-        """The compiled :class:`~fluxasn.isotope.fitting.MFAProblem`."""
-        from fluxasn.isotope.fitting import MFAProblem
-
+        """The compiled :class:`~fluxasn.isotope.problem.MFAProblem`."""
         return MFAProblem(self.network, self.experiments, fluxes=self.fluxes, fixed=self.fixed,
                           bounds=self.bounds, constraints=self.constraints)
 
@@ -594,3 +593,36 @@ def network_from_cobra(model, *, reactions: Optional[Sequence[str]] = None) -> L
     net.sources = sources
     net.balanced = net.balanced - sources
     return net
+
+
+def read_c13(path, *, experiments: Optional[Sequence[str]] = None) -> MFAInput:
+    """13C data from a folder of INCA CSV files or a FluxML file, chosen by what ``path`` is.
+
+    Parameters
+    ----------
+    path
+        A folder (``reactions.csv``, ``tracers.csv``, ``ms_measurements.csv``,
+        ``flux_measurements.csv``: :func:`read_inca_csv`) or a FluxML file
+        (``.fml``, ``.fluxml``, ``.xml``: :func:`read_fluxml`).
+    experiments
+        INCA experiments to read (default all); refused for FluxML files.
+
+    Raises
+    ------
+    FluxasnInputError
+        A missing path, another kind of file, or ``experiments`` with a FluxML file.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FluxasnInputError("file or folder not found", source=path)
+    if path.is_dir():
+        return read_inca_csv(path, experiments=list(experiments) if experiments else None)
+    if path.suffix.lower() in {".fml", ".fluxml", ".xml"}:
+        if experiments:
+            raise FluxasnInputError("experiments apply to INCA CSV folders, not to FluxML files",
+                                    source=path, identifier="experiments")
+        return read_fluxml(path)
+    raise FluxasnInputError(
+        "expected a folder of INCA CSV files (reactions.csv, tracers.csv, ms_measurements.csv, "
+        "flux_measurements.csv) or a FluxML file (.fml)", source=path,
+    )

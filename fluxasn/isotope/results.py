@@ -10,7 +10,8 @@ from scipy import stats as sps
 
 from fluxasn.config import ZERO
 from fluxasn.isotope.emu import emu_name
-from fluxasn.isotope.stats import ProfileInterval, chi2_range, linearized_interval
+from fluxasn.isotope.optimize import single_blas_thread
+from fluxasn.isotope.stats import ProfileInterval, chi2_range, linearized_interval, profile_interval
 
 __all__ = ["MFAResult"]
 
@@ -38,7 +39,7 @@ class MFAResult:
     scales
         Fitted scale factor per (experiment, fragment).
     runs
-        One :class:`~fluxasn.isotope.fitting.FitStart` per start.
+        One :class:`~fluxasn.isotope.optimize.FitStart` per start.
     """
 
     def __init__(self) -> None:
@@ -90,9 +91,6 @@ class MFAResult:
 
     def profile(self, name: str, **kwargs) -> ProfileInterval:
         """Compute (and store) the profile-likelihood interval of flux ``name``."""
-        from fluxasn.isotope.fitting import single_blas_thread
-        from fluxasn.isotope.stats import profile_interval
-
         with single_blas_thread():
             prof = profile_interval(self.problem, self.u, name, confidence=self.confidence,
                                     ssr_min=self.ssr, **kwargs)

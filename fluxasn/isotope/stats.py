@@ -29,6 +29,8 @@ import numpy as np
 import scipy.linalg as sla
 from scipy import stats as sps
 
+from fluxasn.isotope.optimize import local_fit
+
 __all__ = ["chi2_range", "parameter_covariance", "linearized_interval", "profile_interval", "ProfileInterval"]
 
 
@@ -95,7 +97,7 @@ def profile_interval(problem, u_best, name: str, *, confidence: float = 0.95, ss
     Parameters
     ----------
     problem
-        The :class:`~fluxasn.isotope.fitting.MFAProblem`.
+        The :class:`~fluxasn.isotope.problem.MFAProblem`.
     u_best
         Free parameters at the best fit.
     name
@@ -109,8 +111,6 @@ def profile_interval(problem, u_best, name: str, *, confidence: float = 0.95, ss
         threshold or the bracket is narrower than ``rel_tol`` times the
         distance from the optimum.
     """
-    from fluxasn.isotope.fitting import local_fit
-
     thr = float(sps.chi2.ppf(confidence, 1))
     vec = problem.network.flux_vector(name)
     a = vec @ problem.N
