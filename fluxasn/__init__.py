@@ -1,169 +1,117 @@
 """fluxasn: constraint-based and 13C flux analysis of asparagine metabolism in human cells.
 
-The public API is listed in ``__all__``; everything else is internal.
+The public API is listed in ``__all__``; everything else is internal. Names are
+imported when first used (PEP 562), so ``import fluxasn`` loads neither cobra,
+pandas nor the solvers until an analysis needs them.
+
+Layers (imports only point down): :mod:`fluxasn.exceptions`, :mod:`fluxasn.config`,
+:mod:`fluxasn.progress` -> :mod:`fluxasn.io` (every file format) ->
+:mod:`fluxasn.core` (models, media, roles, resolver, measurements as data) and
+:mod:`fluxasn.views` -> :mod:`fluxasn.lp` (the one LP layer) ->
+:mod:`fluxasn.analysis` and :mod:`fluxasn.isotope` -> :mod:`fluxasn.report` ->
+:mod:`fluxasn.cli`.
 """
-from fluxasn.exceptions import (
-    FluxasnError,
-    FluxasnInputError,
-    InfeasibleError,
-    ModelLoadError,
-    RoleError,
-)
-from fluxasn.core.model import load_model
-from fluxasn.io.models import read_model_file
-from fluxasn.core.coremodel import (
-    ASPARAGINASE_REACTIONS,
-    build_core_model,
-    export_core_sbml,
-    set_asparaginase,
-)
+from __future__ import annotations
 
-__version__ = "0.1.0"
+import importlib
+from typing import TYPE_CHECKING, Dict, List
 
-__all__ = [
+from fluxasn._version import __version__
+from fluxasn.config import config
+from fluxasn.exceptions import FluxasnError, FluxasnInputError, InfeasibleError, ModelLoadError, RoleError
+
+#: Public name -> module that defines it.
+_LAZY: Dict[str, str] = {}
+
+
+def _public(module: str, *names: str) -> None:
+    for name in names:
+        _LAZY[name] = module
+
+
+# --- core: models, media, roles, measured rates as data, units
+_public("fluxasn.core.model", "load_model")
+_public("fluxasn.io.models", "read_model_file", "write_model_file")
+_public("fluxasn.core.coremodel", "ASPARAGINASE_REACTIONS", "build_core_model", "export_core_sbml",
+        "set_asparaginase")
+_public("fluxasn.core.media", "Medium", "MediumResult", "UptakeRule", "apply_medium", "get_medium",
+        "list_media", "list_sera", "read_medium_file")
+_public("fluxasn.core.roles", "ROLES", "Roles", "find_roles", "select_reactions")
+_public("fluxasn.core.measurements", "Measurements", "load_nci60", "nci60_cell_lines", "read_measurements")
+_public("fluxasn.core.units", "convert_rate", "fmol_per_cell_h_to_mmol_per_gdw_h",
+        "nmol_per_million_cells_h_to_fmol_per_cell_h")
+# --- analysis: measured rates on a model, FVA, knockouts, screens, scenarios, readouts
+_public("fluxasn.analysis.rates", "ConstraintResult", "FitResult", "Relaxation", "constrain_with_measurements",
+        "fit_measurements", "minimal_relaxation")
+_public("fluxasn.analysis.prepare", "PreparedModel", "prepare_model")
+_public("fluxasn.analysis.fva", "fva")
+_public("fluxasn.analysis.knockouts", "KnockoutResult", "knockout_screen")
+_public("fluxasn.analysis.screen", "ScreenResult", "read_spec", "run_screen")
+_public("fluxasn.analysis.scenarios", "Scenario", "ScenarioMatrix", "apply_scenario", "apply_scenario_with_rates",
+        "list_scenarios", "parse_scenario", "run_scenarios")
+_public("fluxasn.analysis.readouts", "aspartate_sources", "growth_envelope", "nucleotide_capacity")
+# --- isotope: 13C-MFA
+_public("fluxasn.isotope", "LabelingNetwork", "MFAProblem", "MFAResult", "Tracer", "add_13c_constraints",
+        "fit_13c", "read_c13", "read_fluxml", "read_freeflux", "read_inca_csv", "read_mfapy", "simulate_mids")
+# --- report
+_public("fluxasn.report", "FluxReport", "FluxSummary", "make_report", "summarize", "validate_file",
+        "write_escher_json")
+
+__all__: List[str] = [
     "__version__",
+    "config",
     "FluxasnError",
     "FluxasnInputError",
     "InfeasibleError",
     "ModelLoadError",
     "RoleError",
-    "load_model",
-    "read_model_file",
-    "ASPARAGINASE_REACTIONS",
-    "build_core_model",
-    "export_core_sbml",
-    "set_asparaginase",
+    *_LAZY,
 ]
 
-# Each subpackage adds its public names below, in its own block, so that
-# parallel work never edits the same lines.
 
-# --- core: media, roles, measurements ---------------------------------------
-from fluxasn.core.media import (  # noqa: E402
-    Medium,
-    MediumResult,
-    UptakeRule,
-    apply_medium,
-    get_medium,
-    list_media,
-    list_sera,
-)
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'fluxasn' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
 
-from fluxasn.core.roles import ROLES, Roles, find_roles  # noqa: E402
 
-__all__ += ["Medium", "MediumResult", "UptakeRule", "apply_medium", "get_medium", "list_media", "list_sera"]
-from fluxasn.core.measurements import Measurements, load_nci60, nci60_cell_lines, read_measurements  # noqa: E402
-from fluxasn.analysis.rates import (  # noqa: E402
-    ConstraintResult,
-    FitResult,
-    Relaxation,
-    constrain_with_measurements,
-    fit_measurements,
-    minimal_relaxation,
-)
-from fluxasn.core.units import (  # noqa: E402
-    convert_rate,
-    fmol_per_cell_h_to_mmol_per_gdw_h,
-    nmol_per_million_cells_h_to_fmol_per_cell_h,
-)
+def __dir__() -> List[str]:
+    return sorted(set(globals()) | set(_LAZY))
 
-__all__ += ["ROLES", "Roles", "find_roles"]
-__all__ += [
-    "ConstraintResult",
-    "FitResult",
-    "Measurements",
-    "Relaxation",
-    "constrain_with_measurements",
-    "fit_measurements",
-    "load_nci60",
-    "minimal_relaxation",
-    "nci60_cell_lines",
-    "read_measurements",
-    "convert_rate",
-    "fmol_per_cell_h_to_mmol_per_gdw_h",
-    "nmol_per_million_cells_h_to_fmol_per_cell_h",
-]
 
-# --- analysis: FBA/FVA, knockouts, screens ----------------------------------
-from fluxasn.analysis.fva import fva  # noqa: E402
-from fluxasn.analysis.knockouts import KnockoutResult, knockout_screen  # noqa: E402
-from fluxasn.analysis.screen import ScreenResult, read_spec, run_screen  # noqa: E402
-
-__all__ += ["fva", "knockout_screen", "KnockoutResult", "run_screen", "read_spec", "ScreenResult"]
-
-# --- analysis: asparagine scenarios -----------------------------------------
-from fluxasn.analysis.scenarios import (  # noqa: E402
-    Scenario,
-    ScenarioMatrix,
-    apply_scenario,
-    apply_scenario_with_rates,
-    list_scenarios,
-    parse_scenario,
-    run_scenarios,
-)
-from fluxasn.analysis.readouts import (  # noqa: E402
-    aspartate_sources,
-    growth_envelope,
-    nucleotide_capacity,
-)
-
-__all__ += [
-    "Scenario",
-    "ScenarioMatrix",
-    "apply_scenario",
-    "apply_scenario_with_rates",
-    "list_scenarios",
-    "parse_scenario",
-    "run_scenarios",
-    "aspartate_sources",
-    "growth_envelope",
-    "nucleotide_capacity",
-]
-
-# --- isotope: 13C MFA --------------------------------------------------------
-from fluxasn.isotope import (  # noqa: E402
-    LabelingNetwork,
-    MFAProblem,
-    MFAResult,
-    Tracer,
-    add_13c_constraints,
-    fit_13c,
-    read_fluxml,
-    read_freeflux,
-    read_inca_csv,
-    read_mfapy,
-    simulate_mids,
-)
-
-__all__ += [
-    "LabelingNetwork",
-    "MFAProblem",
-    "MFAResult",
-    "Tracer",
-    "add_13c_constraints",
-    "fit_13c",
-    "read_fluxml",
-    "read_freeflux",
-    "read_inca_csv",
-    "read_mfapy",
-    "simulate_mids",
-]
-
-# --- report ------------------------------------------------------------------
-from fluxasn.report import (  # noqa: E402
-    FluxReport,
-    FluxSummary,
-    make_report,
-    summarize,
-    validate_file,
-    write_escher_json,
-)
-
-__all__ += [
-    "FluxReport",
-    "FluxSummary",
-    "make_report",
-    "summarize",
-    "validate_file",
-    "write_escher_json",
-]
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from fluxasn.analysis.fva import fva  # noqa: F401
+    from fluxasn.analysis.knockouts import KnockoutResult, knockout_screen  # noqa: F401
+    from fluxasn.analysis.prepare import PreparedModel, prepare_model  # noqa: F401
+    from fluxasn.analysis.rates import (  # noqa: F401
+        ConstraintResult, FitResult, Relaxation, constrain_with_measurements, fit_measurements, minimal_relaxation,
+    )
+    from fluxasn.analysis.readouts import aspartate_sources, growth_envelope, nucleotide_capacity  # noqa: F401
+    from fluxasn.analysis.scenarios import (  # noqa: F401
+        Scenario, ScenarioMatrix, apply_scenario, apply_scenario_with_rates, list_scenarios, parse_scenario,
+        run_scenarios,
+    )
+    from fluxasn.analysis.screen import ScreenResult, read_spec, run_screen  # noqa: F401
+    from fluxasn.core.coremodel import (  # noqa: F401
+        ASPARAGINASE_REACTIONS, build_core_model, export_core_sbml, set_asparaginase,
+    )
+    from fluxasn.core.measurements import Measurements, load_nci60, nci60_cell_lines, read_measurements  # noqa: F401
+    from fluxasn.core.media import (  # noqa: F401
+        Medium, MediumResult, UptakeRule, apply_medium, get_medium, list_media, list_sera, read_medium_file,
+    )
+    from fluxasn.core.model import load_model  # noqa: F401
+    from fluxasn.core.roles import ROLES, Roles, find_roles, select_reactions  # noqa: F401
+    from fluxasn.core.units import (  # noqa: F401
+        convert_rate, fmol_per_cell_h_to_mmol_per_gdw_h, nmol_per_million_cells_h_to_fmol_per_cell_h,
+    )
+    from fluxasn.io.models import read_model_file, write_model_file  # noqa: F401
+    from fluxasn.isotope import (  # noqa: F401
+        LabelingNetwork, MFAProblem, MFAResult, Tracer, add_13c_constraints, fit_13c, read_c13, read_fluxml,
+        read_freeflux, read_inca_csv, read_mfapy, simulate_mids,
+    )
+    from fluxasn.report import (  # noqa: F401
+        FluxReport, FluxSummary, make_report, summarize, validate_file, write_escher_json,
+    )

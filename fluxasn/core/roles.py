@@ -34,7 +34,7 @@ from fluxasn.core.matching import ExchangeIndex, identify_metabolite, metabolite
 from fluxasn.core.paths import bundled_data_path
 from fluxasn.exceptions import FluxasnInputError, RoleError
 
-__all__ = ["RoleSpec", "ROLES", "Roles", "find_roles", "gene_symbols"]
+__all__ = ["RoleSpec", "ROLES", "Roles", "find_roles", "gene_symbols", "select_reactions"]
 
 
 @dataclass(frozen=True)
@@ -481,3 +481,52 @@ def find_roles(
         rows, columns=["role", "kind", "reactions", "method", "status", "candidates", "description"]
     )
     return Roles(model.id, table)
+
+
+def select_reactions(
+    model: cobra.Model,
+    names: Sequence[str],
+    *,
+    roles: Optional[Roles] = None,
+    missing_ok: bool = False,
+    what: str = "reactions",
+) -> List[str]:
+    """Reaction ids for a list of reaction ids and role names (in order, each once).
+
+    Parameters
+    ----------
+    names
+        Reaction ids of ``model`` and role names of :data:`ROLES` (a role
+        gives every reaction that has it).
+    roles
+        The model's roles, if already found.
+    missing_ok
+        Skip roles the model lacks instead of refusing them.
+    what
+        How the caller calls the list (names it in the error).
+
+    Raises
+    ------
+    FluxasnInputError
+        Naming every entry that is neither a reaction nor a role (and every
+        role the model lacks unless ``missing_ok``).
+    """
+    roles = roles if roles is not None else find_roles(model)
+    known_roles = set(roles.table["role"])
+    ids: List[str] = []
+    unknown: List[str] = []
+    for name in names:
+        if name in model.reactions:
+            found: Tuple[str, ...] = (name,)
+        elif name in known_roles:
+            found = roles.reactions(name)
+            if not found and not missing_ok:
+                unknown.append(f"{name} (a role this model lacks)")
+        else:
+            found = ()
+            unknown.append(name)
+        ids.extend(rid for rid in found if rid not in ids)
+    if unknown:
+        raise FluxasnInputError(
+            f"neither a reaction of model {model.id!r} nor a role: {', '.join(unknown)}", identifier=what)
+    return ids

@@ -6,9 +6,9 @@
 - :func:`validate_file`: every problem of a model, medium, measurement or 13C file.
 """
 from fluxasn.io.escher import escher_fluxes, write_escher_json
-from fluxasn.report.html import FluxReport, make_report
-from fluxasn.report.summary import FluxSummary, doubling_time_h, summarize
-from fluxasn.report.lint import lint_model, validate_file
+from fluxasn.report.html import READOUTS, FluxReport, make_report
+from fluxasn.report.lint import PROBLEM_COLUMNS, lint_model, validate_file
+from fluxasn.report.summary import KEY_FLUXES, SUMMARY_COLUMNS, FluxSummary, doubling_time_h, summarize
 
 __all__ = [
     "FluxSummary",
@@ -20,4 +20,8 @@ __all__ = [
     "write_escher_json",
     "validate_file",
     "lint_model",
+    "PROBLEM_COLUMNS",
+    "KEY_FLUXES",
+    "READOUTS",
+    "SUMMARY_COLUMNS",
 ]

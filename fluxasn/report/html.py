@@ -18,6 +18,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 import cobra
 import pandas as pd
 
+from fluxasn._version import __version__
 from fluxasn.analysis import readouts as R
 from fluxasn.exceptions import RoleError
 from fluxasn.views import figure_to_data_uri, html_table, text_table
@@ -328,7 +329,6 @@ class FluxReport:
         """The report as HTML: a full self-contained page, or a fragment for notebooks."""
         from jinja2 import Environment
 
-        from fluxasn import __version__
         from fluxasn.report.templates import REPORT_CSS, REPORT_TEMPLATE
 
         sections = self.sections()

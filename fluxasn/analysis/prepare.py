@@ -1,0 +1,140 @@
+"""One call from a model source to a model ready for analysis: medium, measured rates, scenario.
+
+:func:`prepare_model` is what ``fluxasn report``, ``fva`` and ``scenarios``
+do before they analyse, available to scripts and notebooks: load the model,
+apply the medium (a bundled one, a medium file or none), then the scenario and
+the measured rates the scenario leaves standing
+(:func:`fluxasn.analysis.scenarios.apply_scenario_with_rates`), and say what
+was done in provenance lines.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, Optional, Union
+
+import cobra
+
+from fluxasn.analysis.rates import constrain_with_measurements
+from fluxasn.analysis.scenarios import apply_scenario, apply_scenario_with_rates, parse_scenario
+from fluxasn.core.measurements import Measurements, load_nci60, read_measurements
+from fluxasn.core.media import apply_medium, read_medium_file
+from fluxasn.core.model import load_model
+from fluxasn.exceptions import FluxasnInputError
+from fluxasn.io.models import describe_source
+
+__all__ = ["PreparedModel", "prepare_model", "MEDIUM_FILE_SUFFIXES"]
+
+#: A ``medium`` ending in one of these is a medium table file (columns component, concentration_mM).
+MEDIUM_FILE_SUFFIXES = (".csv", ".tsv", ".txt")
+
+
+@dataclass
+class PreparedModel:
+    """A model ready for analysis and what was done to it.
+
+    Attributes
+    ----------
+    model
+        The cobra model (a new object; nothing the caller holds was changed).
+    medium
+        Name of the medium applied (``None``: the model file's own bounds).
+    provenance
+        ``model_source``, ``medium`` and, where they apply,
+        ``measurement_source``, ``cell_line``, ``scenario``, ``measurements``,
+        ``measurements_left_out``, ``measurements_relaxed`` (one line each).
+    measurements
+        The measured rates read (whether or not they were applied).
+    """
+
+    model: cobra.Model
+    medium: Optional[str]
+    provenance: Dict[str, str] = field(default_factory=dict)
+    measurements: Optional[Measurements] = None
+
+
+def prepare_model(
+    source: Union[str, os.PathLike] = "core",
+    *,
+    medium: Optional[str] = None,
+    cell_line: Optional[str] = None,
+    measurements: Optional[Union[str, os.PathLike, Measurements]] = None,
+    scenario: Optional[str] = None,
+    k: float = 2.0,
+    apply_measurements: bool = True,
+) -> PreparedModel:
+    """Load a model and apply the medium, the scenario and the measured rates.
+
+    Parameters
+    ----------
+    source
+        ``"core"`` or a model file (:func:`fluxasn.load_model`).
+    medium
+        A bundled medium name, a medium table file (suffix in
+        :data:`MEDIUM_FILE_SUFFIXES`), ``"none"`` to keep the model's bounds,
+        or ``None`` for the default (RPMI-1640 + 10% FBS for the core model,
+        the file's own bounds for a model file).
+    cell_line
+        An NCI-60 line whose bundled rates constrain the model.
+    measurements
+        A measurement table (file or :class:`~fluxasn.core.measurements.Measurements`);
+        give ``cell_line`` or ``measurements``, not both.
+    scenario
+        A scenario string (``"asn_free+asns_ko"``). With measured rates, the
+        measured growth and the rates of the exchanges the scenario changes
+        are left out (:func:`~fluxasn.analysis.scenarios.apply_scenario_with_rates`).
+    k
+        Width of the measurement bounds in standard deviations.
+    apply_measurements
+        ``False`` reads and checks the rates without applying them (a
+        scenario matrix applies them per scenario).
+
+    Raises
+    ------
+    FluxasnInputError
+        Both ``cell_line`` and ``measurements``, or any bad input (named).
+    """
+    if cell_line is not None and measurements is not None:
+        raise FluxasnInputError("cell_line and measurements both set measured rates; give only one",
+                                identifier="cell_line")
+    source_text = str(source)
+    if medium is not None and medium.strip().lower() == "none":
+        model = load_model(source, medium=None)
+        medium_name = None
+    elif medium is not None and Path(medium).suffix.lower() in MEDIUM_FILE_SUFFIXES:
+        table = read_medium_file(medium)  # checked before the model is loaded
+        model = load_model(source, medium=None)
+        apply_medium(model, table)
+        medium_name = Path(medium).name
+    elif medium is not None:
+        model = load_model(source, medium=medium)
+        medium_name = medium
+    else:
+        model = load_model(source)
+        medium_name = "RPMI-1640" if source_text == "core" else None
+    provenance: Dict[str, str] = {"model_source": describe_source(source_text)}
+    provenance["medium"] = medium_name or "as in the model file"
+    data = None
+    if cell_line is not None:
+        data = load_nci60(cell_line)
+        provenance["measurement_source"] = f"NCI-60 exchange rates of {', '.join(data.cell_lines)} (bundled)"
+        provenance["cell_line"] = ", ".join(data.cell_lines)
+    elif isinstance(measurements, Measurements):
+        data = measurements
+        provenance["measurement_source"] = data.source
+    elif measurements is not None:
+        data = read_measurements(measurements)
+        provenance["measurement_source"] = describe_source(str(measurements))
+    if scenario is not None:
+        parsed = parse_scenario(scenario)
+        if data is not None and apply_measurements:
+            notes, constrained = apply_scenario_with_rates(model, parsed, data, k=k)
+        else:
+            notes, constrained = apply_scenario(model, parsed), None
+        provenance["scenario"] = f"{scenario}: " + "; ".join(notes) if notes else scenario
+        if constrained is not None:
+            provenance.update(constrained.provenance(scenario=scenario))
+    elif data is not None and apply_measurements:
+        provenance.update(constrain_with_measurements(model, data, k=k, relax=True).provenance())
+    return PreparedModel(model, medium_name, provenance, data)

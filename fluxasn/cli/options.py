@@ -1,0 +1,74 @@
+"""Options shared by the commands, and the model preparation they share (through the public API)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import click
+
+__all__ = ["output_options", "output_format", "model_options", "prepare"]
+
+
+def output_options(func):
+    func = click.option("--csv", "as_csv", is_flag=True, help="Write CSV to standard output.")(func)
+    func = click.option("--json", "as_json", is_flag=True, help="Write JSON to standard output.")(func)
+    return func
+
+
+def output_format(as_json: bool, as_csv: bool) -> str:
+    if as_json and as_csv:
+        raise click.UsageError("--json and --csv are mutually exclusive; choose one output format")
+    return "json" if as_json else "csv" if as_csv else "table"
+
+
+def model_options(func):
+    func = click.option(
+        "--scenario",
+        metavar="SPEC",
+        help="Scenario applied to the model, tokens joined with '+' (e.g. asn_free+asns_ko; "
+        "list them with `fluxasn scenarios --list`). With measured rates, the measured growth "
+        "and the rates of the exchanges the scenario changes are left out (they are what it predicts).",
+    )(func)
+    func = click.option(
+        "--measurements",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="CSV/TSV of measured exchange rates (columns metabolite, value, sd, unit; "
+        "negative = uptake) constraining the model like --cell-line.",
+    )(func)
+    func = click.option(
+        "--cell-line",
+        metavar="NAME",
+        help="NCI-60 cell line whose measured exchange rates (and growth) constrain the model, "
+        "at mean +/- 2 sd, minimally relaxed if infeasible (e.g. HT29; an unknown name lists the bundled lines).",
+    )(func)
+    func = click.option(
+        "--medium",
+        metavar="NAME",
+        help="Bundled medium to apply, e.g. 'RPMI-1640 -Asn' (default: RPMI-1640 for the core model, "
+        "the file's own bounds for a model file), a CSV/TSV table with columns component and "
+        "concentration_mM, or 'none' to keep the model's bounds.",
+    )(func)
+    func = click.option(
+        "--model",
+        "model_source",
+        default="core",
+        show_default=True,
+        metavar="core|PATH",
+        help="The bundled core model, or a model file (SBML, JSON, MAT, YAML; .gz allowed).",
+    )(func)
+    return func
+
+
+def prepare(model_source: str, medium: Optional[str], cell_line: Optional[str],
+            measurements: Optional[Path], scenario: Optional[str] = None, sd_width: float = 2.0,
+            *, apply_measurements: bool = True):
+    """:func:`fluxasn.prepare_model` with the command line's options (solver banners sent to stderr)."""
+    import fluxasn
+    from fluxasn.lp.highs import stdout_to_stderr
+
+    if cell_line is not None and measurements is not None:
+        raise click.UsageError("--cell-line and --measurements both set measured rates; give only one")
+    with stdout_to_stderr():  # solver banners must not mix with --json/--csv output
+        return fluxasn.prepare_model(model_source, medium=medium, cell_line=cell_line,
+                                     measurements=measurements, scenario=scenario, k=sd_width,
+                                     apply_measurements=apply_measurements)
