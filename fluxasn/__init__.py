@@ -35,14 +35,16 @@ _public("fluxasn.io.models", "read_model_file", "write_model_file")
 _public("fluxasn.core.coremodel", "ASPARAGINASE_REACTIONS", "build_core_model", "export_core_sbml",
         "set_asparaginase")
 _public("fluxasn.core.media", "Medium", "MediumResult", "UptakeRule", "apply_medium", "get_medium",
-        "list_media", "list_sera", "read_medium_file")
+        "list_media", "list_sera")
+_public("fluxasn.core.medium_files", "read_medium_file")
 _public("fluxasn.core.roles", "ROLES", "Roles", "find_roles", "select_reactions")
 _public("fluxasn.core.measurements", "Measurements", "load_nci60", "nci60_cell_lines", "read_measurements")
 _public("fluxasn.core.units", "convert_rate", "fmol_per_cell_h_to_mmol_per_gdw_h",
         "nmol_per_million_cells_h_to_fmol_per_cell_h")
 # --- analysis: measured rates on a model, FVA, knockouts, screens, scenarios, readouts
-_public("fluxasn.analysis.rates", "ConstraintResult", "FitResult", "Relaxation", "constrain_with_measurements",
-        "fit_measurements", "minimal_relaxation")
+_public("fluxasn.analysis.rates", "ConstraintResult", "Relaxation", "constrain_with_measurements",
+        "minimal_relaxation")
+_public("fluxasn.analysis.rate_fit", "FitResult", "fit_measurements")
 _public("fluxasn.analysis.prepare", "PreparedModel", "prepare_model")
 _public("fluxasn.analysis.fva", "fva")
 _public("fluxasn.analysis.knockouts", "KnockoutResult", "knockout_screen")
@@ -86,8 +88,9 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from fluxasn.analysis.fva import fva  # noqa: F401
     from fluxasn.analysis.knockouts import KnockoutResult, knockout_screen  # noqa: F401
     from fluxasn.analysis.prepare import PreparedModel, prepare_model  # noqa: F401
+    from fluxasn.analysis.rate_fit import FitResult, fit_measurements  # noqa: F401
     from fluxasn.analysis.rates import (  # noqa: F401
-        ConstraintResult, FitResult, Relaxation, constrain_with_measurements, fit_measurements, minimal_relaxation,
+        ConstraintResult, Relaxation, constrain_with_measurements, minimal_relaxation,
     )
     from fluxasn.analysis.readouts import aspartate_sources, growth_envelope, nucleotide_capacity  # noqa: F401
     from fluxasn.analysis.scenarios import (  # noqa: F401
@@ -100,8 +103,9 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     )
     from fluxasn.core.measurements import Measurements, load_nci60, nci60_cell_lines, read_measurements  # noqa: F401
     from fluxasn.core.media import (  # noqa: F401
-        Medium, MediumResult, UptakeRule, apply_medium, get_medium, list_media, list_sera, read_medium_file,
+        Medium, MediumResult, UptakeRule, apply_medium, get_medium, list_media, list_sera,
     )
+    from fluxasn.core.medium_files import read_medium_file  # noqa: F401
     from fluxasn.core.model import load_model  # noqa: F401
     from fluxasn.core.roles import ROLES, Roles, find_roles, select_reactions  # noqa: F401
     from fluxasn.core.units import (  # noqa: F401

@@ -33,14 +33,9 @@ def resolve_processes(processes: Optional[int], n_items: Optional[int] = None) -
     if processes is None:
         processes = config.processes
     if processes is None:
-        try:
-            from cobra import Configuration
+        from cobra import Configuration
 
-            processes = int(Configuration().processes)
-        except Exception:  # pragma: no cover - cobra's configuration is unusual
-            import os
-
-            processes = os.cpu_count() or 1
+        processes = int(Configuration().processes or 1)
     processes = max(1, int(processes))
     if n_items is not None:
         processes = max(1, min(processes, int(n_items)))

@@ -6,7 +6,8 @@ import math
 import cobra
 import pytest
 
-from fluxasn.analysis.rates import constrain_with_measurements, fit_measurements, minimal_relaxation
+from fluxasn.analysis.rate_fit import fit_measurements
+from fluxasn.analysis.rates import constrain_with_measurements, minimal_relaxation
 from fluxasn.core.measurements import load_nci60, nci60_cell_lines, read_measurements
 from fluxasn.exceptions import FluxasnInputError, InfeasibleError
 

@@ -260,7 +260,7 @@ def test_validate_measurements_lists_every_bad_row(tmp_path):
 
 
 def test_validate_medium_lists_every_bad_row(tmp_path):
-    from fluxasn.core.media import read_medium_file
+    from fluxasn.core.medium_files import read_medium_file
 
     path = tmp_path / "medium.tsv"
     path.write_text(BAD_MEDIUM)

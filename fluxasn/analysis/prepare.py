@@ -19,7 +19,8 @@ import cobra
 from fluxasn.analysis.rates import constrain_with_measurements
 from fluxasn.analysis.scenarios import apply_scenario, apply_scenario_with_rates, parse_scenario
 from fluxasn.core.measurements import Measurements, load_nci60, read_measurements
-from fluxasn.core.media import apply_medium, read_medium_file
+from fluxasn.core.media import apply_medium
+from fluxasn.core.medium_files import read_medium_file
 from fluxasn.core.model import load_model
 from fluxasn.exceptions import FluxasnInputError
 from fluxasn.io.models import describe_source

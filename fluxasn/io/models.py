@@ -12,6 +12,9 @@ from pathlib import Path
 from typing import Tuple, Union
 
 import cobra
+from cobra.io.sbml import CobraSBMLError
+from ruamel.yaml.error import YAMLError
+from scipy.io.matlab import MatReadError
 
 from fluxasn.exceptions import FluxasnInputError, ModelLoadError
 
@@ -97,7 +100,7 @@ def read_model_file(path: Union[str, os.PathLike]) -> cobra.Model:
             model = cobra.io.load_matlab_model(str(path))
     except ModelLoadError:
         raise
-    except Exception as error:  # cobra and libsbml raise many unrelated types
+    except _READ_ERRORS as error:
         raise ModelLoadError(
             f"malformed {fmt.upper()} model: {type(error).__name__}: {error}",
             source=path,
@@ -107,9 +110,12 @@ def read_model_file(path: Union[str, os.PathLike]) -> cobra.Model:
     return model
 
 
-def _read_sbml(path: Path) -> cobra.Model:
-    from cobra.io.sbml import CobraSBMLError
+#: What cobra's readers raise on malformed content (JSON, YAML via ruamel, MATLAB via SciPy, SBML).
+_READ_ERRORS = (ValueError, KeyError, TypeError, AttributeError, IndexError, OSError, CobraSBMLError,
+                MatReadError, YAMLError)
 
+
+def _read_sbml(path: Path) -> cobra.Model:
     text = _read_text(path)
     try:
         return cobra.io.read_sbml_model(io.StringIO(text))

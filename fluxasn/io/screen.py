@@ -54,14 +54,21 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from pathlib import Path
 from typing import Any, Dict, List, Literal, Optional, Sequence, Tuple, Union
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from fluxasn.exceptions import FluxasnInputError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 __all__ = ["ScreenSpec", "read_spec", "line_of", "RESULT_COLUMNS", "SCHEMA", "COBRA_BUNDLED",
            "atomic_write_bytes", "write_part", "assemble", "read_result"]
@@ -157,28 +164,24 @@ def read_spec(path: Union[str, os.PathLike]) -> Tuple[ScreenSpec, str]:
         raise FluxasnInputError("screen spec not found", source=path)
     text = path.read_text(encoding="utf-8")
     suffix = path.suffix.lower()
-    try:
-        if suffix == ".toml":
-            try:
-                import tomllib
-            except ModuleNotFoundError:  # Python 3.10
-                import tomli as tomllib
+    if suffix == ".toml":
+        try:
             data = tomllib.loads(text)
-        elif suffix in (".yaml", ".yml"):
-            import yaml
-
+        except tomllib.TOMLDecodeError as error:
+            line = getattr(error, "lineno", None)
+            if line is None:
+                match = re.search(r"line (\d+)", str(error))
+                line = int(match.group(1)) if match else None
+            raise FluxasnInputError(f"malformed spec: {error}", source=path, line=line) from error
+    elif suffix in (".yaml", ".yml"):
+        try:
             data = yaml.safe_load(text) or {}
-        else:
-            raise FluxasnInputError("unknown spec format; expected .toml, .yaml or .yml",
-                                    source=path)
-    except FluxasnInputError:
-        raise
-    except Exception as error:
-        line = getattr(error, "lineno", None)
-        mark = getattr(error, "problem_mark", None)
-        if mark is not None:
-            line = mark.line + 1
-        raise FluxasnInputError(f"malformed spec: {error}", source=path, line=line) from error
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            raise FluxasnInputError(f"malformed spec: {error}", source=path,
+                                    line=mark.line + 1 if mark is not None else None) from error
+    else:
+        raise FluxasnInputError("unknown spec format; expected .toml, .yaml or .yml", source=path)
     if not isinstance(data, dict):
         raise FluxasnInputError("the spec must be a table of sections", source=path)
     try:

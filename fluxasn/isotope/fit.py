@@ -18,9 +18,9 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from fluxasn.isotope.formats import MFAInput
+
 from fluxasn.isotope.optimize import run_starts, single_blas_thread
-from fluxasn.isotope.problem import MFAProblem
+from fluxasn.isotope.problem import MFAInput, MFAProblem
 from fluxasn.isotope.results import MFAResult
 from fluxasn.isotope.stats import profile_interval
 from fluxasn.progress import ProgressCallback
@@ -45,7 +45,7 @@ def fit_13c(
     Parameters
     ----------
     problem
-        Compiled :class:`MFAProblem` (or an :class:`~fluxasn.isotope.formats.MFAInput`,
+        Compiled :class:`MFAProblem` (or an :class:`~fluxasn.isotope.problem.MFAInput`,
         compiled here).
     n_starts
         Number of random feasible starts (seeded by ``seed``).

@@ -14,7 +14,8 @@ The optimiser is in :mod:`fluxasn.isotope.optimize`, the multi-start fit in
 """
 from __future__ import annotations
 
-from typing import List, Mapping, Optional, Sequence, Tuple
+from dataclasses import dataclass, field
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 import scipy.linalg as sla
@@ -26,7 +27,7 @@ from fluxasn.isotope.measurements import Experiment, FluxMeasurement
 from fluxasn.isotope.network import LabelingNetwork
 from fluxasn.isotope.tracers import check_tracers, source_mids
 
-__all__ = ["MFAProblem"]
+__all__ = ["MFAProblem", "MFAInput"]
 
 
 class MFAProblem:
@@ -277,3 +278,21 @@ class MFAProblem:
         lo_v = lo.fun + off if lo.status == 0 else -np.inf
         hi_v = -hi.fun + off if hi.status == 0 else np.inf
         return lo_v, hi_v
+
+
+@dataclass
+class MFAInput:
+    """Everything a fit needs: network, experiments, flux data, fixed fluxes, bounds."""
+
+    network: LabelingNetwork
+    experiments: List[Experiment]
+    fluxes: List[FluxMeasurement] = field(default_factory=list)
+    fixed: Dict[str, float] = field(default_factory=dict)
+    bounds: Dict[str, Tuple[float, float]] = field(default_factory=dict)
+    ignored: List[str] = field(default_factory=list)
+    constraints: List[Tuple[Dict[str, float], float, float]] = field(default_factory=list)
+
+    def problem(self):
+        """The compiled :class:`~fluxasn.isotope.problem.MFAProblem`."""
+        return MFAProblem(self.network, self.experiments, fluxes=self.fluxes, fixed=self.fixed,
+                          bounds=self.bounds, constraints=self.constraints)

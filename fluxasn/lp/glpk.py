@@ -69,7 +69,7 @@ class GlpkProblem(_Problem):
         if prob is not None:
             try:
                 glp.glp_delete_prob(prob)
-            except Exception:
+            except (TypeError, AttributeError):  # swiglpk already torn down at exit
                 pass
 
     def _apply_bounds(self, cols) -> None:

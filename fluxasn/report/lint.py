@@ -16,7 +16,7 @@ import cobra
 import pandas as pd
 
 from fluxasn.config import ZERO
-from fluxasn.core.media import validate_medium_file
+from fluxasn.core.medium_files import validate_medium_file
 from fluxasn.exceptions import FluxasnInputError, ModelLoadError
 from fluxasn.io.tables import PROBLEM_COLUMNS, problem, problem_frame, read_table
 

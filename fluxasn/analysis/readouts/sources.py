@@ -8,6 +8,7 @@ from typing import Dict, List, Optional, Sequence
 
 import cobra
 import pandas as pd
+from cobra.exceptions import OptimizationError
 from cobra.flux_analysis import pfba
 
 from fluxasn.analysis.readouts._common import (
@@ -180,7 +181,7 @@ def aspartate_sources(
         try:
             solution = pfba(model, fraction_of_optimum=fraction_of_optimum)
             fluxes, status = solution.fluxes, solution.status
-        except Exception as error:  # infeasible: recorded, not raised
+        except OptimizationError as error:  # infeasible: recorded, not raised
             fluxes, status = None, _status(model) if _status(model) != "optimal" else type(error).__name__
     pending = []  # (row, expression): FVA of every group in one pass
     for compartment, name, met, groups in targets:

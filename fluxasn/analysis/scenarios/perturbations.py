@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import List, Optional
 
 import cobra
+from cobra.exceptions import OptimizationError
 from cobra.flux_analysis import pfba
 
 from fluxasn.core.media import UptakeRule, apply_medium
@@ -251,7 +252,7 @@ class Hypoxia(Perturbation):
             try:
                 solution = pfba(model)
                 normoxic = max(0.0, resolver.uptake_flux(exchange, solution.fluxes[exchange.id]))
-            except Exception:  # infeasible before hypoxia: nothing to scale
+            except OptimizationError:  # infeasible before hypoxia: nothing to scale
                 normoxic = 0.0
             limit = float(self.fraction) * normoxic
         resolver.set_uptake_limit(exchange, min(limit, resolver.uptake_limit(exchange)))

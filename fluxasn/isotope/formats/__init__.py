@@ -1,0 +1,60 @@
+"""Readers for published 13C-MFA model formats.
+
+* INCA-style csv as written by incawrapper (``reactions.csv``, ``tracers.csv``,
+  ``ms_measurements.csv``, ``flux_measurements.csv``): :func:`read_inca_csv`.
+* mfapy text model + status csv + MDV files: :func:`read_mfapy`.
+* FreeFlux tsv (``reactions.tsv``, ``measured_MDVs.tsv``,
+  ``measured_fluxes.tsv``): :func:`read_freeflux`.
+* FluxML (13CFLUX2) reaction network and atom transitions: :func:`read_fluxml`.
+
+Every reader returns an :class:`~fluxasn.isotope.problem.MFAInput`; every malformed row raises
+:class:`~fluxasn.exceptions.FluxasnInputError` naming file and line.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional, Sequence
+
+from fluxasn.exceptions import FluxasnInputError
+from fluxasn.isotope.formats.fluxml import read_fluxml
+from fluxasn.isotope.formats.freeflux import read_freeflux
+from fluxasn.isotope.formats.inca import read_inca_csv
+from fluxasn.isotope.formats.mfapy import mfapy_transition, read_mfapy
+from fluxasn.isotope.network import network_from_cobra, traced_carbons
+from fluxasn.isotope.problem import MFAInput
+
+__all__ = ["MFAInput", "read_c13", "read_inca_csv", "read_mfapy", "read_freeflux", "read_fluxml",
+           "mfapy_transition", "network_from_cobra", "traced_carbons"]
+
+
+def read_c13(path, *, experiments: Optional[Sequence[str]] = None) -> MFAInput:
+    """13C data from a folder of INCA CSV files or a FluxML file, chosen by what ``path`` is.
+
+    Parameters
+    ----------
+    path
+        A folder (``reactions.csv``, ``tracers.csv``, ``ms_measurements.csv``,
+        ``flux_measurements.csv``: :func:`read_inca_csv`) or a FluxML file
+        (``.fml``, ``.fluxml``, ``.xml``: :func:`read_fluxml`).
+    experiments
+        INCA experiments to read (default all); refused for FluxML files.
+
+    Raises
+    ------
+    FluxasnInputError
+        A missing path, another kind of file, or ``experiments`` with a FluxML file.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FluxasnInputError("file or folder not found", source=path)
+    if path.is_dir():
+        return read_inca_csv(path, experiments=list(experiments) if experiments else None)
+    if path.suffix.lower() in {".fml", ".fluxml", ".xml"}:
+        if experiments:
+            raise FluxasnInputError("experiments apply to INCA CSV folders, not to FluxML files",
+                                    source=path, identifier="experiments")
+        return read_fluxml(path)
+    raise FluxasnInputError(
+        "expected a folder of INCA CSV files (reactions.csv, tracers.csv, ms_measurements.csv, "
+        "flux_measurements.csv) or a FluxML file (.fml)", source=path,
+    )

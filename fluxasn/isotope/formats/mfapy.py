@@ -1,0 +1,218 @@
+"""mfapy text model, status CSV and MDV files."""
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+from typing import Dict, Mapping, Optional
+
+import numpy as np
+
+from fluxasn.exceptions import FluxasnInputError
+from fluxasn.isotope.atommap import parse_transition
+from fluxasn.isotope.emu import parse_emu
+from fluxasn.isotope.measurements import Experiment, FluxMeasurement, MIDMeasurement
+from fluxasn.isotope.network import GrossFlux, LabelingNetwork
+from fluxasn.isotope.formats.common import _float, _rows
+from fluxasn.isotope.problem import MFAInput
+
+__all__ = ['read_mfapy', 'mfapy_transition']
+
+
+def mfapy_transition(rid: str, carbon_eq: str, atom_eq: str, *, symmetric=(), source=None, line=None):
+    """Convert mfapy's two columns (``AcCoA + OAC --> Cit``, ``AB + CDEF --> FEDBAC``) to a transition.
+
+    mfapy lets substrate atoms vanish (``Arg(ABCDEF) --> Glu(ABCDE)``), so
+    atoms lost from the traced network are accepted here (``allow_loss``).
+    """
+    def split(eq):
+        if "-->" not in eq:
+            raise FluxasnInputError(f"expected '-->' in {eq!r}", source=source, line=line, identifier=rid)
+        l, r = eq.split("-->")
+        return [x.strip() for x in l.split("+") if x.strip()], [x.strip() for x in r.split("+") if x.strip()]
+    ml, mr = split(carbon_eq)
+    al, ar = split(atom_eq)
+    if len(ml) != len(al) or len(mr) != len(ar):
+        raise FluxasnInputError(
+            f"{len(ml)}+{len(mr)} species but {len(al)}+{len(ar)} atom groups in {atom_eq!r}",
+            source=source, line=line, identifier=rid)
+    text = " + ".join(f"{m}({a})" for m, a in zip(ml, al)) + " -> " + " + ".join(
+        f"{m}({a})" for m, a in zip(mr, ar))
+    return parse_transition(text, reaction=rid, symmetric=symmetric, source=source, line=line,
+                            allow_loss=True)
+
+
+_COEF = re.compile(r"^\{([0-9.eE+-]+)\}\s*(.+)$")
+
+
+def _mfapy_stoich(eq: str, *, rid, source, line) -> Dict[str, float]:
+    if "-->" not in eq:
+        raise FluxasnInputError(f"expected '-->' in {eq!r}", source=source, line=line, identifier=rid)
+    l, r = eq.split("-->")
+    st: Dict[str, float] = {}
+    for side, sign in ((l, -1.0), (r, 1.0)):
+        for term in side.split("+"):
+            term = term.strip()
+            if not term:
+                continue
+            m = _COEF.match(term)
+            coef, met = (float(m.group(1)), m.group(2).strip()) if m else (1.0, term)
+            st[met] = st.get(met, 0.0) + sign * coef
+    return st
+
+
+def read_mfapy(model_file, status_file, mdv_files: Mapping[str, tuple], *,
+               mdv_sd: Optional[float] = None, unknown: str = "warn") -> MFAInput:
+    """Read an mfapy model, its status (constraints) file and MDV files.
+
+    Parameters
+    ----------
+    model_file
+        mfapy model text (``//Reactions``, ``//Metabolites``,
+        ``//Reversible_reactions``, ``//Target_fragments``).
+    status_file
+        mfapy status csv: fixed / fitting (measured) / free fluxes with bounds.
+    mdv_files
+        Experiment name -> ``(MDV file, tracers)`` or ``(MDV file, tracers,
+        natural_13c)`` (mfapy keeps tracers in its scripts; its
+        ``correction="yes"`` for a carbon source means natural 13C,
+        :data:`~fluxasn.isotope.tracers.NATURAL_13C`, in unlabelled positions).
+    mdv_sd
+        Absolute sd for every MDV value (mfapy's ``set_std``); None keeps the
+        file's Std column.
+    unknown
+        Status rows naming reactions the model lacks: ``"warn"`` (mfapy
+        ignores them) or ``"raise"``.
+
+    Notes
+    -----
+    Metabolites flagged ``carbonsource`` are labelled sources, ``excreted``
+    ones are not balanced, ``symmetry`` ones are symmetric. A reaction with
+    ``nd`` atom mapping takes part in the mass balance only. MDV rows are used
+    when the model lists the fragment with ``use`` and the row has Select 1;
+    a selected fragment the model does not define raises.
+    """
+    model_file = Path(model_file)
+    section = None
+    rxns, mets, revs, frags = [], [], [], []
+    with open(model_file, encoding="utf-8") as fh:
+        for line, raw in enumerate(fh, start=1):
+            s = raw.rstrip("\n")
+            if s.startswith("//"):
+                section = s[2:].strip()
+                continue
+            if not s.strip() or s.startswith("#"):
+                continue
+            cols = s.split("\t")
+            if section == "Reactions":
+                rxns.append((line, cols))
+            elif section == "Metabolites":
+                mets.append((line, cols))
+            elif section == "Reversible_reactions":
+                revs.append((line, cols))
+            elif section == "Target_fragments":
+                frags.append((line, cols))
+    symmetric, sources, excreted, carbons = set(), set(), set(), {}
+    for line, c in mets:
+        if len(c) < 5:
+            raise FluxasnInputError("metabolite row needs id, carbons, symmetry, carbonsource, excreted",
+                                    source=model_file, line=line)
+        carbons[c[0]] = int(c[1])
+        if c[2].strip() == "symmetry":
+            symmetric.add(c[0])
+        if c[3].strip() == "carbonsource":
+            sources.add(c[0])
+        if c[4].strip() == "excreted":
+            excreted.add(c[0])
+    net = LabelingNetwork(model_file.stem, symmetric=symmetric)
+    for line, c in rxns:
+        if len(c) < 4:
+            raise FluxasnInputError("reaction row needs id, equation, carbon equation, atom map",
+                                    source=model_file, line=line)
+        rid = c[0].strip()
+        st = _mfapy_stoich(c[1], rid=rid, source=model_file, line=line)
+        t = None
+        if c[3].strip() != "nd":
+            t = mfapy_transition(rid, c[2], c[3], symmetric=symmetric, source=model_file, line=line)
+            for met, n in t.metabolites().items():
+                if met in carbons and carbons[met] != n:
+                    raise FluxasnInputError(f"{met} has {n} atoms here but {carbons[met]} in //Metabolites",
+                                            source=model_file, line=line, identifier=rid)
+        lo = float(c[5]) if len(c) > 6 else 0.0
+        hi = float(c[6]) if len(c) > 6 else 1000.0
+        net.add_gross(GrossFlux(rid, st, t, lo, hi), source=model_file, line=line)
+    for line, c in revs:
+        lo = float(c[4]) if len(c) > 5 else -np.inf
+        hi = float(c[5]) if len(c) > 5 else np.inf
+        net.add_reversible(c[0], c[1], c[2], lower=lo, upper=hi, source=model_file, line=line)
+    known = set(net.metabolites)
+    net.balanced = {m for m in known if m not in excreted and m not in sources}
+    net.sources = sources
+    targets = {}
+    for line, c in frags:
+        if len(c) >= 4 and c[3].strip() == "use":
+            parts = [x.strip().rsplit("_", 1) for x in c[2].strip().split("+")]
+            mets = {m for m, _ in parts}
+            if len(mets) != 1:
+                # atoms of different molecules: kept as an error raised only if the fragment is used
+                targets[c[0]] = FluxasnInputError(
+                    "fragments combining atoms of different metabolites are not supported",
+                    source=model_file, line=line, identifier=c[0])
+                continue
+            atoms = sorted({int(p) for _, pos in parts for p in pos.split(":")})  # same molecule: union
+            targets[c[0]] = parse_emu((mets.pop(), atoms), carbons=net.carbons)
+    # status
+    status_file = Path(status_file)
+    fixed, fluxes, bounds, ignored = {}, [], {}, []
+    for line, row in _rows(status_file, ["State", "Id", "type"]):
+        state, rid, typ = row["State"].strip(), row["Id"].strip(), row["type"].strip()
+        vals = list(row.values())
+        if state == "metabolite":
+            continue
+        kw = dict(source=status_file, line=line, identifier=rid)
+        if state == "reaction" and rid not in net.flux_ids or state == "reversible" and rid not in net.pairs:
+            if unknown == "raise":
+                raise FluxasnInputError(f"{state} {rid!r} is not in the model {model_file.name}", **kw)
+            warnings.warn(f"{status_file.name} line {line}: {state} {rid!r} is not in the model; ignored "
+                          "(as mfapy does)")
+            ignored.append(rid)
+            continue
+        value, sd, lo, hi = (_float(x, **kw) for x in vals[3:7])
+        if state == "reaction":
+            f = net.fluxes[net.flux_index(rid)]
+            f.lower, f.upper = lo, hi
+        else:
+            net.pairs[rid].lower, net.pairs[rid].upper = lo, hi
+        if typ == "fixed":
+            fixed[rid] = value
+        elif typ == "fitting":
+            fluxes.append(FluxMeasurement(rid, value, sd, source=str(status_file), line=line))
+        elif typ != "free":
+            raise FluxasnInputError(f"type {typ!r} is not fixed, fitting or free", **kw)
+    exps = []
+    for name, spec in mdv_files.items():
+        path, tracers = spec[0], spec[1]
+        natural = float(spec[2]) if len(spec) > 2 else 0.0
+        path = Path(path)
+        exp = Experiment(name, list(tracers), natural_13c=natural)
+        data: Dict[str, dict] = {}
+        for line, row in _rows(path, ["Name", "Spectrum", "Select", "MDV", "Std"], delimiter="\t"):
+            fid = row["Name"].strip()
+            d = data.setdefault(fid, {"vals": [], "line": line, "select": []})
+            d["vals"].append((_float(row["MDV"], source=path, line=line, identifier=fid),
+                              _float(row["Std"], source=path, line=line, identifier=fid)))
+            d["select"].append(row["Select"].strip() == "1")
+        for fid, d in data.items():
+            if not any(d["select"]):
+                continue
+            if fid not in targets:
+                raise FluxasnInputError(
+                    "selected fragment is not a target fragment (with 'use') of the model "
+                    f"{model_file.name}", source=path, line=d["line"], identifier=fid)
+            if isinstance(targets[fid], Exception):
+                raise targets[fid]
+            mid = np.array([x for x, _ in d["vals"]])
+            sd = np.array([s for _, s in d["vals"]]) if mdv_sd is None else np.full(mid.size, float(mdv_sd))
+            exp.mids.append(MIDMeasurement(fid, targets[fid], mid, sd, source=str(path), line=d["line"]))
+        exps.append(exp)
+    return MFAInput(net, exps, fluxes, fixed, bounds, ignored)
