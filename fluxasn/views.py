@@ -1,17 +1,27 @@
-"""Small helpers shared by the result objects of :mod:`fluxasn.report`."""
+"""Result views: one base for every result, and one table renderer (text and HTML).
+
+Every result fluxasn returns derives from :class:`ResultView` (as cobra's
+``Summary`` does): ``to_frame()`` gives pandas, ``str(result)`` (or
+``to_string()``) a terminal table, ``_repr_html_()`` a notebook table, and
+``repr(result)`` one line. Subclasses say what they are (:meth:`~ResultView._title`)
+and what they show (:meth:`~ResultView._display`, :meth:`~ResultView._notes`,
+:meth:`~ResultView._sections`); the rendering is here, once. Numbers are
+formatted by :func:`format_number` in every view; ``to_frame`` keeps full
+precision.
+"""
 from __future__ import annotations
 
 import base64
 import html
 import io
 import math
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Optional, Sequence
 
 import pandas as pd
 
 from fluxasn.config import ZERO
 
-__all__ = ["format_number", "text_table", "html_table", "figure_to_data_uri"]
+__all__ = ["ResultView", "format_number", "text_table", "frame_text", "html_table", "figure_to_data_uri"]
 
 
 def format_number(value: Any, digits: int = 4) -> str:
@@ -89,3 +99,65 @@ def figure_to_data_uri(figure, *, dpi: int = 110) -> str:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def frame_text(frame: pd.DataFrame) -> str:
+    """A DataFrame as a :func:`text_table` (a named or non-default index becomes a column)."""
+    flat = frame if isinstance(frame.index, pd.RangeIndex) and frame.index.name is None else frame.reset_index()
+    return text_table([str(c) for c in flat.columns], flat.itertuples(index=False))
+
+
+def _flat(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame if isinstance(frame.index, pd.RangeIndex) and frame.index.name is None else frame.reset_index()
+
+
+class ResultView:
+    """Base of every result: ``to_frame``, ``to_string`` / ``str``, ``_repr_html_``, ``repr``.
+
+    Subclasses implement :meth:`to_frame` and :meth:`_title`, and override
+    :meth:`_display` (the frame the text and HTML views show; default
+    :meth:`to_frame`), :meth:`_notes` (lines under the table) or
+    :meth:`_sections` (further results shown below, e.g. the relaxation of a
+    constraint result) where they show more or less.
+    """
+
+    def to_frame(self) -> pd.DataFrame:
+        """The result as a DataFrame (stable column names, full precision)."""
+        raise NotImplementedError
+
+    def _title(self) -> str:
+        return type(self).__name__
+
+    def _display(self) -> Optional[pd.DataFrame]:
+        return self.to_frame()
+
+    def _notes(self) -> Sequence[str]:
+        return ()
+
+    def _sections(self) -> Sequence["ResultView"]:
+        return ()
+
+    def to_string(self) -> str:
+        """The terminal view: title, table, notes, then any sections."""
+        parts = [self._title()]
+        frame = self._display()
+        if frame is not None and len(frame.columns):
+            parts.append(frame_text(frame))
+        parts.extend(self._notes())
+        parts.extend(section.to_string() for section in self._sections())
+        return "\n".join(parts)
+
+    def __str__(self) -> str:
+        return self.to_string()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self._title()}>"
+
+    def _repr_html_(self) -> str:
+        frame = self._display()
+        body = f"<p><strong>{html.escape(self._title())}</strong></p>"
+        if frame is not None and len(frame.columns):
+            body += html_table(_flat(frame))
+        body += "".join(f'<p class="note">{html.escape(note)}</p>' for note in self._notes())
+        body += "".join(section._repr_html_() for section in self._sections())
+        return f"<div>{body}</div>"

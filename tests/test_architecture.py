@@ -277,3 +277,20 @@ def test_lazy_names_resolve_to_their_modules(name):
 
     value = getattr(fluxasn, name)
     assert value.__name__ == name and name in dir(fluxasn)
+
+
+def test_every_result_is_a_result_view():
+    """A class with ``to_frame`` is a result: it derives from the one view base, which renders it."""
+    from fluxasn.views import ResultView
+
+    outside = []
+    for module, path in MODULES.items():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ClassDef) and node.name != "ResultView" and any(
+                    isinstance(item, ast.FunctionDef) and item.name == "to_frame" for item in node.body):
+                cls = getattr(importlib.import_module(module), node.name)
+                defined = {name for name in ("__str__", "_repr_html_") if name in vars(cls)}
+                if not issubclass(cls, ResultView) or defined - {"_repr_html_"} or (
+                        "_repr_html_" in defined and node.name != "FluxReport"):
+                    outside.append(f"{module}.{node.name}")
+    assert not outside, f"results that do not use fluxasn.views.ResultView (or render themselves): {outside}"

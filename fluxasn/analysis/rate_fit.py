@@ -7,7 +7,6 @@ recorded in the result.
 """
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
 
@@ -19,12 +18,13 @@ from fluxasn.analysis.rates import NetFluxTargets
 from fluxasn.core.measurements import MeasuredTarget, Measurements, resolve_targets, select_group
 from fluxasn.exceptions import FluxasnInputError
 from fluxasn.lp.highs import solve_arrays
+from fluxasn.views import ResultView
 
 __all__ = ["FitResult", "fit_measurements"]
 
 
-@dataclass
-class FitResult:
+@dataclass(repr=False)
+class FitResult(ResultView):
     """The feasible flux distribution closest to the measurements.
 
     Attributes
@@ -63,14 +63,8 @@ class FitResult:
             text += "; no exchange in the model for " + ", ".join(m for m, _ in self.skipped)
         return text
 
-    def __str__(self) -> str:
-        return self._title() + "\n" + self.residuals.to_string(index=False)
-
-    def __repr__(self) -> str:
-        return f"<FitResult {self._title()}>"
-
-    def _repr_html_(self) -> str:
-        return f"<p><strong>{html.escape(self._title())}</strong></p>" + self.residuals.to_html(index=False)
+    def _display(self) -> pd.DataFrame:
+        return self.residuals
 
 
 def _wls_cutting_planes(problem: NetFluxTargets, targets: List[MeasuredTarget], *, max_iter: int = 200, tol: float = 1e-12):

@@ -19,7 +19,6 @@ model's own LP in net fluxes (:func:`fluxasn.lp.netflux.extract`), solved by
 """
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Tuple
@@ -39,6 +38,7 @@ from fluxasn.core.measurements import (
 )
 from fluxasn.exceptions import FluxasnInputError, InfeasibleError
 from fluxasn.lp.highs import solve_arrays
+from fluxasn.views import ResultView
 from fluxasn.lp.netflux import extract
 
 __all__ = [
@@ -73,8 +73,8 @@ class NetFluxTargets:
 
 
 
-@dataclass
-class Relaxation:
+@dataclass(repr=False)
+class Relaxation(ResultView):
     """The smallest set of measurements whose bounds must move for the model to be feasible.
 
     Attributes
@@ -122,18 +122,10 @@ class Relaxation:
             f"(mean +/- {self.k:g} sd bounds)"
         )
 
-    def __str__(self) -> str:
-        lines = [self._title()]
-        if self.n_relaxed:
-            cols = ["metabolite", "reaction", "line", "lower", "upper", "move_lower", "move_upper", "move_sd"]
-            lines.append(self.relaxed[cols].to_string(index=False))
-        return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        return f"<Relaxation {self._title()}>"
-
-    def _repr_html_(self) -> str:
-        return f"<p><strong>{html.escape(self._title())}</strong></p>" + self.table.to_html(index=False)
+    def _display(self) -> Optional[pd.DataFrame]:
+        if not self.n_relaxed:
+            return None
+        return self.relaxed[["metabolite", "reaction", "line", "lower", "upper", "move_lower", "move_upper", "move_sd"]]
 
 
 def _target_bounds(target: MeasuredTarget, k: float) -> Tuple[float, float]:
@@ -265,8 +257,8 @@ def check_k(k) -> None:
 # --- constraining ------------------------------------------------------------------------------
 
 
-@dataclass
-class ConstraintResult:
+@dataclass(repr=False)
+class ConstraintResult(ResultView):
     """What :func:`constrain_with_measurements` did.
 
     ``table`` has one row per measurement (metabolite, reaction, line, mean,
@@ -311,20 +303,11 @@ class ConstraintResult:
             text += "; no exchange in the model for " + ", ".join(m for m, _ in self.skipped)
         return text
 
-    def __str__(self) -> str:
-        parts = [self._title(), self.table.to_string(index=False)]
-        if self.relaxation is not None and self.relaxation.n_relaxed:
-            parts.append(str(self.relaxation))
-        return "\n".join(parts)
+    def _display(self) -> pd.DataFrame:
+        return self.table
 
-    def __repr__(self) -> str:
-        return f"<ConstraintResult {self._title()}>"
-
-    def _repr_html_(self) -> str:
-        body = f"<p><strong>{html.escape(self._title())}</strong></p>" + self.table.to_html(index=False)
-        if self.relaxation is not None and self.relaxation.n_relaxed:
-            body += self.relaxation._repr_html_()
-        return body
+    def _sections(self) -> List[ResultView]:
+        return [self.relaxation] if self.relaxation is not None and self.relaxation.n_relaxed else []
 
 
 def constrain_with_measurements(

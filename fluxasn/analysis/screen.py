@@ -86,7 +86,7 @@ from fluxasn.io.screen import (
     write_part,
 )
 from fluxasn.progress import progress_bar
-from fluxasn.views import html_table, text_table
+from fluxasn.views import ResultView
 
 __all__ = ["run_screen", "read_spec", "ScreenSpec", "ScreenResult", "RESULT_COLUMNS",
            "COBRA_BUNDLED", "compute_chunk"]
@@ -325,7 +325,7 @@ def _compute_dask(plan_json: str, chunk):
 # ----------------------------------------------------------------------------
 
 
-class ScreenResult:
+class ScreenResult(ResultView):
     """A finished screen: its folder, counts and views of ``result.parquet``.
 
     Views: ``str()`` (terminal summary), ``_repr_html_()`` (notebook),
@@ -354,17 +354,12 @@ class ScreenResult:
                      lethal=("lethal", "sum"))
                 .reset_index())
 
-    def __str__(self) -> str:
-        summary = self._summary()
-        head = (f"screen: {self.n_rows} rows in {self.path} ({self.n_chunks} chunks, "
+    def _title(self) -> str:
+        return (f"screen: {self.n_rows} rows in {self.path} ({self.n_chunks} chunks, "
                 f"{self.computed} computed in this run)")
-        return head + "\n" + text_table(list(summary.columns), summary.itertuples(index=False))
 
-    def __repr__(self) -> str:
-        return f"<ScreenResult {self.path} rows={self.n_rows}>"
-
-    def _repr_html_(self) -> str:
-        return html_table(self._summary(), caption=f"screen: {self.n_rows} rows, {self.path}")
+    def _display(self) -> pd.DataFrame:
+        return self._summary()
 
 
 # ----------------------------------------------------------------------------

@@ -31,7 +31,6 @@ every other reaction keeps its bounds.
 """
 from __future__ import annotations
 
-import html
 import os
 import re
 from dataclasses import dataclass
@@ -47,6 +46,7 @@ from fluxasn.core.matching import ExchangeIndex, exchange_sign, lookup_entry
 from fluxasn.core.paths import bundled_data_path
 from fluxasn.exceptions import FluxasnInputError
 from fluxasn.io.tables import read_table
+from fluxasn.views import ResultView
 
 __all__ = [
     "REQUIRED_COLUMNS",
@@ -260,8 +260,8 @@ def _optional_number(value) -> Optional[float]:
         return None
 
 
-@dataclass
-class Measurements:
+@dataclass(repr=False)
+class Measurements(ResultView):
     """A validated measurement table.
 
     Attributes
@@ -311,15 +311,8 @@ class Measurements:
     def _title(self) -> str:
         return f"{len(self)} measurements from {self.source}: cell lines " + ", ".join(self.cell_lines)
 
-    def __str__(self) -> str:
-        cols = ["metabolite", "value", "sd", "unit", "cell_line", "condition", "flux", "flux_sd"]
-        return self._title() + "\n" + self.table[cols].to_string(index=False)
-
-    def __repr__(self) -> str:
-        return f"<Measurements {self._title()}>"
-
-    def _repr_html_(self) -> str:
-        return f"<p><strong>{html.escape(self._title())}</strong></p>" + self.table.to_html(index=False)
+    def _display(self) -> pd.DataFrame:
+        return self.table[["metabolite", "value", "sd", "unit", "cell_line", "condition", "flux", "flux_sd"]]
 
 
 def _line_key(name: str) -> str:

@@ -17,7 +17,6 @@ closed, peptides included; secretion stays open on every exchange.
 from __future__ import annotations
 
 import functools
-import html
 import math
 import re
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ from fluxasn.core.matching import (
     metabolite_dictionary,
 )
 from fluxasn.core.paths import bundled_data_path
+from fluxasn.views import ResultView
 from fluxasn.exceptions import FluxasnInputError
 
 __all__ = [
@@ -172,8 +172,8 @@ def list_sera() -> pd.DataFrame:
     return pd.concat([sera, dialysed], ignore_index=True)
 
 
-@dataclass
-class Medium:
+@dataclass(repr=False)
+class Medium(ResultView):
     """A medium: components (dictionary ids or names) with concentrations in mM."""
 
     name: str
@@ -191,10 +191,11 @@ class Medium:
     def to_frame(self) -> pd.DataFrame:
         return self.components.copy()
 
-    def __str__(self) -> str:
-        return f"Medium {self.name} ({len(self.components)} components, mM)\n" + self.components[
-            ["component", "concentration_mM", "status"]
-        ].to_string(index=False)
+    def _title(self) -> str:
+        return f"Medium {self.name} ({len(self.components)} components, mM)"
+
+    def _display(self) -> pd.DataFrame:
+        return self.components[["component", "concentration_mM", "status"]]
 
 
 def get_medium(name: str) -> Medium:
@@ -259,8 +260,8 @@ def _as_medium(medium) -> Medium:
 # --- the result ------------------------------------------------------------------
 
 
-@dataclass
-class MediumResult:
+@dataclass(repr=False)
+class MediumResult(ResultView):
     """What :func:`apply_medium` did.
 
     Attributes
@@ -312,19 +313,11 @@ class MediumResult:
             f"{len(self.closed)} other uptakes closed"
         )
 
-    def __str__(self) -> str:
-        lines = [self._title()]
-        shown = self.table[["component", "concentration_mM", "exchange", "uptake_limit", "match", "status"]]
-        lines.append(shown.to_string(index=False))
-        if self.unmatched:
-            lines.append("Unmatched (no exchange in the model): " + ", ".join(self.unmatched))
-        return "\n".join(lines)
+    def _display(self) -> pd.DataFrame:
+        return self.table[["component", "concentration_mM", "exchange", "uptake_limit", "match", "status"]]
 
-    def __repr__(self) -> str:
-        return f"<MediumResult {self._title()}>"
-
-    def _repr_html_(self) -> str:
-        return f"<p><strong>{html.escape(self._title())}</strong></p>" + self.table.to_html(index=False)
+    def _notes(self) -> List[str]:
+        return ["Unmatched (no exchange in the model): " + ", ".join(self.unmatched)] if self.unmatched else []
 
 
 # --- applying a medium -------------------------------------------------------------

@@ -22,7 +22,6 @@ Misses and ambiguities are reported in the result (status ``missing``,
 from __future__ import annotations
 
 import functools
-import html
 import re
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
@@ -32,6 +31,7 @@ import pandas as pd
 
 from fluxasn.core.matching import ExchangeIndex, identify_metabolite, metabolite_dictionary
 from fluxasn.core.paths import bundled_data_path
+from fluxasn.views import ResultView
 from fluxasn.exceptions import FluxasnInputError, RoleError
 
 __all__ = ["RoleSpec", "ROLES", "Roles", "find_roles", "gene_symbols", "select_reactions"]
@@ -244,8 +244,8 @@ def _ec_numbers(reaction: cobra.Reaction) -> set:
 # --- the result ------------------------------------------------------------------------
 
 
-@dataclass
-class Roles:
+@dataclass(repr=False)
+class Roles(ResultView):
     """Role -> reaction id(s) of one model, with how each was found.
 
     ``roles["ASNS"]`` is the reaction id when exactly one reaction has the role;
@@ -320,15 +320,8 @@ class Roles:
             f"{len(self.ambiguous)} with several reactions, {len(self.missing)} missing"
         )
 
-    def __str__(self) -> str:
-        frame = self.to_frame()[["role", "reactions", "method", "status", "candidates"]]
-        return self._title() + "\n" + frame.to_string(index=False)
-
-    def __repr__(self) -> str:
-        return f"<Roles {self._title()}>"
-
-    def _repr_html_(self) -> str:
-        return f"<p><strong>{html.escape(self._title())}</strong></p>" + self.to_frame().to_html(index=False)
+    def _display(self) -> pd.DataFrame:
+        return self.to_frame()[["role", "reactions", "method", "status", "candidates"]]
 
 
 # --- finding roles ---------------------------------------------------------------------

@@ -1,7 +1,6 @@
 """The result of a 13C-MFA fit: one object, three views (terminal, notebook, frame)."""
 from __future__ import annotations
 
-import html
 from typing import Dict, List
 
 import numpy as np
@@ -9,6 +8,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from fluxasn.config import ZERO
+from fluxasn.views import ResultView
 from fluxasn.isotope.emu import emu_name
 from fluxasn.isotope.optimize import single_blas_thread
 from fluxasn.isotope.stats import ProfileInterval, chi2_range, linearized_interval, profile_interval
@@ -16,7 +16,7 @@ from fluxasn.isotope.stats import ProfileInterval, chi2_range, linearized_interv
 __all__ = ["MFAResult"]
 
 
-class MFAResult:
+class MFAResult(ResultView):
     """Fitted fluxes, their intervals and the goodness of fit.
 
     Each flux has a linearised interval (clipped to the range the constraints
@@ -130,16 +130,11 @@ class MFAResult:
             f"{self.problem.n_scale} scale factors, {len(self.runs)} starts",
         ]
 
-    def __str__(self) -> str:
-        frame = self.to_frame()
-        return "\n".join(self._summary_lines()) + "\n" + frame.to_string(float_format=lambda x: f"{x:.4g}")
+    def _title(self) -> str:
+        return "\n".join(self._summary_lines())
 
     def __repr__(self) -> str:
         return f"<MFAResult SSR={self.ssr:.4g} dof={self.dof} passed={self.passed}>"
-
-    def _repr_html_(self) -> str:
-        head = "".join(f"<p>{html.escape(s)}</p>" for s in self._summary_lines())
-        return head + self.to_frame().to_html(float_format=lambda x: f"{x:.4g}")
 
     def plot(self, ax=None):
         """Measured (with sd) vs simulated MIDs, one bar group per fragment mass."""

@@ -21,7 +21,7 @@ import pandas as pd
 from fluxasn._version import __version__
 from fluxasn.analysis import readouts as R
 from fluxasn.exceptions import RoleError
-from fluxasn.views import figure_to_data_uri, html_table, text_table
+from fluxasn.views import ResultView, figure_to_data_uri, html_table, text_table
 from fluxasn.core.units import FLUX_UNIT
 from fluxasn.report.summary import (
     KEY_FLUXES,
@@ -75,8 +75,8 @@ class _Section:
     figures: List[_Figure] = field(default_factory=list)
 
 
-@dataclass
-class FluxReport:
+@dataclass(repr=False)
+class FluxReport(ResultView):
     """Everything ``fluxasn report`` computes for one model and data set.
 
     Attributes
@@ -126,7 +126,16 @@ class FluxReport:
         frame = pd.concat(frames, ignore_index=True)
         return frame[["section"] + [c for c in frame.columns if c != "section"]]
 
-    def __str__(self) -> str:
+    def _title(self) -> str:
+        return (
+            f"{self.summary.model_id} on {self.summary.medium or 'model bounds'}: "
+            f"status {self.summary.status}, growth {_fmt(self.summary.growth)} 1/h, "
+            f"{len(self.envelopes)} envelopes, scenarios {'yes' if self.scenarios is not None else 'no'}, "
+            f"13C {'yes' if self.c13 is not None else 'no'}"
+        )
+
+    def to_string(self) -> str:
+        """The terminal view: the summary, then the readouts, nucleotides, scenarios and 13C fit."""
         parts = [str(self.summary)]
         if self.readouts is not None:
             rows = [
@@ -149,14 +158,6 @@ class FluxReport:
         if self.c13 is not None:
             parts.append("13C fit\n" + str(self.c13))
         return "\n\n".join(parts)
-
-    def __repr__(self) -> str:
-        return (
-            f"<FluxReport {self.summary.model_id} on {self.summary.medium or 'model bounds'}: "
-            f"status {self.summary.status}, growth {_fmt(self.summary.growth)} 1/h, "
-            f"{len(self.envelopes)} envelopes, scenarios {'yes' if self.scenarios is not None else 'no'}, "
-            f"13C {'yes' if self.c13 is not None else 'no'}>"
-        )
 
     def _repr_html_(self) -> str:
         return self.to_html(standalone=False)

@@ -17,7 +17,7 @@ from cobra.flux_analysis import pfba
 
 from fluxasn.core.units import FLUX_UNIT, GROWTH_UNIT
 from fluxasn.exceptions import FluxasnInputError, RoleError
-from fluxasn.views import format_number, html_table, text_table
+from fluxasn.views import ResultView, format_number
 
 __all__ = [
     "FluxSummary",
@@ -60,8 +60,8 @@ def doubling_time_h(growth_rate_per_h: float) -> float:
     return math.log(2.0) / mu
 
 
-@dataclass
-class FluxSummary:
+@dataclass(repr=False)
+class FluxSummary(ResultView):
     """Growth and key fluxes of one model under one set of constraints.
 
     Attributes
@@ -142,40 +142,20 @@ class FluxSummary:
             "provenance": dict(self.provenance),
         }
 
-    def _header(self) -> str:
+    def _title(self) -> str:
         medium = self.medium or "as in the model"
         return (
             f"model {self.model_id}, medium {medium}: status {self.status}, growth "
             f"{format_number(self.growth)} 1/h, doubling time {format_number(self.doubling_time)} h"
         )
 
-    def __str__(self) -> str:
-        rows = [
-            (r.quantity, r.reaction or "-", r.flux, r.minimum, r.maximum, r.unit)
-            for r in self.table.itertuples()
-        ]
-        table = text_table(("quantity", "reaction", "flux", "minimum", "maximum", "unit"), rows)
-        return (
-            self._header()
-            + "\n"
-            + table
-            + "\nexchange fluxes: negative = uptake, positive = secretion; " + self.flux_caption
-        )
+    def _display(self) -> pd.DataFrame:
+        frame = self.table[["quantity", "reaction", "flux", "minimum", "maximum", "unit"]].copy()
+        frame["reaction"] = frame["reaction"].fillna("-")
+        return frame
 
-    def __repr__(self) -> str:
-        return (
-            f"<FluxSummary model={self.model_id!r} medium={self.medium!r} "
-            f"status={self.status!r} growth={format_number(self.growth)} 1/h>"
-        )
-
-    def _repr_html_(self) -> str:
-        import html
-
-        return (
-            f"<div><p><b>{html.escape(self._header())}</b></p>"
-            + html_table(self.table, caption="exchange fluxes: negative = uptake")
-            + "</div>"
-        )
+    def _notes(self):
+        return ["exchange fluxes: negative = uptake, positive = secretion; " + self.flux_caption]
 
     def plot(self, ax=None):
         """Horizontal bars of each flux with its FVA range; returns the Axes."""

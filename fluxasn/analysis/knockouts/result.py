@@ -7,12 +7,12 @@ import numpy as np
 import pandas as pd
 
 from fluxasn.config import NO_GROWTH
-from fluxasn.views import html_table, text_table
+from fluxasn.views import ResultView
 
 __all__ = ["KnockoutResult"]
 
 
-class KnockoutResult:
+class KnockoutResult(ResultView):
     """The result of :func:`knockout_screen`: one row per deletion.
 
     Views: ``str(result)`` (terminal), ``result._repr_html_()`` (notebook),
@@ -80,16 +80,9 @@ class KnockoutResult:
             ("LPs solved", self.lps_solved),
         ]
 
-    def __str__(self) -> str:
+    def _title(self) -> str:
         what = {1: "single", 2: "double"}[self.order]
-        head = f"{what} {self.kind} deletion screen ({self.method})"
-        table = text_table(["", "value"], self._summary_rows())
-        return head + "\n" + table
+        return f"{what} {self.kind} deletion screen ({self.method})"
 
-    def __repr__(self) -> str:
-        return f"<KnockoutResult {self.kind} order={self.order} rows={len(self.frame)}>"
-
-    def _repr_html_(self) -> str:
-        what = {1: "single", 2: "double"}[self.order]
-        summary = pd.DataFrame(self._summary_rows(), columns=["", "value"])
-        return html_table(summary, caption=f"{what} {self.kind} deletion screen ({self.method})")
+    def _display(self) -> pd.DataFrame:
+        return pd.DataFrame(self._summary_rows(), columns=["", "value"])

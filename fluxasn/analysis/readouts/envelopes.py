@@ -2,7 +2,6 @@
 """
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
@@ -13,12 +12,13 @@ import pandas as pd
 from fluxasn.analysis.readouts._common import _expression_range, _optimize, _resolver
 from fluxasn.core.resolver import ModelResolver
 from fluxasn.exceptions import FluxasnInputError, RoleError
+from fluxasn.views import ResultView
 
 __all__ = ['Envelope', 'growth_envelope']
 
 
-@dataclass
-class Envelope:
+@dataclass(repr=False)
+class Envelope(ResultView):
     """Growth against a controlled flux (ASNS flux or aspartate supply).
 
     Attributes
@@ -37,14 +37,8 @@ class Envelope:
     def to_frame(self) -> pd.DataFrame:
         return self.frame.copy()
 
-    def __str__(self) -> str:
-        return f"{self.title}\n" + self.frame.to_string(index=False, float_format=lambda v: f"{v:.4g}")
-
-    def __repr__(self) -> str:
-        return f"<Envelope {self.title}: {len(self.frame)} points>"
-
-    def _repr_html_(self) -> str:
-        return f"<p><strong>{html.escape(self.title)}</strong></p>" + self.frame.to_html(index=False)
+    def _title(self) -> str:
+        return f"{self.title}: {len(self.frame)} points"
 
     def plot(self, ax=None):
         """Plot the envelope (matplotlib); returns the axes."""

@@ -27,6 +27,7 @@ from fluxasn.core.measurements import Measurements
 from fluxasn.core.resolver import ModelResolver
 from fluxasn.exceptions import FluxasnInputError, RoleError
 from fluxasn.progress import ProgressCallback
+from fluxasn.views import ResultView
 
 __all__ = [
     "READOUTS",
@@ -147,8 +148,8 @@ def _reductive_minimum(model, resolver, fraction, row) -> float:
     return float(R.minimum_capacity(model, group, fraction_of_optimum=fraction, resolver=resolver)["minimum_capacity"])
 
 
-@dataclass
-class ScenarioMatrix:
+@dataclass(repr=False)
+class ScenarioMatrix(ResultView):
     """Scenario x readout results of :func:`run_scenarios`.
 
     Views: ``str()`` (terminal), ``_repr_html_()`` (notebook), :meth:`to_frame`
@@ -188,19 +189,12 @@ class ScenarioMatrix:
         keep = [c for c in self.frame.columns if c not in ("description", "notes", "essential_genes")]
         return self.frame[keep]
 
-    def __str__(self) -> str:
-        title = f"scenario x readout matrix ({self.model_id}, {len(self.frame)} scenarios); fluxes mmol/gDW/h, growth 1/h"
-        with pd.option_context("display.width", 250, "display.max_columns", 60):
-            return title + "\n" + self._summary().to_string(index=False, float_format=lambda v: f"{v:.4g}")
+    def _title(self) -> str:
+        return (f"scenario x readout matrix ({self.model_id}, {len(self.frame)} scenarios x "
+                f"{self.frame.shape[1]} columns); fluxes mmol/gDW/h, growth 1/h")
 
-    def __repr__(self) -> str:
-        return f"<ScenarioMatrix {self.model_id}: {len(self.frame)} scenarios x {self.frame.shape[1]} columns>"
-
-    def _repr_html_(self) -> str:
-        import html as _html
-
-        title = f"scenario x readout matrix ({_html.escape(self.model_id)})"
-        return f"<p><strong>{title}</strong></p>" + self._summary().to_html(index=False, float_format=lambda v: f"{v:.4g}")
+    def _display(self) -> pd.DataFrame:
+        return self._summary()
 
     def heatmap(self, columns: Optional[Sequence[str]] = None, ax=None):
         """Heatmap of numeric readouts, each column scaled to its maximum absolute value."""
