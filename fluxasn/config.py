@@ -20,9 +20,8 @@ Configuration
 -------------
 :data:`config` holds the defaults that functions read when an argument is
 left at ``None``: ``processes`` (worker processes; default cobra's
-``Configuration().processes``, i.e. the number of cores) and ``solver``
-(``"auto"``: GLPK below :data:`fluxasn.lp.problem.AUTO_HIGHS_REACTIONS`
-reactions, HiGHS from there on). Change them for a session::
+``Configuration().processes``, i.e. the number of cores) and ``solver`` (the
+backend of fluxasn's warm LPs; default each analysis's own measured choice). Change them for a session::
 
     import fluxasn
     fluxasn.config.processes = 1
@@ -55,17 +54,19 @@ class Configuration:
         ``None``: cobra's ``Configuration().processes`` (the number of cores).
         ``1`` runs everything in the calling process.
     solver
-        ``"auto"``, ``"glpk"`` or ``"highs"``: the backend of fluxasn's own warm
-        LPs (FVA, knockouts). Readouts that hold growth at a fraction of its
-        maximum always use GLPK (its warm primal simplex after objective
-        changes was measured faster there).
+        ``None`` (each analysis uses the backend measured best for it: FVA
+        GLPK, knockout screens HiGHS from 5,000 reactions on), or ``"auto"``,
+        ``"glpk"`` or ``"highs"`` for every warm LP of FVA and knockout
+        screens. fluxasn's own LPs never use ``model.solver``; readouts that
+        hold growth at a fraction of its maximum always use GLPK (its warm
+        primal simplex after objective changes was measured faster there).
     """
 
     processes: Optional[int] = None
-    solver: str = "auto"
+    solver: Optional[str] = None
 
     def __setattr__(self, name, value):
-        if name == "solver" and value not in _SOLVERS:
+        if name == "solver" and value is not None and value not in _SOLVERS:
             from fluxasn.exceptions import FluxasnInputError
 
             raise FluxasnInputError(f"solver must be one of {', '.join(_SOLVERS)}, got {value!r}",

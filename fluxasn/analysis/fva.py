@@ -60,7 +60,7 @@ from typing import Callable, List, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from fluxasn.config import FEASIBILITY, ZERO
+from fluxasn.config import FEASIBILITY, ZERO, config
 from fluxasn.lp.compress import InfeasibleCompression, compress
 from fluxasn._parallel import new_pool, resolve_processes
 from fluxasn.lp.problem import LinearProblem, UnsupportedProblem
@@ -107,7 +107,7 @@ def fva(
     fraction_of_optimum: float = 1.0,
     loopless: bool = False,
     processes: Optional[int] = None,
-    solver: str = "glpk",
+    solver: Optional[str] = None,
     stats: Optional[dict] = None,
     progress: Optional[Callable[[int, int], None]] = None,
 ) -> pd.DataFrame:
@@ -127,11 +127,12 @@ def fva(
         reactions in cycles, as cobra's ``loopless="cycleFreeFlux"`` (those
         reactions are computed by cobra itself; the others need no change).
     processes
-        Worker processes (default: cobra's ``Configuration().processes``); 1
-        runs in this process. Reactions are split into contiguous blocks,
+        Worker processes (default: :data:`fluxasn.config.config`, the number
+        of cores); 1 runs in this process. Reactions are split into contiguous blocks,
         one LP per worker ("spawn" start method).
     solver
-        ``"glpk"`` (default: on Human-GEM + RPMI, 800 random reactions,
+        ``None``: :data:`fluxasn.config.config` ``.solver`` if set, else
+        ``"glpk"`` (on Human-GEM + RPMI, 800 random reactions,
         55 s against 127 s for HiGHS' primal simplex, and with optima that
         meet the constraints more tightly), ``"highs"`` or ``"auto"`` (see
         :func:`fluxasn.lp.problem.LinearProblem`).
@@ -176,6 +177,7 @@ def fva(
             f"fraction_of_optimum must be within [0, 1], not {fraction_of_optimum!r}",
             identifier="fraction_of_optimum")
     processes = resolve_processes(processes, len(ids) or 1)
+    solver = solver or config.solver or "glpk"
     stats = {} if stats is None else stats
     info: dict = {}
     try:

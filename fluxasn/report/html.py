@@ -9,6 +9,7 @@ sheet is inline, nothing is fetched from a network.
 from __future__ import annotations
 
 import datetime as _dt
+from importlib import resources
 import html as _html
 import math
 import os
@@ -17,6 +18,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import cobra
 import pandas as pd
+from jinja2 import Environment, PackageLoader
 
 from fluxasn._version import __version__
 from fluxasn.analysis import readouts as R
@@ -328,10 +330,6 @@ class FluxReport(ResultView):
 
     def to_html(self, *, standalone: bool = True) -> str:
         """The report as HTML: a full self-contained page, or a fragment for notebooks."""
-        from jinja2 import Environment
-
-        from fluxasn.report.templates import REPORT_CSS, REPORT_TEMPLATE
-
         sections = self.sections()
         if not standalone:
             parts = [f"<div><h3>{_html.escape(self.title)}</h3>"]
@@ -339,8 +337,8 @@ class FluxReport(ResultView):
                 parts.append(f"<h4>{_html.escape(s.title)}</h4>{s.body}")
                 parts.extend(f'<img src="{f.uri}" alt="{_html.escape(f.alt)}">' for f in s.figures)
             return "".join(parts) + "</div>"
-        env = Environment(autoescape=True)
-        template = env.from_string(REPORT_TEMPLATE)
+        env = Environment(loader=PackageLoader("fluxasn.report", "templates"), autoescape=True)
+        template = env.get_template("report.html.j2")
         s = self.summary
         subtitle = f"model {s.model_id} on {s.medium or 'the model bounds'}"
         if "cell_line" in self.provenance:
@@ -348,7 +346,7 @@ class FluxReport(ResultView):
         return template.render(
             title=self.title,
             subtitle=subtitle,
-            css=REPORT_CSS,
+            css=(resources.files("fluxasn.report") / "templates" / "report.css").read_text(encoding="utf-8"),
             sections=sections,
             version=__version__,
             created=self.provenance.get("created", _now()),

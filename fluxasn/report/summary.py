@@ -15,6 +15,7 @@ import pandas as pd
 from cobra.exceptions import OptimizationError
 from cobra.flux_analysis import pfba
 
+from fluxasn.config import config
 from fluxasn.core.units import FLUX_UNIT, GROWTH_UNIT
 from fluxasn.exceptions import FluxasnInputError, RoleError
 from fluxasn.views import ResultView, format_number
@@ -360,6 +361,7 @@ def summarize(
     }
     if fva:
         info["fva_fraction_of_optimum"] = str(fraction_of_optimum)
+        info["fva_solver"] = (config.solver or "glpk") + " (fluxasn's warm net-flux LP, not model.solver)"
     info.update({str(k): str(v) for k, v in (provenance or {}).items()})
     return FluxSummary(
         model_id=str(model.id),

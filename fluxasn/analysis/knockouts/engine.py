@@ -82,7 +82,7 @@ from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence
 
 import numpy as np
 
-from fluxasn.config import FEASIBILITY, ZERO
+from fluxasn.config import FEASIBILITY, ZERO, config
 from fluxasn.lp.problem import LinearProblem, UnsupportedProblem
 from fluxasn.exceptions import FluxasnInputError
 
@@ -161,7 +161,7 @@ class DeletionEngine:
     """
 
     def __init__(self, model, *, kind: str = "gene", method: str = "fba",
-                 solution=None, solver: str = "auto", reset: str = "solve",
+                 solution=None, solver: Optional[str] = None, reset: str = "solve",
                  **room_kwargs) -> None:
         if kind not in ("gene", "reaction"):
             raise FluxasnInputError(f"kind must be 'gene' or 'reaction', not {kind!r}",
@@ -196,7 +196,7 @@ class DeletionEngine:
         self.lp: Optional[LinearProblem] = None
         if method == "fba":
             try:
-                self.lp = LinearProblem(model, solver=solver)
+                self.lp = LinearProblem(model, solver=solver or config.solver or "auto")
             except UnsupportedProblem:
                 self.lp = None
         self._setup_reference(solution)
