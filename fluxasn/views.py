@@ -25,7 +25,7 @@ __all__ = ["ResultView", "format_number", "text_table", "frame_text", "html_tabl
 
 
 def format_number(value: Any, digits: int = 4) -> str:
-    """Format a flux or rate for humans: ``n/a`` for missing, ``0`` for |x| below :data:`fluxasn.config.ZERO`."""
+    """Format a flux or rate for humans: ``n/a`` for missing, ``0`` for ``|x|`` below :data:`fluxasn.config.ZERO`."""
     if value is None or value is pd.NA:
         return "n/a"
     if isinstance(value, str):

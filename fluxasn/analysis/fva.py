@@ -165,10 +165,10 @@ def fva(
 
     References
     ----------
-    .. [1] Mahadevan R, Schilling CH. The effects of alternate optimal
+    - Mahadevan R, Schilling CH. The effects of alternate optimal
        solutions in constraint-based genome-scale metabolic models. Metab
        Eng 5:264 (2003).
-    .. [2] Gudmundsson S, Thiele I. Computationally efficient flux
+    - Gudmundsson S, Thiele I. Computationally efficient flux
        variability analysis. BMC Bioinformatics 11:489 (2010).
     """
     ids = _reaction_ids(model, reactions)

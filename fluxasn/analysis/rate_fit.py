@@ -35,7 +35,7 @@ class FitResult(ResultView):
         One row per measurement: metabolite, reaction, line, measured, sd,
         fitted, residual (fitted - measured), z (residual / sd).
     method
-        ``wls`` (sum of squared z) or ``wl1`` (sum of |z|).
+        ``wls`` (sum of squared z) or ``wl1`` (sum of ``|z|``).
     objective
         Value of the fit objective.
     status
@@ -145,7 +145,7 @@ def fit_measurements(
     ----------
     method
         ``"wls"``: minimise sum(((v_i - m_i) / sd_i)^2) (a QP); ``"wl1"``:
-        minimise sum(|v_i - m_i| / sd_i) (an LP).
+        minimise ``sum(|v_i - m_i| / sd_i)`` (an LP).
     cell_line, condition
         Which group of the measurements to fit (needed when there are several).
     biomass

@@ -117,7 +117,7 @@ class LabelingNetwork:
             Overrides the arrow of the transition.
         lower, upper
             Bounds of the (net) flux; for a reversible reaction they bound the
-            net flux, and each direction is bounded by [0, max(|lower|, |upper|, 1000)].
+            net flux, and each direction is bounded by ``[0, max(abs(lower), abs(upper), 1000)]``.
         """
         t = None
         if isinstance(transition, str):

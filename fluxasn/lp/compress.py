@@ -33,9 +33,9 @@ residue of ~1e-16, never a true coefficient of that size.
 
 References
 ----------
-.. [1] Gagneur J, Klamt S. Computation of elementary modes: a unifying
+- Gagneur J, Klamt S. Computation of elementary modes: a unifying
    framework and the new binary approach. BMC Bioinformatics 5:175 (2004).
-.. [2] Terzer M, Stelling J. Large-scale computation of elementary flux
+- Terzer M, Stelling J. Large-scale computation of elementary flux
    modes with bit pattern trees. Bioinformatics 24:2229 (2008).
 """
 from __future__ import annotations

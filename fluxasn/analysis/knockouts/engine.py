@@ -9,7 +9,7 @@ solver's tolerance, identical statuses) while solving far fewer LPs, each on
 one warm LP (:class:`fluxasn.lp.problem.LinearProblem`).
 
 Rules that skip an LP (each exact)
----------------------------------
+----------------------------------
 A knockout sets a reaction's bounds to (0, 0). That *restricts* the LP only
 when 0 lies within the reaction's bounds; a reaction forced to carry flux
 (e.g. ATP maintenance, lower bound > 0) is *moved*, and knocking it out can

@@ -80,11 +80,11 @@ def knockout_screen(
 
     References
     ----------
-    .. [1] Ebrahim A, Lerman JA, Palsson BO, Hyduke DR. COBRApy: COnstraints-
+    - Ebrahim A, Lerman JA, Palsson BO, Hyduke DR. COBRApy: COnstraints-
        Based Reconstruction and Analysis for Python. BMC Syst Biol 7:74 (2013).
-    .. [2] Segre D, Vitkup D, Church GM. Analysis of optimality in natural and
+    - Segre D, Vitkup D, Church GM. Analysis of optimality in natural and
        perturbed metabolic networks. PNAS 99:15112 (2002) (MOMA).
-    .. [3] Shlomi T, Berkman O, Ruppin E. Regulatory on/off minimization of
+    - Shlomi T, Berkman O, Ruppin E. Regulatory on/off minimization of
        metabolic flux changes after genetic perturbations. PNAS 102:7695
        (2005) (ROOM).
     """

@@ -146,9 +146,9 @@ def aspartate_sources(
 
     References
     ----------
-    .. [1] Lewis NE et al. Omic data from evolved E. coli are consistent with
+    - Lewis NE et al. Omic data from evolved E. coli are consistent with
        computed optimal growth from genome-scale models. Mol Syst Biol 6:390 (2010).
-    .. [2] Birsoy K et al. An essential role of the mitochondrial electron
+    - Birsoy K et al. An essential role of the mitochondrial electron
        transport chain in cell proliferation is to enable aspartate synthesis.
        Cell 162:540 (2015).
     """
