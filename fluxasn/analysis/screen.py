@@ -1,60 +1,26 @@
-"""Batch knockout screens: a spec file, chunks, Parquet parts, resume, pools, Dask.
+"""Batch knockout screens: plan, compute chunk by chunk, resume, on a process pool or Dask.
 
-The spec and the output folder's files are read and written by
-:mod:`fluxasn.io.screen`; this module plans, computes and resumes.
-
-A *screen spec* (TOML or YAML) names models x conditions x knockout sets::
-
-    [screen]
-    name = "example"
-    method = "fba"          # fba | moma | linear_moma | room | linear_room
-    chunk_size = 500        # deletions per chunk
-
-    [[model]]
-    name = "ecoli"
-    source = "textbook"     # cobra's bundled textbook/iJO1366/salmonella/mini,
-                            # fluxasn's "core", or a model file (relative to the spec)
-
-    [[condition]]
-    name = "as_shipped"     # no change
-
-    [[condition]]
-    name = "low_glucose"
-    bounds = { EX_glc__D_e = [-5.0, 1000.0] }
-    # medium = "RPMI-1640"  # a medium of fluxasn.core.media (serum = "FBS" | "dFBS" | "none")
-    # models = ["ecoli"]    # only for these models
-
-    [[knockouts]]
-    name = "genes"
-    kind = "gene"           # gene | reaction
-    order = 1               # 1: singles, 2: every unordered pair
-    ids = "all"             # or a list of ids
-
-Every model x condition x knockout set is a *task*; each task's deletions
-(singles in list order, pairs ``(i, j)``, ``i < j``, lexicographic) are cut into
-chunks of ``chunk_size`` with deterministic ids. The spec is validated before any
-work (unknown model file, medium, gene or reaction: :class:`FluxasnInputError`
-naming the spec, its line and the entry; a model infeasible before any knockout:
+A screen spec (TOML or YAML; its format, and the output folder's manifest,
+Parquet parts and result file, are described and read by
+:mod:`fluxasn.io.screen`) names models x conditions x knockout sets. Every
+combination is a *task*; each task's deletions (singles in list order, pairs
+``(i, j)``, ``i < j``, lexicographic) are cut into chunks of ``chunk_size``
+with deterministic ids. The spec is validated before any work (unknown model
+file, medium, gene or reaction: :class:`FluxasnInputError` naming the spec,
+its line and the entry; a model infeasible before any knockout:
 :class:`InfeasibleError` naming model and condition).
 
-Output folder::
-
-    manifest.json         spec digest, tasks, chunk count (written first)
-    parts/<chunk>.parquet one file per finished chunk, written to a temporary
-                          name and renamed (a killed run leaves no half part)
-    result.parquet        every part in chunk order (written at the end)
-
-A run that finds the folder resumes: finished chunks are skipped. Each chunk
-is computed from a fixed starting point (the reference basis, a per-task
-single-deletion table computed the same way everywhere), so its rows do not
-depend on which process computed it, in which order or after which restart:
-a resumed run, a pool run and a Dask run give a byte-identical
+A run that finds its output folder resumes: finished chunks are skipped. Each
+chunk is computed from a fixed starting point (the reference basis, a
+per-task single-deletion table computed the same way everywhere), so its rows
+do not depend on which process computed it, in which order or after which
+restart: a resumed run, a pool run and a Dask run give a byte-identical
 ``result.parquet``.
 
 Backends: ``processes=1`` runs in this process; more use a local process
-pool ("spawn" start method; each worker loads each model once); ``backend=
-"dask"`` sends the same chunks to a ``distributed`` cluster (a scheduler
-address, or a ``LocalCluster`` started for the run).
+pool (:mod:`fluxasn._parallel`, "spawn"; each worker loads each model once);
+``backend="dask"`` sends the same chunks to a ``distributed`` cluster (a
+scheduler address, or a ``LocalCluster`` started for the run).
 """
 from __future__ import annotations
 

@@ -6,8 +6,12 @@
   process or over a process pool;
 * :mod:`~fluxasn.analysis.knockouts.result`: :class:`KnockoutResult`.
 """
-from fluxasn.analysis.knockouts.engine import METHODS, DeletionEngine, iter_pairs, pair_count
-from fluxasn.analysis.knockouts.result import KnockoutResult
-from fluxasn.analysis.knockouts.screen import knockout_screen, run_span
 
-__all__ = ["knockout_screen", "KnockoutResult", "DeletionEngine", "METHODS", "pair_count", "iter_pairs", "run_span"]
+from fluxasn.analysis.knockouts import engine as _engine
+from fluxasn.analysis.knockouts import result as _result
+from fluxasn.analysis.knockouts import screen as _screen
+from fluxasn.analysis.knockouts.engine import *  # noqa: F401,F403 (the names of its __all__)
+from fluxasn.analysis.knockouts.result import *  # noqa: F401,F403 (the names of its __all__)
+from fluxasn.analysis.knockouts.screen import *  # noqa: F401,F403 (the names of its __all__)
+
+__all__ = [*_engine.__all__, *_result.__all__, *_screen.__all__]

@@ -11,25 +11,16 @@ Units: fluxes in mmol/gDW/h, growth in 1/h, shadow prices in
 Roles and metabolites are found through :class:`fluxasn.core.resolver.ModelResolver`,
 so every readout runs on any model the role mapping understands.
 """
-from fluxasn.analysis.readouts.capacity import CapacityGroup, capacity_group, capacity_scan, minimum_capacity
-from fluxasn.analysis.readouts.envelopes import Envelope, growth_envelope
-from fluxasn.analysis.readouts.genes import asns_partners, essential_genes
-from fluxasn.analysis.readouts.growth import SHADOW_PRICE_METABOLITES, asns_range, growth, shadow_prices
-from fluxasn.analysis.readouts.sources import aspartate_sources, nucleotide_capacity
 
-__all__ = [
-    "growth",
-    "asns_range",
-    "aspartate_sources",
-    "nucleotide_capacity",
-    "shadow_prices",
-    "essential_genes",
-    "asns_partners",
-    "growth_envelope",
-    "Envelope",
-    "CapacityGroup",
-    "capacity_group",
-    "minimum_capacity",
-    "capacity_scan",
-    "SHADOW_PRICE_METABOLITES",
-]
+from fluxasn.analysis.readouts import growth as _growth
+from fluxasn.analysis.readouts import sources as _sources
+from fluxasn.analysis.readouts import capacity as _capacity
+from fluxasn.analysis.readouts import envelopes as _envelopes
+from fluxasn.analysis.readouts import genes as _genes
+from fluxasn.analysis.readouts.growth import *  # noqa: F401,F403 (the names of its __all__)
+from fluxasn.analysis.readouts.sources import *  # noqa: F401,F403 (the names of its __all__)
+from fluxasn.analysis.readouts.capacity import *  # noqa: F401,F403 (the names of its __all__)
+from fluxasn.analysis.readouts.envelopes import *  # noqa: F401,F403 (the names of its __all__)
+from fluxasn.analysis.readouts.genes import *  # noqa: F401,F403 (the names of its __all__)
+
+__all__ = [*_growth.__all__, *_sources.__all__, *_capacity.__all__, *_envelopes.__all__, *_genes.__all__]

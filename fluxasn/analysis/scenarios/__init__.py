@@ -19,66 +19,12 @@ Units: uptake limits in mmol/gDW/h; concentrations in mM, converted by the
 uptake rule of :mod:`fluxasn.core.media` (:class:`~fluxasn.core.media.UptakeRule`,
 0.1 mmol/gDW/h per mM by default).
 """
-from fluxasn.analysis.scenarios.matrix import (
-    MEASUREMENT_COLUMNS,
-    READOUTS,
-    REDUCTIVE_CARBOXYLATION,
-    ScenarioMatrix,
-    default_readouts,
-    run_scenarios,
-    scenario_table,
-)
-from fluxasn.analysis.scenarios.perturbations import (
-    TRANSPORTER_LIMITED,
-    Asparaginase,
-    Hypoxia,
-    InhibitETC,
-    IntracellularAsparaginase,
-    KnockOut,
-    Perturbation,
-    RemoveMedium,
-    SetMedium,
-    Supplement,
-    UncapUptake,
-)
-from fluxasn.analysis.scenarios.scenario import (
-    DEFAULT_SCENARIOS,
-    SCENARIO_TOKENS,
-    Scenario,
-    apply_scenario,
-    apply_scenario_check,
-    apply_scenario_with_rates,
-    list_scenarios,
-    parse_scenario,
-    reactions_changed_by,
-)
 
-__all__ = [
-    "Perturbation",
-    "SetMedium",
-    "RemoveMedium",
-    "Asparaginase",
-    "IntracellularAsparaginase",
-    "KnockOut",
-    "InhibitETC",
-    "Hypoxia",
-    "Supplement",
-    "UncapUptake",
-    "TRANSPORTER_LIMITED",
-    "Scenario",
-    "SCENARIO_TOKENS",
-    "DEFAULT_SCENARIOS",
-    "parse_scenario",
-    "list_scenarios",
-    "apply_scenario",
-    "apply_scenario_check",
-    "apply_scenario_with_rates",
-    "reactions_changed_by",
-    "READOUTS",
-    "MEASUREMENT_COLUMNS",
-    "REDUCTIVE_CARBOXYLATION",
-    "default_readouts",
-    "ScenarioMatrix",
-    "run_scenarios",
-    "scenario_table",
-]
+from fluxasn.analysis.scenarios import perturbations as _perturbations
+from fluxasn.analysis.scenarios import scenario as _scenario
+from fluxasn.analysis.scenarios import matrix as _matrix
+from fluxasn.analysis.scenarios.perturbations import *  # noqa: F401,F403 (the names of its __all__)
+from fluxasn.analysis.scenarios.scenario import *  # noqa: F401,F403 (the names of its __all__)
+from fluxasn.analysis.scenarios.matrix import *  # noqa: F401,F403 (the names of its __all__)
+
+__all__ = [*_perturbations.__all__, *_scenario.__all__, *_matrix.__all__]

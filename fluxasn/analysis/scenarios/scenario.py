@@ -1,20 +1,11 @@
-"""Scenarios: named, cited lists of perturbations; parsing, listing and applying them.
+"""Scenarios: named, cited lists of perturbations; the tokens, parsing, listing and applying.
 
-A :class:`Scenario` is data: a name, a description, a citation and a list of
-*perturbations*. Each perturbation is a small object that changes a model
-through the role mapping (never through model identifiers), so the same
-scenario runs on the bundled core model, Human-GEM or Recon3D. Apply one with
-:func:`apply_scenario` inside ``with model:``; every change is an ordinary
-cobra bound assignment and is undone when the block ends.
-
-Scenarios parse from strings, ``"asn_free+asns_ko"``, for the command line:
-tokens are the names in :data:`SCENARIO_TOKENS` (see :func:`list_scenarios`),
-joined with ``+``; a token may take keyword parameters, e.g.
-``"hypoxia(o2_max=0.2)"`` or ``"pyruvate(mM=2)"``.
-
-Units: uptake limits in mmol/gDW/h; concentrations in mM, converted by the
-uptake rule of :mod:`fluxasn.core.media` (:class:`~fluxasn.core.media.UptakeRule`,
-0.1 mmol/gDW/h per mM by default).
+The package docstring (:mod:`fluxasn.analysis.scenarios`) describes what a
+scenario is and the token syntax; here are :data:`SCENARIO_TOKENS`,
+:func:`parse_scenario`, :func:`apply_scenario` (resolve everything, then
+change bounds inside the caller's ``with model:``) and
+:func:`apply_scenario_with_rates` (the scenario, then the measured rates it
+leaves standing).
 """
 from __future__ import annotations
 
