@@ -267,3 +267,24 @@ def test_shared_resolver_sees_a_constraint_changed_in_place(core_model):
     assert narrow == pytest.approx(fresh, abs=1e-9)
     assert -0.01 - 1e-9 <= narrow[0] <= narrow[1] <= 0.01 + 1e-9
     assert wide[1] - wide[0] > 0.1  # the first call really had the wide range
+
+
+@pytest.mark.parametrize("scenario", ["control", "asn_free+asns_ko", "glucose_uncapped+etc_i"])
+def test_growth_limits_prices_match_finite_differences(core_model, scenario):
+    """Each active limit's shadow price is the growth gained per unit it is relaxed (finite differences)."""
+    with core_model:
+        apply_scenario(core_model, scenario)
+        limits = R.growth_limits(core_model)
+        assert limits.status == "optimal" and len(limits.to_frame()) >= 1
+        base = core_model.slim_optimize()
+        for row in limits.to_frame().itertuples():
+            with core_model:
+                reaction = core_model.reactions.get_by_id(row.id)
+                step = 1e-6
+                if row.bound == "lower":
+                    reaction.lower_bound -= step
+                else:
+                    reaction.upper_bound += step
+                gained = (core_model.slim_optimize() - base) / step
+            assert gained == pytest.approx(row.shadow_price, rel=1e-4), row
+    assert "uptake of L-Phenylalanine" in R.growth_limits(core_model).summary()

@@ -15,7 +15,7 @@ __all__ = ["scenarios", "run_scenarios", "SCENARIO_TABLE_COLUMNS"]
 
 #: Columns of the `fluxasn scenarios` terminal table (--json/--csv give every column).
 SCENARIO_TABLE_COLUMNS = ("scenario", "growth", "status", "asns_minimum", "asns_maximum",
-                          "purine_capacity", "pyrimidine_capacity", "n_essential")
+                          "purine_capacity", "pyrimidine_capacity", "n_essential", "growth_limits")
 
 
 @cli.command(context_settings=CONTEXT, epilog=EXIT_CODES_HELP)

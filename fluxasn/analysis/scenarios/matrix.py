@@ -51,6 +51,7 @@ READOUTS: Tuple[str, ...] = (
     "nucleotides",
     "shadow_prices",
     "reductive_carboxylation",
+    "limits",
     "essential_genes",
     "asns_partners",
 )
@@ -83,12 +84,14 @@ def _run_one(model: cobra.Model, scenario: Scenario, readouts: Sequence[str], op
     with model:
         resolver = ModelResolver(model, overrides=options.get("overrides"), roles_=options.get("roles"))
         measurements = options.get("measurements")
+        measured = set()
         if measurements is None:
             row["notes"] = " | ".join(apply_scenario(model, scenario, resolver=resolver))
         else:
             notes, constrained = apply_scenario_with_rates(model, scenario, measurements,
                                                            k=options.get("k", 2.0), resolver=resolver)
             row["notes"] = " | ".join(notes)
+            measured = set(constrained.table["reaction"])
             info = constrained.provenance()
             for key in MEASUREMENT_COLUMNS:
                 row[key] = info.get(key, "")
@@ -113,6 +116,10 @@ def _run_one(model: cobra.Model, scenario: Scenario, readouts: Sequence[str], op
             for key, value in s.items():
                 if key != "status":
                     row[key] = value
+        if "limits" in readouts:
+            limits = R.growth_limits(model, measured=measured, resolver=resolver)
+            details["growth_limits"] = limits.to_frame()
+            row["growth_limits"] = limits.summary()
         if "reductive_carboxylation" in readouts:
             row["reductive_carboxylation_minimum"] = _reductive_minimum(model, resolver, fraction, row)
         genes = options.get("genes")
@@ -164,10 +171,12 @@ class ScenarioMatrix(ResultView):
         ``pyrimidine_capacity`` (mmol/gDW/h), ``shadow_price_<metabolite>``,
         ``reductive_carboxylation_minimum`` (the least IDH1 + IDH2 flux towards
         isocitrate that maximum growth needs, mmol/gDW/h),
+        ``growth_limits`` (the three largest active limits of growth with
+        their shadow prices, :func:`fluxasn.analysis.readouts.growth_limits`),
         ``n_essential``, ``essential_genes``, ``asns_partners``, ``notes``.
     details
-        Scenario -> long tables (``aspartate_sources``, ``essential_genes``,
-        ``asns_partners``).
+        Scenario -> long tables (``aspartate_sources``, ``growth_limits``,
+        ``essential_genes``, ``asns_partners``).
     """
 
     frame: pd.DataFrame
