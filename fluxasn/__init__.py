@@ -51,7 +51,12 @@ _public("fluxasn.analysis.knockouts", "KnockoutResult", "knockout_screen")
 _public("fluxasn.analysis.screen", "ScreenResult", "read_spec", "run_screen")
 _public("fluxasn.analysis.scenarios", "Scenario", "ScenarioMatrix", "apply_scenario", "apply_scenario_with_rates",
         "list_scenarios", "parse_scenario", "run_scenarios")
-_public("fluxasn.analysis.readouts", "aspartate_sources", "growth_envelope", "nucleotide_capacity")
+_public("fluxasn.analysis.readouts", "GrowthLimits", "aspartate_sources", "growth_envelope", "growth_limits",
+        "nucleotide_capacity")
+_public("fluxasn.core.enzymes", "EnzymeCosts", "PoolParameters", "enzyme_costs", "pool_parameters",
+        "read_enzyme_table")
+_public("fluxasn.analysis.capacity", "EnzymePool", "add_enzyme_capacity", "calibrate_capacity", "enzyme_usage",
+        "pool_shadow_price")
 # --- isotope: 13C-MFA
 _public("fluxasn.isotope", "LabelingNetwork", "MFAProblem", "MFAResult", "Tracer", "add_13c_constraints",
         "fit_13c", "read_c13", "read_fluxml", "read_freeflux", "read_inca_csv", "read_mfapy", "simulate_mids")
@@ -92,7 +97,15 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from fluxasn.analysis.rates import (  # noqa: F401
         ConstraintResult, Relaxation, constrain_with_measurements, minimal_relaxation,
     )
-    from fluxasn.analysis.readouts import aspartate_sources, growth_envelope, nucleotide_capacity  # noqa: F401
+    from fluxasn.analysis.capacity import (  # noqa: F401
+        EnzymePool, add_enzyme_capacity, calibrate_capacity, enzyme_usage, pool_shadow_price,
+    )
+    from fluxasn.analysis.readouts import (  # noqa: F401
+        GrowthLimits, aspartate_sources, growth_envelope, growth_limits, nucleotide_capacity,
+    )
+    from fluxasn.core.enzymes import (  # noqa: F401
+        EnzymeCosts, PoolParameters, enzyme_costs, pool_parameters, read_enzyme_table,
+    )
     from fluxasn.analysis.scenarios import (  # noqa: F401
         Scenario, ScenarioMatrix, apply_scenario, apply_scenario_with_rates, list_scenarios, parse_scenario,
         run_scenarios,

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from cobra.flux_analysis import flux_variability_analysis, pfba, production_envelope
 
+import fluxasn
 from fluxasn.analysis import readouts as R
 from fluxasn.analysis.readouts import _common, sources
 from fluxasn.core.resolver import ModelResolver
@@ -288,3 +289,23 @@ def test_growth_limits_prices_match_finite_differences(core_model, scenario):
                 gained = (core_model.slim_optimize() - base) / step
             assert gained == pytest.approx(row.shadow_price, rel=1e-4), row
     assert "uptake of L-Phenylalanine" in R.growth_limits(core_model).summary()
+
+
+def test_report_names_a_measured_rate_that_limits_growth():
+    """HT29 on its measured rates: the relaxed choline uptake holds growth back, and the summary says so."""
+    from fluxasn.report import summarize
+
+    prepared = fluxasn.prepare_model("core", cell_line="HT29")
+    assert "EX_chol_e" in prepared.measured_reactions
+    summary = summarize(prepared.model, fva=False, measured=prepared.measured_reactions)
+    top = summary.limits.to_frame().iloc[0]
+    assert (top["kind"], top["id"], top["bound"]) == ("measured rate", "EX_chol_e", "lower")
+    assert summary.limits_line.startswith("growth limited by: measured uptake of Choline")
+    model = prepared.model
+    base = model.slim_optimize()
+    with model:
+        model.reactions.EX_chol_e.lower_bound -= 1e-6
+        gained = (model.slim_optimize() - base) / 1e-6
+    assert gained == pytest.approx(top["shadow_price"], rel=1e-4)
+    assert summary.to_dict()["growth_limits"][0]["id"] == "EX_chol_e"
+    assert "growth limited by" in str(summary)

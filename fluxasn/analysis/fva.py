@@ -60,13 +60,16 @@ from typing import Callable, List, Optional, Sequence
 import numpy as np
 import pandas as pd
 
+import cobra
+
+from fluxasn.analysis.capacity import POOL_CONSTRAINT
 from fluxasn.config import FEASIBILITY, ZERO, config
 from fluxasn.lp.compress import InfeasibleCompression, compress
 from fluxasn._parallel import new_pool, resolve_processes
 from fluxasn.lp.problem import LinearProblem, UnsupportedProblem
 from fluxasn.exceptions import FluxasnInputError, InfeasibleError
 
-__all__ = ["fva"]
+__all__ = ["fva", "default_solver"]
 
 #: Distance to a bound within which a flux counts as at the bound.
 AT_BOUND = ZERO
@@ -135,7 +138,9 @@ def fva(
         ``"glpk"`` (on Human-GEM + RPMI, 800 random reactions,
         55 s against 127 s for HiGHS' primal simplex, and with optima that
         meet the constraints more tightly), ``"highs"`` or ``"auto"`` (see
-        :func:`fluxasn.lp.problem.LinearProblem`).
+        :func:`fluxasn.lp.problem.LinearProblem`). A model holding an enzyme
+        pool (:mod:`fluxasn.analysis.capacity`) defaults to ``"auto"``
+        (:func:`default_solver`).
     stats
         If a dict is given, ``lps`` (LPs solved) and ``skipped`` are stored in
         it; with ``processes=1`` also the compressed LP's size (``columns``,
@@ -177,7 +182,7 @@ def fva(
             f"fraction_of_optimum must be within [0, 1], not {fraction_of_optimum!r}",
             identifier="fraction_of_optimum")
     processes = resolve_processes(processes, len(ids) or 1)
-    solver = solver or config.solver or "glpk"
+    solver = solver or default_solver(model)
     stats = {} if stats is None else stats
     info: dict = {}
     try:
@@ -198,6 +203,20 @@ def fva(
         frame = _loopless(model, ids, frame, fraction_of_optimum, processes)
     stats.update(info, lps=lps, skipped=skipped)
     return frame
+
+
+def default_solver(model: cobra.Model) -> str:
+    """The solver FVA uses unless told: :data:`fluxasn.config.config` ``.solver``, else GLPK.
+
+    A model holding an enzyme pool gets ``"auto"`` (HiGHS on genome-scale
+    models): the pool row's costs span 12 orders of magnitude on Human-GEM
+    (kcat 3e-6 to 4e6 1/s), and there GLPK's least-enzyme optimum was 0.77%
+    below the exact one (glpk_exact 0.0285872 g/gDW, HiGHS 0.0285872, GLPK
+    0.0283685).
+    """
+    if config.solver:
+        return config.solver
+    return "auto" if POOL_CONSTRAINT in model.constraints else "glpk"
 
 
 def _fva_block(model, ids: List[str], fraction: float, solver: str, progress=None):

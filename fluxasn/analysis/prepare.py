@@ -12,12 +12,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Optional, Union
+from typing import Dict, Optional, Tuple, Union
 
 import cobra
 
+from fluxasn.analysis.capacity import add_enzyme_capacity
 from fluxasn.analysis.rates import constrain_with_measurements
 from fluxasn.analysis.scenarios import apply_scenario, apply_scenario_with_rates, parse_scenario
+from fluxasn.core.enzymes import enzyme_costs, pool_parameters
 from fluxasn.core.measurements import Measurements, load_nci60, read_measurements
 from fluxasn.core.media import apply_medium
 from fluxasn.core.medium_files import read_medium_file
@@ -47,12 +49,16 @@ class PreparedModel:
         ``measurements_left_out``, ``measurements_relaxed`` (one line each).
     measurements
         The measured rates read (whether or not they were applied).
+    measured_reactions
+        Reactions whose bounds were set by measured rates (empty when none
+        were applied).
     """
 
     model: cobra.Model
     medium: Optional[str]
     provenance: Dict[str, str] = field(default_factory=dict)
     measurements: Optional[Measurements] = None
+    measured_reactions: Tuple[str, ...] = ()
 
 
 def prepare_model(
@@ -64,6 +70,8 @@ def prepare_model(
     scenario: Optional[str] = None,
     k: float = 2.0,
     apply_measurements: bool = True,
+    capacity: Optional[Union[str, float]] = None,
+    enzyme_table: Optional[Union[str, os.PathLike]] = None,
 ) -> PreparedModel:
     """Load a model and apply the medium, the scenario and the measured rates.
 
@@ -87,6 +95,14 @@ def prepare_model(
         are left out (:func:`~fluxasn.analysis.scenarios.apply_scenario_with_rates`).
     k
         Width of the measurement bounds in standard deviations.
+    capacity
+        Add the enzyme-capacity row (:func:`fluxasn.analysis.capacity.add_enzyme_capacity`)
+        after the medium: ``"default"`` for the bundled pool (protein
+        content x enzyme fraction, :func:`fluxasn.core.enzymes.pool_parameters`)
+        or a number, the pool in g enzyme / gDW. ``None``: no pool.
+    enzyme_table
+        A user's enzyme table for the pool (default: the bundled costs,
+        :func:`fluxasn.core.enzymes.enzyme_costs`).
     apply_measurements
         ``False`` reads and checks the rates without applying them (a
         scenario matrix applies them per scenario).
@@ -116,7 +132,10 @@ def prepare_model(
         medium_name = "RPMI-1640" if source_text == "core" else None
     provenance: Dict[str, str] = {"model_source": describe_source(source_text)}
     provenance["medium"] = medium_name or "as in the model file"
+    if capacity is not None:
+        provenance["enzyme_capacity"] = _add_capacity(model, capacity, enzyme_table)
     data = None
+    constrained = None
     if cell_line is not None:
         data = load_nci60(cell_line)
         provenance["measurement_source"] = f"NCI-60 exchange rates of {', '.join(data.cell_lines)} (bundled)"
@@ -137,5 +156,26 @@ def prepare_model(
         if constrained is not None:
             provenance.update(constrained.provenance(scenario=scenario))
     elif data is not None and apply_measurements:
-        provenance.update(constrain_with_measurements(model, data, k=k, relax=True).provenance())
-    return PreparedModel(model, medium_name, provenance, data)
+        constrained = constrain_with_measurements(model, data, k=k, relax=True)
+        provenance.update(constrained.provenance())
+    measured = () if constrained is None else constrained.reactions()
+    return PreparedModel(model, medium_name, provenance, data, measured)
+
+
+def _add_capacity(model: cobra.Model, capacity: Union[str, float], table) -> str:
+    """Add the pool named by ``capacity`` ("default" or g/gDW) and describe it in one line."""
+    parameters = pool_parameters()
+    if isinstance(capacity, str) and capacity.strip().lower() == "default":
+        pool, origin = parameters.pool, (f"protein {parameters.protein_content:g} g/gDW x enzyme fraction "
+                                         f"{parameters.enzyme_fraction:g}")
+    else:
+        try:
+            pool = float(capacity)
+        except (TypeError, ValueError):
+            raise FluxasnInputError(f"capacity must be 'default' or a pool in g enzyme/gDW, got {capacity!r}",
+                                    identifier="capacity") from None
+        origin = "given"
+    costs = enzyme_costs(model, table)
+    add_enzyme_capacity(model, costs, pool=pool)
+    return (f"enzyme pool {pool:.4g} g/gDW ({origin}), saturation {parameters.saturation:g}; "
+            f"{len(costs)} reactions costed from {costs.source}")

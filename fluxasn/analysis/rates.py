@@ -279,6 +279,10 @@ class ConstraintResult(ResultView):
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
 
+    def reactions(self) -> Tuple[str, ...]:
+        """The reactions whose bounds the measurements set (table order, each once)."""
+        return tuple(dict.fromkeys(r for r in self.table["reaction"] if isinstance(r, str) and r))
+
     def provenance(self, *, scenario: Optional[str] = None) -> Dict[str, str]:
         """Provenance lines: ``measurements`` (what was applied), and where they apply
         ``measurements_left_out`` (with the scenario that set them) and

@@ -20,7 +20,7 @@ __all__ = ["fva"]
 @click.option("--fraction-of-optimum", type=click.FloatRange(0.0, 1.0), default=1.0,
               show_default=True, help="Fraction of the optimal growth kept during FVA.")
 @output_options
-def fva(model_source, medium, cell_line, measurements, scenario, reactions, fraction_of_optimum,
+def fva(model_source, medium, cell_line, measurements, scenario, capacity, reactions, fraction_of_optimum,
         as_json, as_csv):
     """Flux variability analysis: minimum and maximum of each flux at the optimum.
 
@@ -33,7 +33,7 @@ def fva(model_source, medium, cell_line, measurements, scenario, reactions, frac
     import fluxasn
 
     fmt = output_format(as_json, as_csv)
-    model = prepare(model_source, medium, cell_line, measurements, scenario).model
+    model = prepare(model_source, medium, cell_line, measurements, scenario, capacity=capacity).model
     ids = _reaction_selection(model, reactions)
     with progress_bar("FVA", total=len(ids)) as progress:
         frame = fluxasn.fva(model, ids, fraction_of_optimum=fraction_of_optimum, processes=1,

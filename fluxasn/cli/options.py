@@ -23,6 +23,13 @@ def output_format(as_json: bool, as_csv: bool) -> str:
 
 def model_options(func):
     func = click.option(
+        "--capacity",
+        metavar="default|G",
+        help="Add the enzyme-capacity row (a protein pool every reaction's enzyme draws on, GECKO/sMOMENT "
+        "style): 'default' for the bundled pool (protein content x enzyme fraction, "
+        "data/enzymes/pool_parameters.tsv) or the pool in g enzyme/gDW.",
+    )(func)
+    func = click.option(
         "--scenario",
         metavar="SPEC",
         help="Scenario applied to the model, tokens joined with '+' (e.g. asn_free+asns_ko; "
@@ -61,7 +68,7 @@ def model_options(func):
 
 def prepare(model_source: str, medium: Optional[str], cell_line: Optional[str],
             measurements: Optional[Path], scenario: Optional[str] = None, sd_width: float = 2.0,
-            *, apply_measurements: bool = True):
+            *, apply_measurements: bool = True, capacity: Optional[str] = None):
     """:func:`fluxasn.prepare_model` with the command line's options (solver banners sent to stderr)."""
     import fluxasn
     from fluxasn.lp.highs import stdout_to_stderr
@@ -71,4 +78,4 @@ def prepare(model_source: str, medium: Optional[str], cell_line: Optional[str],
     with stdout_to_stderr():  # solver banners must not mix with --json/--csv output
         return fluxasn.prepare_model(model_source, medium=medium, cell_line=cell_line,
                                      measurements=measurements, scenario=scenario, k=sd_width,
-                                     apply_measurements=apply_measurements)
+                                     apply_measurements=apply_measurements, capacity=capacity)

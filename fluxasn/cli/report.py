@@ -25,7 +25,7 @@ __all__ = ["report"]
 @click.option("--escher", "escher_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the optimal fluxes as Escher reaction data ({reaction_id: flux}).")
 @output_options
-def report(model_source, medium, cell_line, measurements, scenario, c13_dir, no_fva, html_path,
+def report(model_source, medium, cell_line, measurements, scenario, capacity, c13_dir, no_fva, html_path,
            escher_path, as_json, as_csv):
     """Flux report: growth, ASNS flux and key exchanges with FVA ranges.
 
@@ -44,7 +44,7 @@ def report(model_source, medium, cell_line, measurements, scenario, c13_dir, no_
       fluxasn report --json | jq .growth_per_h
     """
     fmt = output_format(as_json, as_csv)
-    prepared = prepare(model_source, medium, cell_line, measurements, scenario)
+    prepared = prepare(model_source, medium, cell_line, measurements, scenario, capacity=capacity)
     model, medium_name, provenance, rates = (prepared.model, prepared.medium, prepared.provenance,
                                              prepared.measurements)
     c13_result = None
@@ -56,17 +56,18 @@ def report(model_source, medium, cell_line, measurements, scenario, c13_dir, no_
     if html_path is not None:
         from fluxasn.report import make_report
 
-        scenario_table = _scenario_table_for_report(model_source, medium, scenario, rates)
+        scenario_table = _scenario_table_for_report(model_source, medium, scenario, rates, capacity)
         result = make_report(
             model, medium=medium_name, fva=not no_fva, c13=c13_result,
-            scenarios=scenario_table, provenance=provenance,
+            scenarios=scenario_table, provenance=provenance, measured=prepared.measured_reactions,
         )
         summary = result.summary
         result.write_html(html_path)
     else:
         from fluxasn.report import summarize
 
-        summary = summarize(model, medium=medium_name, fva=not no_fva, provenance=provenance)
+        summary = summarize(model, medium=medium_name, fva=not no_fva, provenance=provenance,
+                            measured=prepared.measured_reactions)
     if escher_path is not None and summary.status == "optimal":
         from fluxasn.report import write_escher_json
 
@@ -113,7 +114,10 @@ def _print_summary(summary) -> None:
         table.add_row(row.quantity, row.reaction or "-", format_number(row.flux),
                       format_number(row.minimum), format_number(row.maximum), row.unit)
     console.print(table)
-    for key in ("cell_line", "scenario", "measurements", "measurements_left_out", "measurements_relaxed"):
+    if summary.limits_line:
+        console.print(summary.limits_line, soft_wrap=True)
+    for key in ("enzyme_capacity", "cell_line", "scenario", "measurements", "measurements_left_out",
+                "measurements_relaxed"):
         if key in summary.provenance:
             console.print(f"{key.replace('_', ' ')}: {summary.provenance[key]}", style="dim",
                           soft_wrap=True)
@@ -123,7 +127,7 @@ def _print_summary(summary) -> None:
 REPORT_SCENARIO_READOUTS = ("growth", "asns_fva", "aspartate_sources", "nucleotides", "shadow_prices")
 
 
-def _scenario_table_for_report(model_source, medium, scenario, rates):
+def _scenario_table_for_report(model_source, medium, scenario, rates, capacity=None):
     """The default scenarios x readouts for the HTML heatmap (measured rates applied per scenario)."""
-    model = prepare(model_source, medium, None, None, None).model
+    model = prepare(model_source, medium, None, None, None, capacity=capacity).model
     return run_scenarios(model, None, readouts=REPORT_SCENARIO_READOUTS, rates=rates, also=scenario)

@@ -30,7 +30,7 @@ SCENARIO_TABLE_COLUMNS = ("scenario", "growth", "status", "asns_minimum", "asns_
 @click.option("--processes", type=click.IntRange(1, 4096), default=1, show_default=True,
               help="Worker processes the scenarios are spread over (results do not depend on it).")
 @output_options
-def scenarios(model_source, medium, cell_line, measurements, scenario, runs, readouts, list_only,
+def scenarios(model_source, medium, cell_line, measurements, scenario, capacity, runs, readouts, list_only,
               plot_path, processes, as_json, as_csv):
     """Asparagine scenarios: Asn depletion, ASNS loss, asparaginase, ETC inhibition, hypoxia ...
 
@@ -51,7 +51,8 @@ def scenarios(model_source, medium, cell_line, measurements, scenario, runs, rea
     if list_only:
         emit_frame(fluxasn.list_scenarios(), fmt, title="scenario tokens (combine with '+')")
         return
-    prepared = prepare(model_source, medium, cell_line, measurements, None, apply_measurements=False)
+    prepared = prepare(model_source, medium, cell_line, measurements, None, apply_measurements=False,
+                       capacity=capacity)
     model, rates = prepared.model, prepared.measurements
     names = None
     if readouts:

@@ -222,6 +222,17 @@ class FluxReport(ResultView):
                 _Figure(figure_to_data_uri(fig), "key fluxes", "Key fluxes (bars) and FVA ranges (red).")
             )
         out.append(growth)
+        if s.limits is not None:
+            out.append(
+                _Section(
+                    "limits",
+                    "What limits growth",
+                    body=html_table(s.limits.to_frame()),
+                    intro=("The bounds and constraints active at maximum growth; shadow price = growth "
+                           "(1/h) gained per unit the bound is relaxed. At a degenerate optimum this is "
+                           "one valid set of prices among several."),
+                )
+            )
 
         fva_rows = s.table[s.table["unit"] == FLUX_UNIT][
             ["quantity", "reaction", "minimum", "flux", "maximum"]
@@ -431,6 +442,7 @@ def make_report(
     readouts: Sequence[Tuple[str, str]] = READOUTS,
     pathway_readouts: bool = True,
     title: str = "fluxasn flux report",
+    measured: Optional[Sequence[str]] = None,
 ) -> FluxReport:
     """Compute the full flux report of ``model`` (not changed).
 
@@ -459,6 +471,9 @@ def make_report(
         Also compute the aspartate sources, the nucleotide synthesis
         capacity and the growth envelopes against ASNS flux and aspartate
         supply (:mod:`fluxasn.analysis.readouts`; they find roles themselves).
+    measured
+        Reaction ids bounded by measured rates (named as such in "what limits
+        growth").
 
     Returns
     -------
@@ -482,7 +497,7 @@ def make_report(
     prov.update({str(k): str(v) for k, v in (provenance or {}).items()})
     summary = summarize(
         model, roles=roles, rows=rows, fva=fva, fraction_of_optimum=fraction_of_optimum,
-        medium=medium, provenance=prov,
+        medium=medium, provenance=prov, measured=measured,
     )
     prov = dict(summary.provenance)
     optimal = summary.status == "optimal"
@@ -490,7 +505,7 @@ def make_report(
     if readouts:
         readout_summary = summarize(
             model, roles=roles, rows=readouts, fva=fva, include_growth=False,
-            fraction_of_optimum=fraction_of_optimum, medium=medium,
+            fraction_of_optimum=fraction_of_optimum, medium=medium, limits=False,
         )
     sources = nucleotides = None
     env: Dict[str, pd.DataFrame] = {}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, Mapping, Optional, Sequence, Tuple
 
 import cobra
 import pandas as pd
@@ -88,6 +88,10 @@ class FluxSummary(ResultView):
         How the reported flux distribution was chosen among the optimal ones:
         ``"pfba"`` (least total flux at maximum growth; reproducible) or
         ``"fba"`` (the solver's optimum, which depends on what ran before).
+    limits
+        What holds maximum growth back
+        (:class:`fluxasn.analysis.readouts.GrowthLimits`), or ``None`` when not
+        computed.
     """
 
     model_id: str
@@ -99,6 +103,7 @@ class FluxSummary(ResultView):
     fluxes: pd.Series = field(repr=False)
     provenance: Dict[str, str] = field(default_factory=dict)
     flux_method: str = "pfba"
+    limits: Any = None
 
     @property
     def flux_caption(self) -> str:
@@ -108,6 +113,13 @@ class FluxSummary(ResultView):
         if "fva_fraction_of_optimum" not in self.provenance:
             return f"flux: {chosen}"
         return f"flux: {chosen}; minimum/maximum: FVA range at the optimum"
+
+    @property
+    def limits_line(self) -> str:
+        """What limits growth, one line (empty when not computed)."""
+        if self.limits is None:
+            return ""
+        return "growth limited by: " + self.limits.summary()
 
     @property
     def doubling_time(self) -> float:
@@ -139,6 +151,9 @@ class FluxSummary(ResultView):
             "growth_per_h": clean(float(self.growth)),
             "doubling_time_h": clean(float(self.doubling_time)),
             "flux_method": self.flux_method,
+            "growth_limits": ([] if self.limits is None else
+                              [{k: clean(v) for k, v in r.items()}
+                               for r in self.limits.to_frame().to_dict(orient="records")]),
             "fluxes": rows,
             "provenance": dict(self.provenance),
         }
@@ -156,7 +171,8 @@ class FluxSummary(ResultView):
         return frame
 
     def _notes(self):
-        return ["exchange fluxes: negative = uptake, positive = secretion; " + self.flux_caption]
+        notes = ["exchange fluxes: negative = uptake, positive = secretion; " + self.flux_caption]
+        return notes + ([self.limits_line] if self.limits_line else [])
 
     def plot(self, ax=None):
         """Horizontal bars of each flux with its FVA range; returns the Axes."""
@@ -230,6 +246,8 @@ def summarize(
     provenance: Optional[Mapping[str, str]] = None,
     include_growth: bool = True,
     flux_method: str = "pfba",
+    limits: bool = True,
+    measured: Optional[Iterable[str]] = None,
 ) -> FluxSummary:
     """Optimise growth and summarise the key fluxes of ``model``.
 
@@ -261,6 +279,11 @@ def summarize(
         ``fluxes``: ``"pfba"`` (default; parsimonious FBA, the least total
         flux at maximum growth, Lewis et al. 2010) or ``"fba"`` (the solver's
         optimum, one vertex among many that depends on earlier solves).
+    limits
+        Also name what limits growth: the active bounds and constraints with
+        their shadow prices (:func:`fluxasn.analysis.readouts.growth_limits`).
+    measured
+        Reaction ids bounded by measured rates (named as such in the limits).
 
     Returns
     -------
@@ -351,6 +374,11 @@ def summarize(
             if rid in ranges.index and table.at[i, "unit"] == FLUX_UNIT:
                 table.at[i, "minimum"] = float(ranges.at[rid, "minimum"])
                 table.at[i, "maximum"] = float(ranges.at[rid, "maximum"])
+    growth_limits = None
+    if limits and optimal:
+        from fluxasn.analysis.readouts import growth_limits as _growth_limits
+
+        growth_limits = _growth_limits(model, measured=measured, objective="model")
     info = {
         "model": str(model.id),
         "reactions": str(len(model.reactions)),
@@ -361,7 +389,9 @@ def summarize(
     }
     if fva:
         info["fva_fraction_of_optimum"] = str(fraction_of_optimum)
-        info["fva_solver"] = (config.solver or "glpk") + " (fluxasn's warm net-flux LP, not model.solver)"
+        from fluxasn.analysis.fva import default_solver
+
+        info["fva_solver"] = default_solver(model) + " (fluxasn's warm net-flux LP, not model.solver)"
     info.update({str(k): str(v) for k, v in (provenance or {}).items()})
     return FluxSummary(
         model_id=str(model.id),
@@ -373,6 +403,7 @@ def summarize(
         fluxes=solution.fluxes.copy() if optimal else pd.Series(dtype=float),
         provenance=info,
         flux_method=flux_method,
+        limits=growth_limits,
     )
 
 

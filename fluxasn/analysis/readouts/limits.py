@@ -23,9 +23,11 @@ from typing import Iterable, List, Optional
 import cobra
 import pandas as pd
 
+from fluxasn.analysis.capacity import POOL_CONSTRAINT, POOL_ROW_SCALE, REVERSE_PREFIX
 from fluxasn.analysis.readouts._common import _resolver
 from fluxasn.config import ZERO
 from fluxasn.core.resolver import ModelResolver
+from fluxasn.exceptions import FluxasnInputError
 from fluxasn.views import ResultView
 
 __all__ = ["GrowthLimits", "growth_limits", "LIMIT_COLUMNS"]
@@ -84,6 +86,17 @@ def _kind(reaction: cobra.Reaction, measured: set) -> str:
     return "reaction bound"
 
 
+def _name(reaction: cobra.Reaction, kind: str, at_lower: bool) -> str:
+    """A readable name: ``uptake of L-Phenylalanine``, ``measured uptake of Choline``, or the reaction id."""
+    if not reaction.boundary or len(reaction.metabolites) != 1:
+        return f"{kind} {reaction.id}" if kind == "measured rate" else reaction.id
+    met, coefficient = next(iter(reaction.metabolites.items()))
+    # an exchange "met <=>" takes up at negative flux: its lower bound is the uptake side
+    uptake = at_lower if coefficient < 0 else not at_lower
+    what = ("uptake" if uptake else "secretion") + f" of {met.name or met.id}"
+    return f"measured {what}" if kind == "measured rate" else what
+
+
 def _bound_price(reaction: cobra.Reaction):
     """Growth gained per unit a reaction's active bound is relaxed, and which bound (a maximisation).
 
@@ -111,6 +124,7 @@ def growth_limits(
     *,
     measured: Optional[Iterable[str]] = None,
     resolver: Optional[ModelResolver] = None,
+    objective: str = "biomass",
 ) -> GrowthLimits:
     """The bounds and constraints that hold maximum growth back, with their shadow prices.
 
@@ -122,24 +136,39 @@ def growth_limits(
         Reaction ids whose bounds are measured rates (e.g. the ``reaction``
         column of a :class:`~fluxasn.analysis.rates.ConstraintResult` table),
         so that they are named as such.
+    objective
+        ``"biomass"`` (default): maximise the model's biomass reaction (found
+        by the resolver); ``"model"``: the model's own objective as it is
+        (as :func:`fluxasn.report.summarize` reports it).
 
     Returns
     -------
     GrowthLimits
         A non-optimal status is recorded, not raised.
     """
-    resolver = _resolver(model, resolver)
-    biomass = resolver.biomass()
+    if objective not in ("biomass", "model"):
+        raise FluxasnInputError(f"objective must be 'biomass' or 'model', got {objective!r}",
+                                identifier="objective")
+    objective_ids = set()
+    if objective == "biomass":
+        biomass = _resolver(model, resolver).biomass()
+        objective_ids = {biomass.id}
     measured = set(measured or ())
     rows: List[dict] = []
     with model:
-        model.objective = biomass
-        model.objective_direction = "max"
+        if objective == "biomass":
+            model.objective = biomass
+            model.objective_direction = "max"
+        else:
+            objective_ids = {r.id for r in model.reactions if r.objective_coefficient != 0}
+            if model.objective_direction != "max":
+                empty = pd.DataFrame(columns=list(LIMIT_COLUMNS))
+                return GrowthLimits(empty, math.nan, "not computed: the objective is minimised", str(model.id))
         growth = model.slim_optimize(error_value=math.nan)
         status = str(model.solver.status)
         if status == "optimal":
             for reaction in model.reactions:
-                if reaction is biomass:
+                if reaction.id in objective_ids:
                     continue
                 price, bound = _bound_price(reaction)
                 if price <= ZERO:
@@ -148,31 +177,30 @@ def growth_limits(
                     continue  # a reaction's direction (irreversibility), not a capacity
                 at_lower = bound == "lower"
                 kind = _kind(reaction, measured)
-                name = reaction.id
-                if kind == "uptake limit" and at_lower:
-                    met = next(iter(reaction.metabolites))
-                    name = f"uptake of {met.name or met.id}"
+                name = _name(reaction, kind, at_lower)
                 rows.append({"limit": name, "kind": kind, "id": reaction.id, "bound": bound,
                              "value": reaction.lower_bound if at_lower else reaction.upper_bound,
                              "shadow_price": price, "unit": "mmol/gDW/h"})
             metabolites = {m.id for m in model.metabolites}
             for constraint in model.constraints:
-                if constraint.name in metabolites or constraint.dual is None:
-                    continue
+                if (constraint.name in metabolites or constraint.dual is None
+                        or constraint.name.startswith(REVERSE_PREFIX)):
+                    continue  # mass balances; the pool's reverse-part links are its own accounting
                 dual = float(constraint.dual)
                 if abs(dual) <= ZERO:
                     continue
                 name = constraint.name
-                if name == "fluxasn_enzyme_pool":
-                    kind, label, unit = "enzyme pool", "enzyme pool", "g/gDW"
+                scale = 1.0
+                if name == POOL_CONSTRAINT:
+                    kind, label, unit, scale = "enzyme pool", "enzyme pool", "g/gDW", POOL_ROW_SCALE
                 elif name.startswith(REDOX_PREFIX):
                     kind, label, unit = "redox", name[len(REDOX_PREFIX):].replace("_", " "), "mmol/gDW/h"
                 else:
                     kind, label, unit = "constraint", name, "-"
                 bound = "upper" if dual > 0 else "lower"
                 rows.append({"limit": label, "kind": kind, "id": name, "bound": bound,
-                             "value": constraint.ub if dual > 0 else constraint.lb,
-                             "shadow_price": abs(dual), "unit": unit})
+                             "value": (constraint.ub if dual > 0 else constraint.lb) / scale,
+                             "shadow_price": abs(dual) * scale, "unit": unit})
     frame = pd.DataFrame(rows, columns=list(LIMIT_COLUMNS))
     frame = frame.sort_values("shadow_price", ascending=False, kind="stable").reset_index(drop=True)
     return GrowthLimits(frame, growth, status, str(model.id))

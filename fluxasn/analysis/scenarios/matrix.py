@@ -21,6 +21,7 @@ from fluxasn.analysis.scenarios.scenario import (
     apply_scenario,
     apply_scenario_check,
     apply_scenario_with_rates,
+    normoxic_reference,
     parse_scenario,
 )
 from fluxasn.core.measurements import Measurements
@@ -86,12 +87,14 @@ def _run_one(model: cobra.Model, scenario: Scenario, readouts: Sequence[str], op
         measurements = options.get("measurements")
         measured = set()
         if measurements is None:
-            row["notes"] = " | ".join(apply_scenario(model, scenario, resolver=resolver))
+            row["notes"] = " | ".join(apply_scenario(model, scenario, resolver=resolver,
+                                                     reference_o2=options.get("reference_o2")))
         else:
             notes, constrained = apply_scenario_with_rates(model, scenario, measurements,
-                                                           k=options.get("k", 2.0), resolver=resolver)
+                                                           k=options.get("k", 2.0), resolver=resolver,
+                                                           reference_o2=options.get("reference_o2"))
             row["notes"] = " | ".join(notes)
-            measured = set(constrained.table["reaction"])
+            measured = set(constrained.reactions())
             info = constrained.provenance()
             for key in MEASUREMENT_COLUMNS:
                 row[key] = info.get(key, "")
@@ -325,6 +328,11 @@ def run_scenarios(
         "measurements": measurements,
         "k": k,
     }
+    # one normoxic O2 reference for every relative hypoxia of the matrix: the
+    # model (under the measured rates) before any scenario; NaN if infeasible,
+    # which the hypoxia rows record in their notes
+    if any(s.needs_o2_reference for s in parsed if s.name not in skipped):
+        options["reference_o2"] = normoxic_reference(model, measurements=measurements, k=k, resolver=resolver)
     tasks = [(s, readouts, options) for s in parsed if s.name not in skipped]
     total = len(parsed)
     done = len(skipped)

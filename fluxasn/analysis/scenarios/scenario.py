@@ -9,8 +9,9 @@ leaves standing).
 """
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Dict, List, Optional, Set, Tuple, Union
 
 import cobra
@@ -27,6 +28,7 @@ from fluxasn.analysis.scenarios.perturbations import (
     SetMedium,
     Supplement,
     UncapUptake,
+    normoxic_o2_uptake,
 )
 from fluxasn.analysis.rates import constrain_with_measurements
 from fluxasn.core.resolver import ModelResolver
@@ -42,6 +44,7 @@ __all__ = [
     "apply_scenario_check",
     "reactions_changed_by",
     "apply_scenario_with_rates",
+    "normoxic_reference",
 ]
 
 
@@ -77,9 +80,15 @@ class Scenario:
             citation="; ".join(c for c in dict.fromkeys((self.citation, other.citation)) if c),
         )
 
-    def apply(self, model: cobra.Model, *, resolver: Optional[ModelResolver] = None) -> List[str]:
-        """Apply to ``model`` (call inside ``with model:``); return notes."""
-        return apply_scenario(model, self, resolver=resolver)
+    @property
+    def needs_o2_reference(self) -> bool:
+        """True if a relative :class:`Hypoxia` needs a normoxic O2 reference (:func:`normoxic_reference`)."""
+        return any(isinstance(p, Hypoxia) and p.relative for p in self.perturbations)
+
+    def apply(self, model: cobra.Model, *, resolver: Optional[ModelResolver] = None,
+              reference_o2: Optional[float] = None) -> List[str]:
+        """Apply to ``model`` (call inside ``with model:``); return notes (see :func:`apply_scenario`)."""
+        return apply_scenario(model, self, resolver=resolver, reference_o2=reference_o2)
 
 
 def _token(name, perturbations, description, citation=""):
@@ -127,7 +136,7 @@ SCENARIO_TOKENS: Dict[str, Scenario] = {
 }
 
 _PERTURBATION_PARAMETERS = {
-    "hypoxia": (Hypoxia, ("o2_max", "fraction")),
+    "hypoxia": (Hypoxia, ("o2_max", "fraction", "reference_o2")),
     "pyruvate": (lambda **k: Supplement("pyruvate", **k), ("mM",)),
     "akb": (lambda **k: Supplement("2-oxobutanoate", **k), ("mM",)),
     "uridine": (lambda **k: Supplement("uridine", **k), ("mM",)),
@@ -246,12 +255,32 @@ def apply_scenario(
     scenario: Union[str, Scenario],
     *,
     resolver: Optional[ModelResolver] = None,
+    reference_o2: Optional[float] = None,
 ) -> List[str]:
     """Apply a scenario to ``model``; call inside ``with model:``.
 
     Every role, exchange and transporter is resolved before the first bound
     changes, so a scenario that names something the model lacks raises
     without changing the model.
+
+    Parameters
+    ----------
+    model
+        Any cobra model (usually with a medium, and measured rates, applied).
+    scenario
+        A :class:`Scenario` or a token string (:func:`parse_scenario`).
+    resolver
+        The model's :class:`~fluxasn.core.resolver.ModelResolver` (default: a new one).
+    reference_o2
+        Normoxic O2 uptake (mmol/gDW/h) that a relative hypoxia
+        (``Hypoxia(fraction=...)``) takes its fraction of. Default: the pFBA
+        O2 uptake of ``model`` before any perturbation of the scenario
+        (:func:`normoxic_reference`), so every scenario of a comparison has
+        the same reference whatever else it changes; a value given here
+        (e.g. one for a whole matrix, :func:`run_scenarios`) stands for that
+        and the notes call it the unperturbed model's. NaN: the reference has
+        no optimal solution; O2 uptake is closed and the note says so
+        (recorded, not raised). Ignored if the scenario has no relative hypoxia.
 
     Returns
     -------
@@ -261,19 +290,81 @@ def apply_scenario(
     Raises
     ------
     FluxasnInputError
-        Unknown scenario token or supplement not in the model.
+        Unknown scenario token, supplement not in the model, or a negative
+        ``reference_o2``.
     RoleError
         A role (reaction, transporter) the scenario needs is missing.
     """
     scenario = parse_scenario(scenario)
     resolver = resolver or ModelResolver(model)
-    ordered = sorted(scenario.perturbations, key=lambda p: p.phase)
+    if reference_o2 is not None and not (float(reference_o2) >= 0 or math.isnan(float(reference_o2))):
+        raise FluxasnInputError(f"reference_o2 must be >= 0 mmol/gDW/h, got {reference_o2!r}",
+                                identifier="reference_o2")
     # dry run in a nested context: resolves everything, then undoes it
     apply_scenario_check(model, scenario, resolver)
+    perturbations = scenario.perturbations
+    if scenario.needs_o2_reference:
+        # one normoxic reference, taken before any perturbation changes the model
+        source = "of the unperturbed model"
+        if reference_o2 is None:
+            reference_o2 = normoxic_reference(model, resolver=resolver)
+        perturbations = tuple(
+            replace(p, reference_o2=float(reference_o2), reference_source=source)
+            if isinstance(p, Hypoxia) and p.relative else p
+            for p in perturbations
+        )
     notes: List[str] = []
-    for perturbation in ordered:
+    for perturbation in sorted(perturbations, key=lambda p: p.phase):
         notes.extend(perturbation.apply(model, resolver))
     return notes
+
+
+def normoxic_reference(
+    model: cobra.Model,
+    *,
+    measurements=None,
+    k: float = 2.0,
+    resolver: Optional[ModelResolver] = None,
+) -> float:
+    """The normoxic O2 uptake of a comparison: what a relative hypoxia takes its fraction of.
+
+    The pFBA O2 uptake (mmol/gDW/h) of ``model`` as it is, before any
+    scenario (:func:`~fluxasn.analysis.scenarios.perturbations.normoxic_o2_uptake`);
+    with ``measurements``, of the model under the measured rates the way
+    :func:`apply_scenario_with_rates` applies them to the unperturbed
+    ("control") scenario: growth left out, bounds ``mean +/- k sd``,
+    minimally relaxed if infeasible. The model is left unchanged.
+
+    Parameters
+    ----------
+    model
+        Any cobra model with an O2 exchange.
+    measurements
+        Measured rates (one cell line and condition), or None.
+    k
+        Width of the measurement bounds in standard deviations.
+    resolver
+        The model's :class:`~fluxasn.core.resolver.ModelResolver` (default: a new one).
+
+    Returns
+    -------
+    float
+        The O2 uptake; NaN if the model (under the rates) has no optimal solution.
+    """
+    resolver = resolver or ModelResolver(model)
+    if measurements is None:
+        return normoxic_o2_uptake(model, resolver=resolver)
+    with model:
+        leave_out = _always_left_out(model, resolver)
+        constrain_with_measurements(model, measurements, k=k, relax=True, leave_out=leave_out)
+        return normoxic_o2_uptake(model, resolver=resolver)
+
+
+def _always_left_out(model: cobra.Model, resolver: ModelResolver) -> Set[str]:
+    """Reactions whose measurements no scenario applies: the objective and growth."""
+    left_out = {r.id for r in model.reactions if r.objective_coefficient != 0}
+    left_out.add(resolver.biomass().id)
+    return left_out
 
 
 def apply_scenario_check(model: cobra.Model, scenario: Scenario, resolver: ModelResolver) -> None:
@@ -290,11 +381,12 @@ def apply_scenario_check(model: cobra.Model, scenario: Scenario, resolver: Model
 
 
 def reactions_changed_by(model: cobra.Model, scenario: Union[str, Scenario], *,
-                         resolver: Optional[ModelResolver] = None) -> Set[str]:
+                         resolver: Optional[ModelResolver] = None,
+                         reference_o2: Optional[float] = None) -> Set[str]:
     """Ids of the reactions whose bounds ``scenario`` changes (applied and undone; the model is unchanged)."""
     before = {r.id: r.bounds for r in model.reactions}
     with model:
-        apply_scenario(model, scenario, resolver=resolver)
+        apply_scenario(model, scenario, resolver=resolver, reference_o2=reference_o2)
         return {r.id for r in model.reactions if r.bounds != before[r.id]}
 
 
@@ -305,6 +397,7 @@ def apply_scenario_with_rates(
     *,
     k: float = 2.0,
     resolver: Optional[ModelResolver] = None,
+    reference_o2: Optional[float] = None,
 ):
     """Apply a scenario, then the measured rates it leaves standing (call inside ``with model:``).
 
@@ -313,6 +406,10 @@ def apply_scenario_with_rates(
     out (they are what the scenario changes or predicts); every other rate
     bounds its reaction to ``mean +/- k sd``, minimally relaxed if the
     scenario makes them infeasible (:func:`fluxasn.analysis.rates.constrain_with_measurements`).
+
+    A relative hypoxia takes its fraction of ``reference_o2``, by default the
+    normoxic O2 uptake under the measured rates (:func:`normoxic_reference`
+    with ``measurements``), the same for every scenario of a comparison.
 
     Returns
     -------
@@ -323,9 +420,11 @@ def apply_scenario_with_rates(
     """
     scenario = parse_scenario(scenario)
     resolver = resolver or ModelResolver(model)
-    touched = reactions_changed_by(model, scenario, resolver=resolver)
-    touched |= {r.id for r in model.reactions if r.objective_coefficient != 0}
-    touched.add(resolver.biomass().id)
-    notes = apply_scenario(model, scenario, resolver=resolver)
+    if scenario.needs_o2_reference and reference_o2 is None:
+        apply_scenario_check(model, scenario, resolver)  # bad input raises before any LP
+        reference_o2 = normoxic_reference(model, measurements=measurements, k=k, resolver=resolver)
+    touched = reactions_changed_by(model, scenario, resolver=resolver, reference_o2=reference_o2)
+    touched |= _always_left_out(model, resolver)
+    notes = apply_scenario(model, scenario, resolver=resolver, reference_o2=reference_o2)
     result = constrain_with_measurements(model, measurements, k=k, relax=True, leave_out=touched)
     return notes, result

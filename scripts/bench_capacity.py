@@ -1,0 +1,107 @@
+"""What the enzyme-capacity row costs: fluxasn with and without the pool, and against cobra with it.
+
+For each model the script times, in this process with ``processes=1``:
+
+* fluxasn FVA of a reaction set and a single-gene knockout screen, without
+  the pool and with it (``add_enzyme_capacity`` at a pool calibrated to half
+  the maximum growth, so the row binds);
+* cobra's ``flux_variability_analysis`` and ``single_gene_deletion`` on the
+  same model with the same pool,
+
+and prints the time ratio pool / no pool for fluxasn (goal: at most 1.5x)
+and cobra / fluxasn with the pool, with the largest difference between the two
+tools' answers (goal: within 1e-6, identical statuses).
+
+Usage::
+
+    python scripts/bench_capacity.py                       # core model and Human-GEM + RPMI-1640
+    python scripts/bench_capacity.py --models core         # the core model only
+    python scripts/bench_capacity.py --fva-reactions 300 --genes 200
+"""
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+import pandas as pd
+
+from bench_screens import HUMAN_GEM, compare_rows
+
+
+def load(name: str):
+    import fluxasn
+    from fluxasn.core.media import apply_medium
+
+    if name == "core":
+        model = fluxasn.load_model("core")
+        fluxasn.apply_scenario(model, "glucose_uncapped")
+        return model, "fluxasn core + RPMI-1640, glucose uncapped"
+    model = fluxasn.read_model_file(HUMAN_GEM)
+    apply_medium(model, "RPMI-1640")
+    return model, "Human-GEM 1.19.0 + RPMI-1640"
+
+
+def timed(func):
+    start = time.perf_counter()
+    value = func()
+    return value, time.perf_counter() - start
+
+
+def bench(name: str, args) -> list:
+    import fluxasn
+    from cobra.flux_analysis import flux_variability_analysis, single_gene_deletion
+
+    model, label = load(name)
+    rng = np.random.default_rng(args.seed)
+    reactions = [r.id for r in model.reactions]
+    if len(reactions) > args.fva_reactions:
+        reactions = sorted(rng.choice(reactions, size=args.fva_reactions, replace=False).tolist())
+    genes = [g.id for g in model.genes]
+    if len(genes) > args.genes:
+        genes = sorted(rng.choice(genes, size=args.genes, replace=False).tolist())
+    rows = []
+    _, t_fva = timed(lambda: fluxasn.fva(model, reactions, processes=1))
+    _, t_ko = timed(lambda: fluxasn.knockout_screen(model, genes=genes, processes=1))
+    costs = fluxasn.enzyme_costs(model)
+    with model:
+        pool = fluxasn.calibrate_capacity(model, growth=0.5 * model.slim_optimize(), costs=costs)
+        fluxasn.add_enzyme_capacity(model, costs, pool=pool)
+        ours_fva, t_fva_pool = timed(lambda: fluxasn.fva(model, reactions, processes=1))
+        ours_ko, t_ko_pool = timed(lambda: fluxasn.knockout_screen(model, genes=genes, processes=1))
+        ref_fva, t_cobra_fva = timed(lambda: flux_variability_analysis(model, reactions, processes=1))
+        ref_ko, t_cobra_ko = timed(lambda: single_gene_deletion(model, gene_list=genes, processes=1))
+    fva_diff = float(np.max(np.abs(ours_fva.loc[reactions, ["minimum", "maximum"]].to_numpy()
+                                   - ref_fva.loc[reactions, ["minimum", "maximum"]].to_numpy())))
+    checked, agree, ko_diff = compare_rows(ours_ko.to_frame(), ref_ko)
+    for task, plain, with_pool, cobra_time, diff, ok in (
+        (f"FVA of {len(reactions)} reactions", t_fva, t_fva_pool, t_cobra_fva, fva_diff, fva_diff <= 1e-6),
+        (f"single-gene screen of {len(genes)} genes", t_ko, t_ko_pool, t_cobra_ko, ko_diff, agree),
+    ):
+        rows.append({
+            "model": label, "task": task, "fluxasn_s": round(plain, 2), "fluxasn_pool_s": round(with_pool, 2),
+            "pool_cost": round(with_pool / plain, 2), "goal_pool_cost": "<= 1.5",
+            "cobra_pool_s": round(cobra_time, 2), "cobra_over_fluxasn": round(cobra_time / with_pool, 1),
+            "max_diff": f"{diff:.1e}", "agree": bool(ok),
+        })
+    print(f"{label}: {len(costs)} reactions costed; pool {pool:.4g} g/gDW (half the maximum growth)",
+          flush=True)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", default="core,human-gem")
+    parser.add_argument("--fva-reactions", type=int, default=500)
+    parser.add_argument("--genes", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=20261206)
+    args = parser.parse_args()
+    rows = []
+    for name in args.models.split(","):
+        rows.extend(bench(name.strip(), args))
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        print(pd.DataFrame(rows).to_string(index=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,255 @@
+"""The enzyme-capacity layer: the protein-pool row, its parameters, and exactness against cobra.
+
+* A hand-solved network: two routes to biomass, one cheap and one expensive
+  in enzyme; the pool decides which runs and how fast the cell grows.
+* The reversible formulation: the pool charges |v| (per direction) exactly.
+* fluxasn's FVA and knockout screens with the pool agree with cobra carrying
+  the same constraint (1e-6, identical statuses), on the core model with its
+  bundled costs and on Human-GEM + RPMI-1640 with costs matched by gene and
+  EC number.
+* calibrate_capacity, the pool's shadow price (against finite differences),
+  bad input (named file, line, reaction; the model unchanged).
+"""
+from __future__ import annotations
+
+import math
+
+import cobra
+import numpy as np
+import pandas as pd
+import pytest
+from cobra.flux_analysis import double_gene_deletion, flux_variability_analysis, single_gene_deletion
+
+import fluxasn
+from fluxasn.analysis.capacity import (
+    POOL_CONSTRAINT,
+    add_enzyme_capacity,
+    calibrate_capacity,
+    enzyme_usage,
+    pool_shadow_price,
+)
+from fluxasn.core.enzymes import enzyme_costs, pool_parameters, read_enzyme_table
+from fluxasn.exceptions import FluxasnInputError, InfeasibleError
+
+
+def two_routes() -> cobra.Model:
+    """S uptake <= 10; S -> P by R_cheap (cost 1 g/gDW per mmol/gDW/h) or R_dear (cost 4); P -> biomass.
+
+    With the pool at 2 g/gDW and uptake 10, R_cheap alone can carry 2: growth 2.
+    With no pool, growth 10 (the uptake limit). Knocking out the cheap route's
+    gene leaves R_dear: growth = pool / 4.
+    """
+    model = cobra.Model("two_routes")
+    s_e, s, p = (cobra.Metabolite(i, compartment=c) for i, c in (("s_e", "e"), ("s_c", "c"), ("p_c", "c")))
+    ex = cobra.Reaction("EX_s", lower_bound=-10, upper_bound=1000)
+    ex.add_metabolites({s_e: -1})
+    up = cobra.Reaction("UP", lower_bound=0, upper_bound=1000)
+    up.add_metabolites({s_e: -1, s: 1})
+    cheap = cobra.Reaction("R_cheap", lower_bound=0, upper_bound=1000)
+    cheap.add_metabolites({s: -1, p: 1})
+    cheap.gene_reaction_rule = "gCHEAP"
+    dear = cobra.Reaction("R_dear", lower_bound=0, upper_bound=1000)
+    dear.add_metabolites({s: -1, p: 1})
+    dear.gene_reaction_rule = "gDEAR"
+    bio = cobra.Reaction("BIOMASS", lower_bound=0, upper_bound=1000)
+    bio.add_metabolites({p: -1})
+    model.add_reactions([ex, up, cheap, dear, bio])
+    model.objective = "BIOMASS"
+    return model
+
+
+def _costs(model, rows, saturation=1.0):
+    # cost = MW / (kcat * 3600 * sigma): kcat = 1/3600 1/s and MW = cost kDa give the cost itself
+    table = pd.DataFrame([{"reaction": r, "kcat_per_s": 1 / 3600, "mw_kda": c} for r, c in rows])
+    return enzyme_costs(model, table, saturation=saturation)
+
+
+def test_pool_chooses_the_cheap_route_by_hand():
+    model = two_routes()
+    costs = _costs(model, [("R_cheap", 1.0), ("R_dear", 4.0)])
+    assert model.slim_optimize() == pytest.approx(10.0)
+    with model:
+        pool = add_enzyme_capacity(model, costs, pool=2.0)
+        solution = model.optimize()
+        assert solution.objective_value == pytest.approx(2.0)
+        assert solution.fluxes["R_cheap"] == pytest.approx(2.0) and solution.fluxes["R_dear"] == pytest.approx(0.0)
+        usage = enzyme_usage(pool, solution.fluxes)
+        assert usage["R_cheap"] == pytest.approx(2.0)
+        model.genes.gCHEAP.knock_out()
+        assert model.slim_optimize() == pytest.approx(0.5)  # R_dear: 2 g/gDW / 4
+    assert model.slim_optimize() == pytest.approx(10.0)  # undone on leaving the block
+    assert POOL_CONSTRAINT not in model.constraints and len(model.variables) == 10
+
+
+def test_reversible_reaction_pays_for_the_direction_it_runs():
+    """A reversible reaction costs cost_fwd per unit forward and cost_rev per unit backward (|v|, per direction)."""
+    model = two_routes()
+    s, p = model.metabolites.s_c, model.metabolites.p_c
+    model.reactions.R_cheap.bounds = (-1000, 1000)
+    model.reactions.R_dear.knock_out()
+    supply = cobra.Reaction("P_SUPPLY", lower_bound=0, upper_bound=0)
+    supply.add_metabolites({p: 1})
+    drain = cobra.Reaction("S_OUT", lower_bound=0, upper_bound=1000)
+    drain.add_metabolites({s: -1})
+    model.add_reactions([supply, drain])
+    table = pd.DataFrame([{"reaction": "R_cheap", "kcat_per_s": 1 / 3600, "kcat_reverse_per_s": 1 / 7200,
+                           "mw_kda": 1.0}])
+    costs = enzyme_costs(model, table, saturation=1.0)  # forward cost 1, reverse cost 2
+    with model:
+        add_enzyme_capacity(model, costs, pool=3.0)
+        assert model.slim_optimize() == pytest.approx(3.0)  # forward: 3 g/gDW / cost 1
+        model.reactions.EX_s.bounds = (0, 1000)  # no S from outside
+        model.reactions.P_SUPPLY.bounds = (0, 1000)  # P supplied: S only through R_cheap in reverse
+        model.objective = "S_OUT"
+        assert model.slim_optimize() == pytest.approx(1.5)  # 3 g/gDW / cost 2 in reverse
+        # cobra's FVA and fluxasn's agree on the reversible formulation
+        ours = fluxasn.fva(model, ["R_cheap", "S_OUT"], processes=1)
+        ref = flux_variability_analysis(model, ["R_cheap", "S_OUT"], processes=1)
+        assert np.allclose(ours[["minimum", "maximum"]].to_numpy(), ref[["minimum", "maximum"]].to_numpy(),
+                           atol=1e-9)
+
+
+def test_fva_and_knockouts_with_pool_agree_with_cobra_on_core(core_model):
+    costs = enzyme_costs(core_model)
+    assert len(costs) > 100 and set(costs.table["reaction"]) <= {r.id for r in core_model.reactions}
+    with core_model:
+        fluxasn.apply_scenario(core_model, "glucose_uncapped")
+        pool = calibrate_capacity(core_model, growth=0.025, costs=costs)
+        add_enzyme_capacity(core_model, costs, pool=pool)
+        assert core_model.slim_optimize() == pytest.approx(0.025, rel=1e-6)
+        ids = [r.id for r in core_model.reactions]
+        ours = fluxasn.fva(core_model, ids, processes=1)
+        ref = flux_variability_analysis(core_model, ids, processes=1)
+        assert np.allclose(ours.loc[ids, "minimum"], ref.loc[ids, "minimum"], atol=1e-6)
+        assert np.allclose(ours.loc[ids, "maximum"], ref.loc[ids, "maximum"], atol=1e-6)
+        singles = fluxasn.knockout_screen(core_model, processes=1).to_frame()
+        cobra_singles = single_gene_deletion(core_model, processes=1)
+        _assert_same(singles, cobra_singles)
+        genes = ["ASNS", "GOT1", "GOT2", "PC", "MDH1", "MDH2", "LDHA", "SLC25A12", "IDH1", "ACLY"]
+        genes = [g for g in genes if g in core_model.genes]
+        pairs = fluxasn.knockout_screen(core_model, genes=genes, order=2, processes=1).to_frame()
+        cobra_pairs = double_gene_deletion(core_model, gene_list1=genes, processes=1)
+        cobra_pairs = cobra_pairs[cobra_pairs["ids"].map(len) == 2]
+        _assert_same(pairs, cobra_pairs)
+
+
+def _assert_same(ours: pd.DataFrame, ref: pd.DataFrame) -> None:
+    a = {ids: (g, s) for ids, g, s in zip(ours["ids"], ours["growth"], ours["status"])}
+    b = {frozenset(ids): (g, s) for ids, g, s in zip(ref["ids"], ref["growth"], ref["status"])}
+    assert set(a) == set(b)
+    for key, (growth, status) in a.items():
+        ref_growth, ref_status = b[key]
+        assert status == ref_status, key
+        if status == "optimal":
+            assert growth == pytest.approx(ref_growth, abs=1e-6), key
+
+
+def test_calibrated_pool_gives_the_measured_growth_and_is_the_least_that_does(core_model):
+    with core_model:
+        fluxasn.apply_scenario(core_model, "glucose_uncapped")
+        costs = enzyme_costs(core_model)
+        pool = calibrate_capacity(core_model, growth=0.02, costs=costs)
+        handle = add_enzyme_capacity(core_model, costs, pool=pool)
+        assert core_model.slim_optimize() == pytest.approx(0.02, rel=1e-6)
+        handle.pool = pool * 0.9
+        assert core_model.slim_optimize() < 0.02 * (1 - 1e-4)
+        with pytest.raises(InfeasibleError, match="cannot grow"):
+            calibrate_capacity(core_model, growth=10.0, costs=costs)
+
+
+def test_pool_shadow_price_matches_finite_differences(core_model):
+    with core_model:
+        fluxasn.apply_scenario(core_model, "glucose_uncapped")
+        costs = enzyme_costs(core_model)
+        pool = calibrate_capacity(core_model, growth=0.02, costs=costs)
+        handle = add_enzyme_capacity(core_model, costs, pool=pool)
+        price = pool_shadow_price(core_model, handle)
+        assert price["status"] == "optimal" and price["shadow_price"] > 0
+        step = pool * 1e-4
+        low = core_model.slim_optimize()
+        handle.pool = pool + step
+        high = core_model.slim_optimize()
+        assert (high - low) / step == pytest.approx(price["shadow_price"], rel=1e-3)
+        handle.pool = 1e3  # pool not binding: no price
+        assert pool_shadow_price(core_model, handle)["shadow_price"] == 0.0
+
+
+def test_bundled_parameters_have_sources():
+    params = pool_parameters()
+    assert 0 < params.pool < 1 and 0 < params.saturation <= 1
+    for name in ("protein_content", "enzyme_fraction", "saturation"):
+        assert params.sources[name].strip(), name
+    costs = enzyme_costs(fluxasn.load_model("core"))
+    assert (costs.table["source"].str.len() > 0).all() and costs.table["kcat_rule"].notna().all()
+
+
+@pytest.mark.parametrize("body, message, line", [
+    ("reaction\tkcat_per_s\tmw_kda\nR_cheap\t0\t10\n", "kcat_per_s.*must be > 0", 2),
+    ("reaction\tkcat_per_s\tmw_kda\nR_cheap\t-1\t10\n", "kcat_per_s.*must be > 0", 2),
+    ("reaction\tkcat_per_s\tmw_kda\nR_cheap\t1\t\n", "mw_kda.*missing", 2),
+    ("reaction\tkcat_per_s\tmw_kda\nR_cheap\tfast\t10\n", "'fast' is not a number", 2),
+    ("reaction\tkcat_per_s\tmw_kda\nR_cheap\t1\t10\nNOPE\t1\t10\n", "unknown reaction", 3),
+    ("# comment\nreaction\tkcat_per_s\tmw_kda\nR_cheap\t1\t10\nR_cheap\t2\t10\n", "duplicate row.*line 3", 4),
+    ("reaction\tkcat\tmw_kda\nR_cheap\t1\t10\n", "missing column", 1),
+])
+def test_bad_enzyme_tables_are_named_and_leave_the_model_unchanged(tmp_path, body, message, line):
+    model = two_routes()
+    before = (len(model.variables), len(model.constraints), model.slim_optimize())
+    path = tmp_path / "kcat.tsv"
+    path.write_text(body)
+    with pytest.raises(FluxasnInputError, match=message) as info:
+        add_enzyme_capacity(model, enzyme_costs(model, path, saturation=0.5), pool=1.0)
+    assert info.value.source == str(path) and info.value.line == line
+    assert (len(model.variables), len(model.constraints), model.slim_optimize()) == before
+
+
+def test_bad_pool_and_second_pool_are_refused():
+    model = two_routes()
+    costs = _costs(model, [("R_cheap", 1.0)])
+    for bad in (0, -1, float("nan"), "big"):
+        with pytest.raises(FluxasnInputError, match="pool must be"):
+            add_enzyme_capacity(model, costs, pool=bad)
+    with model:
+        add_enzyme_capacity(model, costs, pool=1.0)
+        with pytest.raises(FluxasnInputError, match="already holds"):
+            add_enzyme_capacity(model, costs, pool=1.0)
+    with pytest.raises(FluxasnInputError, match="saturation"):
+        enzyme_costs(model, pd.DataFrame([{"reaction": "R_cheap", "kcat_per_s": 1, "mw_kda": 1}]), saturation=0)
+
+
+def test_dataframe_table_reports_rows_from_line_two():
+    with pytest.raises(FluxasnInputError) as info:
+        read_enzyme_table(pd.DataFrame([{"reaction": "A", "kcat_per_s": 1, "mw_kda": 1},
+                                        {"reaction": "A", "kcat_per_s": 1, "mw_kda": 1}]))
+    assert info.value.line == 3 and info.value.identifier == "A"
+    assert math.isfinite(1.0)
+
+
+@pytest.mark.genome_scale
+@pytest.mark.shared_data
+def test_fva_and_knockouts_with_pool_agree_with_cobra_on_human_gem(_human_gem_session):
+    from fluxasn.core.media import apply_medium
+
+    model = _human_gem_session.copy()
+    apply_medium(model, "RPMI-1640")
+    costs = enzyme_costs(model)
+    coverage = costs.coverage()
+    assert len(costs) > 3000, coverage  # matched by gene (ecHumanGEM) and EC number (BRENDA)
+    with model:
+        optimum = model.slim_optimize()
+        pool = calibrate_capacity(model, growth=0.5 * optimum, costs=costs)
+        add_enzyme_capacity(model, costs, pool=pool)
+        assert model.slim_optimize() == pytest.approx(0.5 * optimum, rel=1e-6)
+        rng = np.random.default_rng(20261202)
+        ids = sorted(rng.choice([r.id for r in model.reactions], size=150, replace=False).tolist())
+        ours = fluxasn.fva(model, ids, processes=1)
+        ref = flux_variability_analysis(model, ids, processes=1)
+        assert np.allclose(ours.loc[ids, "minimum"], ref.loc[ids, "minimum"], atol=1e-6)
+        assert np.allclose(ours.loc[ids, "maximum"], ref.loc[ids, "maximum"], atol=1e-6)
+        genes = sorted(rng.choice([g.id for g in model.genes], size=40, replace=False).tolist())
+        _assert_same(fluxasn.knockout_screen(model, genes=genes, processes=1).to_frame(),
+                     single_gene_deletion(model, gene_list=genes, processes=1))
+        pair_genes = genes[:8]
+        cobra_pairs = double_gene_deletion(model, gene_list1=pair_genes, processes=1)
+        _assert_same(fluxasn.knockout_screen(model, genes=pair_genes, order=2, processes=1).to_frame(),
+                     cobra_pairs[cobra_pairs["ids"].map(len) == 2])

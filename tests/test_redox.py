@@ -1,0 +1,144 @@
+"""Redox constraints (:mod:`fluxasn.analysis.redox`).
+
+Mini network (one compartment ``c``): S uptake <= 1; DH_NAD ``s + nad <=> p + nadh``
+and DH_NADP ``s + nadp <=> p + nadph`` (a cofactor pair); an NADH source
+(<= 5); P secreted; objective: NADPH sink. Unconstrained, the pair runs as a
+transhydrogenase (DH_NAD reverse 5, DH_NADP forward 6): NADPH sink 6. With the
+cycle closed, NADPH comes from S alone: 1.
+"""
+from __future__ import annotations
+
+import math
+
+import cobra
+import pytest
+
+from fluxasn.analysis import redox as X
+from fluxasn.exceptions import FluxasnInputError
+
+
+def build_pair() -> cobra.Model:
+    model = cobra.Model("redox_mini")
+    mets = {i: cobra.Metabolite(f"{i}_c", compartment="c") for i in ("s", "p", "nad", "nadh", "nadp", "nadph")}
+
+    def add(rid, stoich, lb, ub):
+        r = cobra.Reaction(rid, lower_bound=lb, upper_bound=ub)
+        r.add_metabolites({mets[k]: v for k, v in stoich.items()})
+        model.add_reactions([r])
+        return r
+
+    add("EX_s", {"s": 1}, 0, 1)
+    add("DH_NAD", {"s": -1, "nad": -1, "p": 1, "nadh": 1}, -1000, 1000)
+    add("DH_NADP", {"s": -1, "nadp": -1, "p": 1, "nadph": 1}, -1000, 1000)
+    add("NADH_SRC", {"nad": -1, "nadh": 1}, 0, 5)
+    add("EX_p", {"p": -1}, 0, 1000)
+    sink = add("NADPH_SINK", {"nadph": -1, "nadp": 1}, 0, 1000)
+    model.objective = sink
+    return model
+
+
+def test_pairs_detected_on_mini():
+    assert X.transhydrogenase_pairs(build_pair()) == [("DH_NAD", "DH_NADP")]
+
+
+def test_block_transhydrogenation_closes_the_cycle():
+    model = build_pair()
+    assert model.slim_optimize() == pytest.approx(6.0)
+    with model:
+        added = X.block_transhydrogenation(model)
+        assert added == ["fluxasn_redox_th_DH_NAD"]
+        assert model.slim_optimize() == pytest.approx(1.0)
+    assert "fluxasn_redox_th_DH_NAD" not in model.constraints
+    assert model.slim_optimize() == pytest.approx(6.0)
+
+
+def test_block_skips_pair_that_cannot_cycle():
+    model = build_pair()
+    model.reactions.DH_NADP.lower_bound = -1000
+    model.reactions.DH_NADP.upper_bound = 0  # cannot produce NADPH
+    with model:
+        assert X.block_transhydrogenation(model) == []
+
+
+def test_dg_prime_range_by_hand():
+    model = build_pair()
+    table = {"DH_NAD": (40.0, 0.0)}
+    lo, hi = X.dg_prime_range(model, "DH_NAD", state="control", concentrations=(1e-3, 1e-3), dg0=table)
+    expected = 40.0 - X.RT * math.log(700.0)  # s, p cancel; [NADH]/[NAD+] = 1/700
+    assert lo == pytest.approx(expected) and hi == pytest.approx(expected)
+    lo, hi = X.dg_prime_range(model, "DH_NAD", state="control", concentrations=(1e-6, 1e-2), dg0=table)
+    assert hi - lo == pytest.approx(2 * X.RT * math.log(1e4))
+
+
+def test_direction_forced_and_undone():
+    model = build_pair()
+    table = {"DH_NAD": (40.0, 0.0), "DH_NADP": (0.0, 0.0)}
+    frame = X.forced_directions(model, concentrations=(1e-3, 1e-3), dg0=table)
+    assert dict(zip(frame.reaction, frame.direction)) == {"DH_NAD": "reverse", "DH_NADP": "reverse"}
+    with model:
+        added = X.constrain_redox_directions(model, concentrations=(1e-3, 1e-3), dg0={"DH_NAD": (40.0, 0.0)})
+        assert added == ["fluxasn_redox_dir_DH_NAD"]
+        model.objective = "DH_NAD"
+        assert model.slim_optimize() == pytest.approx(0.0, abs=1e-9)
+    assert "fluxasn_redox_dir_DH_NAD" not in model.constraints
+
+
+@pytest.mark.parametrize("kwargs, ident", [
+    ({"reaction_id": "NOPE"}, "NOPE"),
+    ({"reaction_id": "EX_p"}, "EX_p"),
+    ({"reaction_id": "DH_NAD", "state": "anoxic"}, "anoxic"),
+    ({"reaction_id": "DH_NAD", "concentrations": (1e-2, 1e-6)}, "concentrations"),
+])
+def test_errors_name_identifier(kwargs, ident):
+    with pytest.raises(FluxasnInputError) as info:
+        X.dg_prime_range(build_pair(), dg0={"DH_NAD": (1.0, 0.0), "NOPE": (1.0, 0.0)}, **kwargs)
+    assert info.value.identifier == ident
+
+
+def test_block_rejects_wrong_pair():
+    with pytest.raises(FluxasnInputError) as info:
+        X.block_transhydrogenation(build_pair(), pairs=[("DH_NADP", "DH_NAD")])
+    assert info.value.identifier == "DH_NADP"
+
+
+# ---- core model -----------------------------------------------------------------
+
+def test_core_pairs(core_model):
+    assert X.transhydrogenase_pairs(core_model) == [
+        ("GDHm", "GLUDym"), ("ICDHxm", "ICDHym"), ("ME1m", "ME2m"), ("MTHFD2m", "MTHFDm"), ("P5CRxm", "P5CRm")]
+
+
+def test_core_block_closes_mitochondrial_transhydrogenase(core_model):
+    import fluxasn
+    from cobra.flux_analysis import flux_variability_analysis as fva
+
+    m = core_model
+    constraints_before = {c.name for c in m.constraints}
+    bounds_before = {r.id: r.bounds for r in m.reactions}
+    with m:
+        fluxasn.apply_scenario(m, "glucose_uncapped+etc_i")
+        before = fva(m, reaction_list=["GDHm", "MTHFD2m"], fraction_of_optimum=0.0)
+        assert (before["minimum"] < -1.0).all()  # NADH-consuming direction open (cycles with GLUDym/MTHFDm)
+        added = X.block_transhydrogenation(m)
+        assert sorted(added) == ["fluxasn_redox_th_GDHm", "fluxasn_redox_th_MTHFD2m"]
+        after = fva(m, reaction_list=["GDHm", "MTHFD2m"], fraction_of_optimum=0.0)
+        assert (after["minimum"] >= -1e-9).all()
+    assert {c.name for c in m.constraints} == constraints_before
+    assert {r.id: r.bounds for r in m.reactions} == bounds_before
+
+
+def test_core_directions(core_model):
+    m = core_model
+    frame = X.forced_directions(m, state="control").set_index("reaction")
+    # with 1 uM - 10 mM no NAD(P)-linked step is forced; complex I and II are (forward)
+    assert set(frame.index[frame.direction != "both"]) == {"NADH2_u10mi", "r0509"}
+    assert not frame.conflict.any()
+    narrow = X.forced_directions(m, state="control", concentrations=(1e-5, 1e-3)).set_index("reaction")
+    assert narrow.loc["MDHm", "direction"] == "reverse"  # malate -> OAA in mitochondria needs wider ranges
+    with m:
+        added = X.constrain_redox_directions(m, state="control", concentrations=(1e-5, 1e-3))
+        assert "fluxasn_redox_dir_MDHm" in added
+        m.objective = "MDHm"
+        m.objective_direction = "max"
+        assert m.slim_optimize() <= 1e-9
+    assert not any(c.name.startswith("fluxasn_redox_") for c in m.constraints)
