@@ -57,6 +57,7 @@ _public("fluxasn.core.enzymes", "EnzymeCosts", "PoolParameters", "enzyme_costs",
         "read_enzyme_table")
 _public("fluxasn.analysis.capacity", "EnzymePool", "add_enzyme_capacity", "calibrate_capacity", "enzyme_usage",
         "pool_shadow_price")
+_public("fluxasn.analysis.redox", "block_transhydrogenation", "constrain_redox_directions")
 # --- isotope: 13C-MFA
 _public("fluxasn.isotope", "LabelingNetwork", "MFAProblem", "MFAResult", "Tracer", "add_13c_constraints",
         "fit_13c", "read_c13", "read_fluxml", "read_freeflux", "read_inca_csv", "read_mfapy", "simulate_mids")
@@ -100,6 +101,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from fluxasn.analysis.capacity import (  # noqa: F401
         EnzymePool, add_enzyme_capacity, calibrate_capacity, enzyme_usage, pool_shadow_price,
     )
+    from fluxasn.analysis.redox import block_transhydrogenation, constrain_redox_directions  # noqa: F401
     from fluxasn.analysis.readouts import (  # noqa: F401
         GrowthLimits, aspartate_sources, growth_envelope, growth_limits, nucleotide_capacity,
     )

@@ -207,3 +207,13 @@ def test_capacity_example_runs_as_printed(capsys):
     assert growth.iloc[0] == pytest.approx(0.0315, abs=5e-5)
     assert growth.iloc[-1] == pytest.approx(0.0420, abs=5e-5)
     assert growth.is_monotonic_increasing
+
+
+def test_enzyme_capacity_example_runs_as_printed(capsys):
+    """Each print of the README's enzyme-capacity example shows what the comment beside it says."""
+    body = section(README.read_text(encoding="utf-8"), "Enzyme capacity: what limits a proliferating cell")
+    (code,) = re.findall(r"```python\n(.*?)```", body, re.S)
+    exec(compile(code, "README.md", "exec"), {})
+    printed = capsys.readouterr().out.splitlines()
+    shown = re.findall(r"^print\(.*\)\s+# (.*)$", code, re.M)
+    assert printed == shown

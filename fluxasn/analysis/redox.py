@@ -146,7 +146,7 @@ COFACTOR_RATIOS: Dict[str, Dict[str, Dict[str, Tuple[float, float]]]] = {
 RATIO_SOURCES: Dict[str, str] = {
     "control/c/nad": "Williamson, Lund & Krebs 1967 Biochem J 103:514 (free cytosolic NAD+/NADH ~700, rat liver)",
     "control/m/nad": "Williamson, Lund & Krebs 1967 Biochem J 103:514 (free mitochondrial NAD+/NADH ~7-8, rat liver)",
-    "control/c/nadp": "Veech, Eggleston & Krebs 1969 Biochem J 115:609 (free cytosolic NADP+/NADPH ~0.01, rat liver)",
+    "control/c/nadp": "Veech, Eggleston & Krebs 1969 Biochem J 115:609 (free cytosolic NADP+/NADPH ~0.01, rat liver; value as widely cited, not re-read from the paper here)",
     "control/m/nadp": "ASSUMED range 0.01-1 (no measured free mitochondrial value found); replace with a measurement",
     "etc_inhibited/c/nad": ("ASSUMED bounding range: from the control value down to 1 (NAD+/NADH falls several-fold "
                             "on ETC inhibition, Titov 2016 Science 352:231; no verified compartment value found)"),

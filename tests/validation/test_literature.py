@@ -122,3 +122,73 @@ def test_human_gem_rpmi(_human_gem_session, validation_tables):
     validation_tables["human-gem"] = format_table(rows, "Literature validation: Human-GEM 1.19.0 (RPMI-1640 + 10% FBS)")
     observed = {r["case"]: r["result"] for r in rows}
     assert observed == HUMAN_GEM_EXPECTED
+
+
+# --- mechanisms (issue #19): the suite under the enzyme pool and the redox constraints ---------
+
+#: Results of the core-model suite under the calibrated pool (mechanisms.py), measured by
+#: scripts/mechanism_table.py: the pool makes aspartate limit growth under complex I and III
+#: loss and makes medium Asn spare aspartate, but the control is then pool-limited and fully
+#: glycolytic, so 10% O2 and GOT1 + GOT2 loss stop mattering, and no electron acceptor or
+#: aspartate transporter rescues growth under complex I loss (it costs nothing).
+POOL_EXPECTED = {
+    "asns_loss_needs_asn": "pass",
+    "asparaginase_asns_deficient": "pass",
+    "asparaginase_glutaminase": "pass",
+    "etc_i_aspartate_limits": "pass",
+    "etc_iii_aspartate_limits": "pass",
+    "etc_i_slc1a3_aspartate_rescue": "FAIL",
+    "etc_i_pyruvate_rescue": "FAIL",
+    "etc_iii_pyruvate_rescue": "FAIL",
+    "etc_i_akb_rescue": "FAIL",
+    "got1_loss_removes_pyruvate_rescue": "FAIL",
+    "hypoxia_aspartate_limits": "FAIL",
+    "etc_asn_spares_aspartate": "pass",
+    "nucleotides_follow_aspartate": "FAIL",
+    "respiration_deficient_need_uridine": "pass",
+    "asn_exchange_factor": "not modelled",
+    "asn_depletion_signalling": "not modelled",
+}
+
+
+def _row_state(model):
+    from fluxasn.analysis.capacity import POOL_CONSTRAINT
+
+    row = model.constraints[POOL_CONSTRAINT]
+    coefficients = row.get_linear_coefficients(row.variables)
+    return row.ub, {v.name: round(c, 12) for v, c in coefficients.items()}
+
+
+def test_mechanisms_use_the_bundled_parameter_set(_core_session, validation_tables):
+    """Every mechanism takes its kcats, MWs, pool and ratios from data/ and the modules' tables; no case moves them.
+
+    The pool row of "pool" holds the bundled pool (protein content x enzyme
+    fraction) and the bundled costs; "pool at measured growth" the pool that
+    calibrate_capacity gives for the median measured NCI-60 growth; the row is
+    unchanged after the whole suite ran on it. The suite's table under the pool
+    and the redox constraints is printed with a title naming them.
+    """
+    from fluxasn.analysis.capacity import POOL_ROW_SCALE, calibrate_capacity
+    from fluxasn.core.enzymes import enzyme_costs, pool_parameters
+    from mechanisms import apply_mechanism, median_measured_growth
+
+    model = _core_session.copy()
+    costs = enzyme_costs(model).costs()
+    expected_pool = {"pool": pool_parameters().pool,
+                     "pool at measured growth": calibrate_capacity(model, growth=median_measured_growth())}
+    for name, pool in expected_pool.items():
+        with model:
+            apply_mechanism(model, name)
+            ub, coefficients = _row_state(model)
+            assert ub / POOL_ROW_SCALE == pytest.approx(pool, rel=1e-9), name
+            for rid, (forward, _) in costs.items():
+                variable = model.reactions.get_by_id(rid).forward_variable.name
+                assert coefficients[variable] == pytest.approx(POOL_ROW_SCALE * forward, rel=1e-9), (name, rid)
+            if name == "pool at measured growth":
+                rows = evaluate_all(model)
+                assert _row_state(model) == (ub, coefficients)  # no case changed the pool or a cost
+                validation_tables["core-pool"] = format_table(
+                    rows, "Literature validation: fluxasn core model (RPMI-1640 + 10% FBS) with the enzyme pool "
+                    f"calibrated to the median NCI-60 growth ({pool:.4g} g/gDW; bundled kcat/MW, data/enzymes)")
+                assert {r["case"]: r["result"] for r in rows} == POOL_EXPECTED
+    assert "fluxasn_enzyme_pool" not in model.constraints
