@@ -135,6 +135,11 @@ def add_enzyme_capacity(
 
     Notes
     -----
+    Each reaction is charged for the directions its bounds allow when the
+    pool is added (an irreversible reaction ``cost_fwd v``); add the pool
+    after any change that opens a reaction in a new direction, or that
+    direction would earn enzyme back.
+
     When the costs span more than :data:`WIDE_COST_SPAN` (genome-scale models:
     kcat from 3e-6 to 4e6 1/s), the model's solver tolerance is lowered to
     :data:`WIDE_COST_TOLERANCE` (also undone on leaving ``with model:``); at

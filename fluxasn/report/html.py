@@ -58,7 +58,7 @@ ENVELOPES: Tuple[Tuple[str, str], ...] = (
 )
 
 #: Section ids of the HTML report, in order (``c13`` only with 13C data).
-REPORT_SECTIONS = ("provenance", "growth", "fva", "readouts", "scenarios", "envelopes", "c13")
+REPORT_SECTIONS = ("provenance", "growth", "limits", "fva", "readouts", "scenarios", "envelopes", "c13")
 
 
 @dataclass
