@@ -144,12 +144,17 @@ def _assert_same(ours: pd.DataFrame, ref: pd.DataFrame) -> None:
             assert growth == pytest.approx(ref_growth, abs=1e-6), key
 
 
+def _pool_at(model, growth):
+    """Glucose uncapped, the pool calibrated to ``growth`` added: (costs, pool, handle); call inside ``with``."""
+    fluxasn.apply_scenario(model, "glucose_uncapped")
+    costs = enzyme_costs(model)
+    pool = calibrate_capacity(model, growth=growth, costs=costs)
+    return costs, pool, add_enzyme_capacity(model, costs, pool=pool)
+
+
 def test_calibrated_pool_gives_the_measured_growth_and_is_the_least_that_does(core_model):
     with core_model:
-        fluxasn.apply_scenario(core_model, "glucose_uncapped")
-        costs = enzyme_costs(core_model)
-        pool = calibrate_capacity(core_model, growth=0.02, costs=costs)
-        handle = add_enzyme_capacity(core_model, costs, pool=pool)
+        costs, pool, handle = _pool_at(core_model, 0.02)
         assert core_model.slim_optimize() == pytest.approx(0.02, rel=1e-6)
         handle.pool = pool * 0.9
         assert core_model.slim_optimize() < 0.02 * (1 - 1e-4)
@@ -159,10 +164,7 @@ def test_calibrated_pool_gives_the_measured_growth_and_is_the_least_that_does(co
 
 def test_pool_shadow_price_matches_finite_differences(core_model):
     with core_model:
-        fluxasn.apply_scenario(core_model, "glucose_uncapped")
-        costs = enzyme_costs(core_model)
-        pool = calibrate_capacity(core_model, growth=0.02, costs=costs)
-        handle = add_enzyme_capacity(core_model, costs, pool=pool)
+        _, pool, handle = _pool_at(core_model, 0.02)
         price = pool_shadow_price(core_model, handle)
         assert price["status"] == "optimal" and price["shadow_price"] > 0
         step = pool * 1e-4
