@@ -215,6 +215,10 @@ def test_bad_pool_and_second_pool_are_refused():
         add_enzyme_capacity(model, costs, pool=1.0)
         with pytest.raises(FluxasnInputError, match="already holds"):
             add_enzyme_capacity(model, costs, pool=1.0)
+    for bad in (-1, float("inf"), "fast"):
+        with pytest.raises(FluxasnInputError, match="growth must be a finite number >= 0"):
+            calibrate_capacity(model, growth=bad, costs=costs)
+    assert POOL_CONSTRAINT not in model.constraints and model.slim_optimize() == pytest.approx(10.0)
     with pytest.raises(FluxasnInputError, match="saturation"):
         enzyme_costs(model, pd.DataFrame([{"reaction": "R_cheap", "kcat_per_s": 1, "mw_kda": 1}]), saturation=0)
 

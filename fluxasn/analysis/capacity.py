@@ -99,15 +99,20 @@ class EnzymePool:
         self.constraint.ub = _check_pool(value) * POOL_ROW_SCALE
 
 
-def _check_pool(value) -> float:
+def _number(value, *, name: str, unit: str, positive: bool) -> float:
+    """``value`` as a finite float, > 0 (``positive``) or >= 0; else an error naming ``name``."""
     try:
         number = float(value)
     except (TypeError, ValueError):
         number = math.nan
-    if not number > 0 or not math.isfinite(number):
-        raise FluxasnInputError(f"pool must be a finite number > 0 (g enzyme / gDW), got {value!r}",
-                                identifier="pool")
+    if not math.isfinite(number) or not (number > 0 if positive else number >= 0):
+        raise FluxasnInputError(f"{name} must be a finite number {'>' if positive else '>='} 0 ({unit}), "
+                                f"got {value!r}", identifier=name)
     return number
+
+
+def _check_pool(value) -> float:
+    return _number(value, name="pool", unit="g enzyme / gDW", positive=True)
 
 
 def add_enzyme_capacity(
@@ -267,12 +272,7 @@ def calibrate_capacity(
     InfeasibleError
         The model cannot grow at ``growth`` whatever the pool.
     """
-    try:
-        target = float(growth)
-    except (TypeError, ValueError):
-        target = math.nan
-    if not target >= 0 or not math.isfinite(target):
-        raise FluxasnInputError(f"growth must be a finite number >= 0 (1/h), got {growth!r}", identifier="growth")
+    target = _number(growth, name="growth", unit="1/h", positive=False)
     with model:
         if POOL_CONSTRAINT not in model.constraints:
             add_enzyme_capacity(model, costs, pool=1e6)

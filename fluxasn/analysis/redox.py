@@ -70,6 +70,7 @@ __all__ = [
     "RATIO_SOURCES",
     "DEFAULT_CONCENTRATIONS",
     "RT",
+    "REDOX_PREFIX",
     "DIRECTION_PREFIX",
     "TRANSHYDROGENATION_PREFIX",
     "dg_prime_range",
@@ -82,9 +83,11 @@ __all__ = [
 #: RT at 310.15 K in kJ/mol.
 RT = 8.314462618e-3 * 310.15
 
-#: Row-name prefixes (all start with ``fluxasn_redox_``).
-DIRECTION_PREFIX = "fluxasn_redox_dir_"
-TRANSHYDROGENATION_PREFIX = "fluxasn_redox_th_"
+#: Prefix of every row this module adds (read as "redox" by growth_limits).
+REDOX_PREFIX = "fluxasn_redox_"
+#: Row-name prefixes of the two constraints.
+DIRECTION_PREFIX = REDOX_PREFIX + "dir_"
+TRANSHYDROGENATION_PREFIX = REDOX_PREFIX + "th_"
 
 #: Where :data:`DG0` comes from.
 DG0_SOURCE = (

@@ -24,6 +24,7 @@ import cobra
 import pandas as pd
 
 from fluxasn.analysis.capacity import POOL_CONSTRAINT, POOL_ROW_SCALE, REVERSE_PREFIX
+from fluxasn.analysis.redox import REDOX_PREFIX
 from fluxasn.analysis.readouts._common import _resolver
 from fluxasn.config import ZERO
 from fluxasn.core.resolver import ModelResolver
@@ -35,8 +36,6 @@ __all__ = ["GrowthLimits", "growth_limits", "LIMIT_COLUMNS"]
 #: Columns of :meth:`GrowthLimits.to_frame`.
 LIMIT_COLUMNS = ("limit", "kind", "id", "bound", "value", "shadow_price", "unit")
 
-#: Prefix of the constraints :mod:`fluxasn.analysis.redox` adds (read as "redox").
-REDOX_PREFIX = "fluxasn_redox_"
 
 
 @dataclass(repr=False)
