@@ -27,7 +27,10 @@ from fluxasn.core.model import load_model
 from fluxasn.exceptions import FluxasnInputError
 from fluxasn.io.models import describe_source
 
-__all__ = ["PreparedModel", "prepare_model", "MEDIUM_FILE_SUFFIXES"]
+__all__ = ["PreparedModel", "prepare_model", "MEDIUM_FILE_SUFFIXES", "DEFAULT_MEDIUM"]
+
+#: The medium :func:`prepare_model` (and so every command) applies when none is named, to any model.
+DEFAULT_MEDIUM = "RPMI-1640"
 
 #: A ``medium`` ending in one of these is a medium table file (columns component, concentration_mM).
 MEDIUM_FILE_SUFFIXES = (".csv", ".tsv", ".txt")
@@ -82,8 +85,10 @@ def prepare_model(
     medium
         A bundled medium name, a medium table file (suffix in
         :data:`MEDIUM_FILE_SUFFIXES`), ``"none"`` to keep the model's bounds,
-        or ``None`` for the default (RPMI-1640 + 10% FBS for the core model,
-        the file's own bounds for a model file).
+        or ``None`` for the default, :data:`DEFAULT_MEDIUM` (RPMI-1640 + 10%
+        FBS) for every model, the bundled one and model files alike: genome-scale
+        models as shipped leave their exchanges open (Human-GEM grows at
+        124.9 1/h), which is no culture medium.
     cell_line
         An NCI-60 line whose bundled rates constrain the model.
     measurements
@@ -128,10 +133,10 @@ def prepare_model(
         model = load_model(source, medium=medium)
         medium_name = medium
     else:
-        model = load_model(source)
-        medium_name = "RPMI-1640" if source_text == "core" else None
+        medium_name = DEFAULT_MEDIUM  # every model, bundled or a file: never a file's open exchanges
+        model = load_model(source, medium=medium_name)
     provenance: Dict[str, str] = {"model_source": describe_source(source_text)}
-    provenance["medium"] = medium_name or "as in the model file"
+    provenance["medium"] = medium_name or "none: the model file's own exchange bounds"
     if capacity is not None:
         provenance["enzyme_capacity"] = _add_capacity(model, capacity, enzyme_table)
     data = None

@@ -51,9 +51,10 @@ def model_options(func):
     func = click.option(
         "--medium",
         metavar="NAME",
-        help="Bundled medium to apply, e.g. 'RPMI-1640 -Asn' (default: RPMI-1640 for the core model, "
-        "the file's own bounds for a model file), a CSV/TSV table with columns component and "
-        "concentration_mM, or 'none' to keep the model's bounds.",
+        help="Bundled medium to apply, e.g. 'RPMI-1640 -Asn' (default: RPMI-1640 with 10% FBS, for "
+        "the core model and model files alike), a CSV/TSV table with columns component and "
+        "concentration_mM, or 'none' to keep the model file's own exchange bounds (a warning names "
+        "unbounded organic uptakes).",
     )(func)
     func = click.option(
         "--model",

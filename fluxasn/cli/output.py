@@ -15,7 +15,8 @@ def stdout_console():
     """A rich console on standard output (120 columns when piped, ids never cut)."""
     from rich.console import Console
 
-    width = None if sys.stdout.isatty() else 120
+    # piped: wide enough that no table column is ever cut (ids must survive `| grep`, `| less -S`)
+    width = None if sys.stdout.isatty() else 100_000
     return Console(width=width, soft_wrap=False, highlight=False)
 
 
@@ -79,7 +80,7 @@ def rich_table(frame, *, title: str = "", caption: str = ""):
     table = Table(title=title or None, caption=caption or None, title_justify="left")
     for column in flat.columns:
         numeric = pd.api.types.is_numeric_dtype(flat[column]) and not pd.api.types.is_bool_dtype(flat[column])
-        table.add_column(str(column), justify="right" if numeric else "left")
+        table.add_column(str(column), justify="right" if numeric else "left", overflow="fold")
     for row in flat.itertuples(index=False):
         table.add_row(*("-" if v is None or v is pd.NA else format_number(v) for v in row))
     return table

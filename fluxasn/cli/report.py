@@ -72,6 +72,9 @@ def report(model_source, medium, cell_line, measurements, scenario, capacity, c1
         from fluxasn.report import write_escher_json
 
         write_escher_json(summary.fluxes, escher_path)
+    if fmt != "table":  # the table view prints them in place; keep stdout machine-readable
+        for warning in summary.warnings:
+            click.echo(f"warning: {warning}", err=True)
     if fmt == "json":
         data = summary.to_dict()
         if c13_result is not None:
@@ -105,11 +108,14 @@ def _print_summary(summary) -> None:
         f"growth [bold]{format_number(summary.growth)} 1/h[/bold], doubling time "
         + (f"{format_number(summary.doubling_time)} h" if summary.growth > 0 else "- (no growth)")
     )
+    console.print(summary.growth_line, soft_wrap=True)
+    for warning in summary.warnings:
+        console.print(f"WARNING: {warning}", style="bold yellow", soft_wrap=True, markup=False)
     table = Table(caption="exchanges: negative = uptake; " + summary.flux_caption,
                   caption_justify="left")
     for name, justify in (("quantity", "left"), ("reaction", "left"), ("flux", "right"),
                           ("minimum", "right"), ("maximum", "right"), ("unit", "left")):
-        table.add_column(name, justify=justify)
+        table.add_column(name, justify=justify, overflow="fold")  # ids wrap, never cut
     for row in summary.table.itertuples():
         table.add_row(row.quantity, row.reaction or "-", format_number(row.flux),
                       format_number(row.minimum), format_number(row.maximum), row.unit)

@@ -204,8 +204,9 @@ class FluxReport(ResultView):
         headline = (
             f'<p class="headline"{status_cls}>Solver status <b>{_html.escape(s.status)}</b>; growth '
             f"<b>{_fmt(s.growth)} 1/h</b> (doubling time {_fmt(s.doubling_time)} h) on "
-            f"{_html.escape(s.medium or 'the model bounds')}.</p>"
+            f"{_html.escape(s.medium or 'the model bounds')}; {_html.escape(s.growth_line)}.</p>"
         )
+        headline += "".join(f'<p class="warning"><b>Warning:</b> {_html.escape(w)}</p>' for w in s.warnings)
         growth = _Section(
             "growth",
             "Growth and key fluxes",

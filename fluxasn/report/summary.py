@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 import cobra
 import pandas as pd
@@ -26,6 +26,10 @@ __all__ = [
     "doubling_time_h",
     "KEY_FLUXES",
     "SUMMARY_COLUMNS",
+    "FASTEST_DOUBLING_H",
+    "UNBOUNDED_UPTAKE",
+    "growth_reaction",
+    "medium_warnings",
 ]
 
 #: Rows of a flux summary as (quantity, role): the role is looked up with
@@ -42,6 +46,15 @@ KEY_FLUXES: Tuple[Tuple[str, str], ...] = (
 
 #: Columns of :meth:`FluxSummary.to_frame` (stable; scripts may rely on them).
 SUMMARY_COLUMNS = ("quantity", "role", "reaction", "flux", "minimum", "maximum", "unit")
+
+#: A doubling time below this (h) is flagged as implausible for a human cell. Proliferating human
+#: cancer cell lines double in about a day: the NCI-60 lines in 17-80 h (NCI DTP cell line
+#: characterisation, https://dtp.cancer.gov/discovery_development/nci-60/cell_list.htm); 4 h leaves
+#: a wide margin, so the warning only fires on a model whose uptakes are effectively unbounded.
+FASTEST_DOUBLING_H = 4.0
+
+#: An uptake bound at or above this (mmol/gDW/h) is counted as unbounded (files use 1000 or 100).
+UNBOUNDED_UPTAKE = 100.0
 
 
 
@@ -76,7 +89,10 @@ class FluxSummary(ResultView):
     growth
         Optimal objective (growth rate, 1/h); ``nan`` unless optimal.
     objective
-        Identifier of the objective (biomass) reaction.
+        Identifier of the reaction reported as growth: the model's biomass
+        reaction (:func:`fluxasn.core.roles.find_roles`), which is maximised
+        whatever the model's own objective is; the objective only when the
+        model has no single biomass reaction (and then a warning says so).
     table
         One row per quantity, columns :data:`SUMMARY_COLUMNS`.
     fluxes
@@ -92,6 +108,13 @@ class FluxSummary(ResultView):
         What holds maximum growth back
         (:class:`fluxasn.analysis.readouts.GrowthLimits`), or ``None`` when not
         computed.
+    growth_found_by
+        How the growth reaction was found (the biomass role's method).
+    warnings
+        What may make the numbers wrong, one sentence each with the fix: the
+        model's objective is not its biomass reaction, no or several biomass
+        reactions, no medium applied (the file's own exchange bounds), growth
+        faster than :data:`FASTEST_DOUBLING_H` allows.
     """
 
     model_id: str
@@ -104,6 +127,8 @@ class FluxSummary(ResultView):
     provenance: Dict[str, str] = field(default_factory=dict)
     flux_method: str = "pfba"
     limits: Any = None
+    growth_found_by: str = ""
+    warnings: Tuple[str, ...] = ()
 
     @property
     def flux_caption(self) -> str:
@@ -148,6 +173,9 @@ class FluxSummary(ResultView):
             "medium": self.medium,
             "status": self.status,
             "objective": self.objective,
+            "growth_reaction": self.objective,
+            "growth_found_by": self.growth_found_by,
+            "warnings": list(self.warnings),
             "growth_per_h": clean(float(self.growth)),
             "doubling_time_h": clean(float(self.doubling_time)),
             "flux_method": self.flux_method,
@@ -170,8 +198,16 @@ class FluxSummary(ResultView):
         frame["reaction"] = frame["reaction"].fillna("-")
         return frame
 
+    @property
+    def growth_line(self) -> str:
+        """What is called growth and how it was found (one line)."""
+        how = f", found by {self.growth_found_by}" if self.growth_found_by else ""
+        return f"growth = flux of {self.objective}{how}"
+
     def _notes(self):
-        notes = ["exchange fluxes: negative = uptake, positive = secretion; " + self.flux_caption]
+        notes = ["exchange fluxes: negative = uptake, positive = secretion; " + self.flux_caption,
+                 self.growth_line]
+        notes += [f"WARNING: {w}" for w in self.warnings]
         return notes + ([self.limits_line] if self.limits_line else [])
 
     def plot(self, ax=None):
@@ -293,7 +329,8 @@ def summarize(
 
     Notes
     -----
-    Growth is the model's objective; the doubling time is ``ln 2 / growth``.
+    Growth is the biomass reaction (:func:`growth_reaction`), maximised whatever
+    the model's objective; the doubling time is ``ln 2 / growth``.
     The FVA ranges (Mahadevan & Schilling, 2003) hold the same constraints as
     the optimisation; they are computed by :func:`fluxasn.analysis.fva.fva`
     (its own warm LP, GLPK or HiGHS by model size). Every flux of the pFBA
@@ -315,8 +352,60 @@ def summarize(
     if flux_method not in ("pfba", "fba"):
         raise FluxasnInputError(f"flux_method must be 'pfba' or 'fba', got {flux_method!r}",
                                 identifier="flux_method")
+    if roles is None:
+        from fluxasn.core.roles import find_roles
+
+        roles = find_roles(model)
     role_map = resolve_roles(model, roles)
+    growth_id, found_by, warnings = growth_reaction(model, roles=roles)
     with model:
+        if growth_id is not None:
+            model.objective = growth_id
+            model.objective_direction = "max"
+        summary = _summarize_growth(model, role_map, rows, fva, fraction_of_optimum, include_growth,
+                                    flux_method, limits, measured, growth_id)
+    status, growth, table, fluxes, flux_method, growth_limits = summary
+    warnings = list(warnings) + medium_warnings(model, medium=medium, growth=growth)
+    info = {
+        "model": str(model.id),
+        "reactions": str(len(model.reactions)),
+        "metabolites": str(len(model.metabolites)),
+        "genes": str(len(model.genes)),
+        "growth_reaction": f"{growth_id or '(none)'} ({found_by})",
+        "solver": _solver_name(model),
+        "cobra": cobra.__version__,
+    }
+    if medium is not None:
+        info["medium"] = str(medium)
+    if fva:
+        info["fva_fraction_of_optimum"] = str(fraction_of_optimum)
+        from fluxasn.analysis.fva import default_solver
+
+        info["fva_solver"] = default_solver(model) + " (fluxasn's warm net-flux LP, not model.solver)"
+    info.update({str(k): str(v) for k, v in (provenance or {}).items()})
+    return FluxSummary(
+        model_id=str(model.id),
+        medium=medium,
+        status=status,
+        growth=growth,
+        objective=growth_id or "(none)",
+        table=table,
+        fluxes=fluxes,
+        provenance=info,
+        flux_method=flux_method,
+        limits=growth_limits,
+        growth_found_by=found_by,
+        warnings=tuple(warnings),
+    )
+
+
+def _summarize_growth(model, role_map, rows, fva, fraction_of_optimum, include_growth, flux_method,
+                      limits, measured, growth_id):
+    """Optimise the objective set by :func:`summarize` and read the key fluxes (model as given)."""
+    import warnings as _warnings
+
+    with _warnings.catch_warnings():  # a non-optimal status is recorded in the result, not warned
+        _warnings.simplefilter("ignore", UserWarning)
         solution = model.optimize(raise_error=False)
     status = solution.status
     optimal = status == "optimal"
@@ -330,15 +419,11 @@ def summarize(
             else:
                 status = solution.status
                 optimal = status == "optimal"
-    objective = ",".join(
-        r.id for r in model.reactions if r.objective_coefficient != 0
-    ) or "(none)"
-
     records = [] if not include_growth else [
         {
             "quantity": "growth",
             "role": "biomass",
-            "reaction": objective,
+            "reaction": growth_id or "(none)",
             "flux": growth,
             "minimum": math.nan,
             "maximum": math.nan,
@@ -379,32 +464,135 @@ def summarize(
         from fluxasn.analysis.readouts import growth_limits as _growth_limits
 
         growth_limits = _growth_limits(model, measured=measured, objective="model")
-    info = {
-        "model": str(model.id),
-        "reactions": str(len(model.reactions)),
-        "metabolites": str(len(model.metabolites)),
-        "genes": str(len(model.genes)),
-        "solver": _solver_name(model),
-        "cobra": cobra.__version__,
-    }
-    if fva:
-        info["fva_fraction_of_optimum"] = str(fraction_of_optimum)
-        from fluxasn.analysis.fva import default_solver
+    fluxes = solution.fluxes.copy() if optimal else pd.Series(dtype=float)
+    return status, growth, table, fluxes, flux_method, growth_limits
 
-        info["fva_solver"] = default_solver(model) + " (fluxasn's warm net-flux LP, not model.solver)"
-    info.update({str(k): str(v) for k, v in (provenance or {}).items()})
-    return FluxSummary(
-        model_id=str(model.id),
-        medium=medium,
-        status=status,
-        growth=growth,
-        objective=objective,
-        table=table,
-        fluxes=solution.fluxes.copy() if optimal else pd.Series(dtype=float),
-        provenance=info,
-        flux_method=flux_method,
-        limits=growth_limits,
-    )
+
+def growth_reaction(model: cobra.Model, *, roles: Any = None) -> Tuple[Optional[str], str, List[str]]:
+    """The reaction reported as growth, how it was found, and warnings about the choice.
+
+    Growth is the model's biomass reaction (the ``biomass`` role of
+    :func:`fluxasn.core.roles.find_roles`), never blindly the objective: an
+    objective that is not the biomass reaction (ATP maintenance, a demand, a
+    single enzyme) is named in a warning and the biomass reaction is
+    maximised instead. Without a single biomass reaction the objective is
+    used, with a warning that it may not be growth.
+
+    Parameters
+    ----------
+    model
+        Any cobra model (not changed).
+    roles
+        Its :class:`~fluxasn.core.roles.Roles` (found when ``None``).
+
+    Returns
+    -------
+    (reaction id or None, how it was found, warnings)
+    """
+    if roles is None:
+        from fluxasn.core.roles import find_roles
+
+        roles = find_roles(model)
+    biomass = tuple(resolve_roles(model, roles).get("biomass", ()))
+    method = _biomass_method(roles)
+    objective = [r.id for r in model.reactions if r.objective_coefficient != 0]
+    shown = ", ".join(objective) or "none"
+    warnings: List[str] = []
+    if len(biomass) == 1:
+        chosen, how = biomass[0], method or "the biomass role"
+        if objective != [chosen]:
+            warnings.append(
+                f"the model's objective ({shown}) is not its biomass reaction: growth here is "
+                f"{chosen} ({how}), maximised instead; the objective is not reported"
+            )
+    elif len(objective) == 1:
+        chosen = objective[0]
+        if biomass and chosen in biomass:
+            how = f"the objective, one of {len(biomass)} biomass reactions ({', '.join(biomass)})"
+        else:
+            how = "the model's objective (no single biomass reaction found)"
+            listed = f"several biomass reactions ({', '.join(biomass)})" if biomass else "no biomass reaction"
+            warnings.append(
+                f"the model has {listed}; 'growth' here is its objective {chosen}, which may not be "
+                "growth; name the biomass reaction with roles overrides={'biomass': ID}"
+            )
+    else:
+        listed = ", ".join(biomass) if biomass else "none found"
+        raise RoleError(
+            f"model {model.id!r}: no reaction to call growth (biomass reactions: {listed}; objective: "
+            f"{shown}); name one with roles overrides={{'biomass': ID}} or set model.objective"
+        )
+    reaction = model.reactions.get_by_id(chosen)
+    if reaction.upper_bound <= 0:
+        warnings.append(f"the growth reaction {chosen} is closed (upper bound {reaction.upper_bound:g}): "
+                        "no growth is possible until it is opened")
+    return chosen, how, warnings
+
+
+_INORGANIC_CARBON = {"CO2", "CHO3", "HCO3", "CO3", "CH2O3", "CO"}
+
+
+def _is_organic(reaction: cobra.Reaction) -> bool:
+    """Whether a boundary reaction's metabolite contains carbon (unknown formula counts as organic)."""
+    import re
+
+    met = next(iter(reaction.metabolites))
+    formula = (met.formula or "").strip()
+    if not formula:
+        return True
+    return formula not in _INORGANIC_CARBON and re.search(r"C(?![a-z])", formula) is not None
+
+
+def _biomass_method(roles) -> str:
+    table = getattr(roles, "table", None)
+    if table is None or "method" not in getattr(table, "columns", ()):
+        return ""
+    rows = table[table["role"] == "biomass"]
+    return "" if rows.empty else str(rows.iloc[0]["method"])
+
+
+def medium_warnings(model: cobra.Model, *, medium: Optional[str], growth: float) -> List[str]:
+    """Warnings that the bounds are not a culture medium, or that growth is implausibly fast.
+
+    Parameters
+    ----------
+    model
+        The model as analysed (not changed).
+    medium
+        The medium applied (``None``: the model file's own exchange bounds).
+    growth
+        The growth rate found (1/h).
+
+    Returns
+    -------
+    list of str
+        One sentence each, with the fix: no medium named and organic
+        (carbon-containing, not CO2 or bicarbonate; or of unknown formula)
+        uptakes effectively unbounded (at least :data:`UNBOUNDED_UPTAKE`
+        mmol/gDW/h), which no culture medium allows; a doubling time below
+        :data:`FASTEST_DOUBLING_H` h.
+    """
+    warnings: List[str] = []
+    if medium is None:
+        from fluxasn.core.matching import exchange_sign
+
+        organic = [r.id for r in model.boundary if len(r.metabolites) == 1 and _is_organic(r)
+                   and (r.upper_bound if exchange_sign(r) > 0 else -r.lower_bound) >= UNBOUNDED_UPTAKE]
+        if organic:
+            shown = ", ".join(organic[:5]) + (f" and {len(organic) - 5} more" if len(organic) > 5 else "")
+            warnings.append(
+                f"no medium applied and {len(organic)} organic uptakes are effectively unbounded "
+                f"(at least {UNBOUNDED_UPTAKE:g} mmol/gDW/h: {shown}): growth reflects the model file's "
+                "bounds, not a culture medium; apply a defined medium (--medium RPMI-1640; Python: "
+                "fluxasn.apply_medium) before drawing conclusions"
+            )
+    if math.isfinite(growth) and growth > 0 and doubling_time_h(growth) < FASTEST_DOUBLING_H:
+        warnings.append(
+            f"growth {format_number(growth)} 1/h is a doubling time of {format_number(doubling_time_h(growth))} h, "
+            f"faster than any human cell (under {FASTEST_DOUBLING_H:g} h): uptakes are probably unbounded; "
+            "apply a defined medium or measured rates"
+        )
+    return warnings
 
 
 def _solver_name(model: cobra.Model) -> str:

@@ -229,6 +229,15 @@ class ScenarioMatrix(ResultView):
     plot = heatmap
 
 
+def _with_also(scenario: Scenario, extra: Scenario) -> Scenario:
+    """``scenario`` with the tokens of ``extra`` it does not already have (never ``asn_free+asn_free``)."""
+    if scenario.name == "control":
+        return Scenario(f"control+{extra.name}", extra.perturbations, extra.description, extra.citation)
+    have = set(scenario.name.split("+"))
+    missing = [token for token in extra.name.split("+") if token not in have]
+    return scenario + parse_scenario("+".join(missing)) if missing else scenario
+
+
 def run_scenarios(
     model: cobra.Model,
     scenarios: Optional[Sequence[Union[str, Scenario]]] = None,
@@ -266,7 +275,9 @@ def run_scenarios(
     k
         Width of the measurement bounds in standard deviations.
     also
-        A scenario added to every scenario (rows named ``name+also``).
+        A scenario added to every scenario (rows named ``name+also``; a token
+        the scenario already has is not added twice, and scenarios that become
+        the same set of tokens give one row).
     processes
         Worker processes (scenarios are spread over them); default
         :data:`fluxasn.config.config` (the number of cores). Results do not
@@ -299,10 +310,13 @@ def run_scenarios(
     defaults = scenarios is None
     parsed = [parse_scenario(s) for s in (DEFAULT_SCENARIOS if defaults else scenarios)]
     if also is not None:
-        extra = parse_scenario(also)
-        parsed = [s + extra if s.name != "control" else
-                  Scenario(f"control+{extra.name}", extra.perturbations, extra.description, extra.citation)
-                  for s in parsed]
+        combined, seen = [], set()
+        for scenario in (_with_also(s, parse_scenario(also)) for s in parsed):
+            tokens = frozenset(scenario.name.split("+")) - {"control"}
+            if tokens not in seen:  # asn_free + asns_ko and asns_ko + asn_free are one row
+                seen.add(tokens)
+                combined.append(scenario)
+        parsed = combined
     readouts = _check_readouts(readouts if readouts is not None else default_readouts(model))
     resolver = ModelResolver(model, overrides=overrides)
     # resolve everything first: bad input fails before any LP. Default
