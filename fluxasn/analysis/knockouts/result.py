@@ -30,11 +30,16 @@ class KnockoutResult(ResultView):
         Growth before any knockout.
     lps_solved : int
         LPs actually solved (reference included).
+    genes_resolved : pandas.DataFrame or None
+        Gene queries that were not model gene ids (symbols, Entrez, Ensembl,
+        orthologs ...): ``query``, ``genes`` (model gene ids), ``symbol``,
+        ``scheme`` (the id scheme that matched).
     """
 
     def __init__(self, frame: pd.DataFrame, *, kind: str, order: int, method: str,
                  reference_growth: float, lps_solved: int,
-                 singles: Optional[pd.DataFrame] = None) -> None:
+                 singles: Optional[pd.DataFrame] = None,
+                 genes_resolved: Optional[pd.DataFrame] = None) -> None:
         self.frame = frame
         self.kind = kind
         self.order = order
@@ -42,6 +47,7 @@ class KnockoutResult(ResultView):
         self.reference_growth = reference_growth
         self.lps_solved = lps_solved
         self.singles = singles
+        self.genes_resolved = genes_resolved
 
     def to_frame(self) -> pd.DataFrame:
         """The rows as a DataFrame (columns ``ids``, ``growth``, ``status``)."""
