@@ -208,7 +208,7 @@ def find_compartments(
                 chosen, method = _exchange_compartment(model)
                 if chosen in taken:  # e.g. boundary reactions on cytosolic metabolites: no extracellular space
                     kind_of = next(k for k, v in ids.items() if v == chosen)
-                    chosen, method = None, f"no extracellular compartment: {method} are in {chosen}, the {kind_of}"
+                    chosen, method = None, f"none: the boundary reactions are in {chosen}, the {kind_of}"
                 ids[kind], methods[kind] = chosen, method
             else:
                 ids[kind] = None
