@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING, Dict, List
 
 from fluxasn._version import __version__
 from fluxasn.config import config
-from fluxasn.exceptions import FluxasnError, FluxasnInputError, InfeasibleError, ModelLoadError, RoleError
+from fluxasn.exceptions import (  # noqa: F401
+    FluxasnError, FluxasnInputError, GeneError, InfeasibleError, ModelLoadError, RoleError,
+)
 
 #: Public name -> module that defines it.
 _LAZY: Dict[str, str] = {}
@@ -38,6 +40,7 @@ _public("fluxasn.core.media", "Medium", "MediumResult", "UptakeRule", "apply_med
         "list_media", "list_sera")
 _public("fluxasn.core.medium_files", "read_medium_file")
 _public("fluxasn.core.roles", "ROLES", "Roles", "find_roles", "select_reactions")
+_public("fluxasn.core.genes", "GeneIndex", "GeneMatch", "GeneMatches", "resolve_genes")
 _public("fluxasn.core.measurements", "Measurements", "load_nci60", "nci60_cell_lines", "read_measurements")
 _public("fluxasn.core.units", "convert_rate", "fmol_per_cell_h_to_mmol_per_gdw_h",
         "nmol_per_million_cells_h_to_fmol_per_cell_h")
@@ -70,6 +73,7 @@ __all__: List[str] = [
     "config",
     "FluxasnError",
     "FluxasnInputError",
+    "GeneError",
     "InfeasibleError",
     "ModelLoadError",
     "RoleError",
@@ -122,6 +126,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     )
     from fluxasn.core.medium_files import read_medium_file  # noqa: F401
     from fluxasn.core.model import load_model  # noqa: F401
+    from fluxasn.core.genes import GeneIndex, GeneMatch, GeneMatches, resolve_genes  # noqa: F401
     from fluxasn.core.roles import ROLES, Roles, find_roles, select_reactions  # noqa: F401
     from fluxasn.core.units import (  # noqa: F401
         convert_rate, fmol_per_cell_h_to_mmol_per_gdw_h, nmol_per_million_cells_h_to_fmol_per_cell_h,

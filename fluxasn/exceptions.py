@@ -6,13 +6,14 @@ source, the line or row, the identifier and what was expected.
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Optional, Tuple
 
 __all__ = [
     "FluxasnError",
     "FluxasnInputError",
     "ModelLoadError",
     "RoleError",
+    "GeneError",
     "InfeasibleError",
 ]
 
@@ -65,6 +66,20 @@ class ModelLoadError(FluxasnInputError):
 
 class RoleError(FluxasnError, LookupError):
     """A reaction role (e.g. ``ASNS``) is missing from, or ambiguous in, a model."""
+
+
+class GeneError(FluxasnInputError, RoleError):
+    """A gene query matches no gene of a model, or genes of several human genes.
+
+    A :class:`FluxasnInputError` (the query is the ``identifier``) and a
+    :class:`RoleError` (as a missing gene was before). ``candidates`` holds
+    the human symbols an ambiguous query denotes.
+    """
+
+    def __init__(self, message: str, *, identifier: Optional[str] = None,
+                 candidates: Tuple[str, ...] = (), **kwargs: Any) -> None:
+        super().__init__(message, identifier=identifier, **kwargs)
+        self.candidates = tuple(candidates)
 
 
 class InfeasibleError(FluxasnError):

@@ -394,3 +394,50 @@ def test_rule_r5_answers_degenerate_knockouts_without_their_lps():
         assert rows[gene][0] == pytest.approx(growth, abs=TOL)
     assert rows["g7"][0] == pytest.approx(0.0, abs=TOL)
     assert all(rows[g][0] == pytest.approx(10.0) for g in genes[:6])
+
+
+def _cobra_script(frame):
+    """A script written for cobra's ``single_gene_deletion`` frame (indexing only cobra documents)."""
+    lethal = frame[frame["growth"] < 1e-6]
+    asns = frame.knockout["ASNS"]["growth"].iloc[0]
+    got = frame.knockout[["GOT1", "GOT2"]]
+    optimal = frame.loc[frame["status"] == "optimal", "growth"]
+    names = [column for column in frame]
+    by_gene = {next(iter(ids)): growth for ids, growth in zip(frame["ids"], frame.growth)}
+    return {
+        "lethal": sorted(g for ids in lethal["ids"] for g in ids),
+        "asns": asns,
+        "got": sorted(got["growth"]),
+        "n_optimal": len(optimal),
+        "mean_optimal": optimal.mean(),
+        "columns": names,
+        "rows": len(frame),
+        "shape": frame.shape,
+        "first_status": frame.iloc[0]["status"],
+        "by_gene": by_gene,
+    }
+
+
+def test_result_indexes_like_cobras_frame(core_model):
+    """A cobra script over single_gene_deletion's frame runs unchanged on knockout_screen's result."""
+    theirs = _cobra_script(single_gene_deletion(core_model, processes=1).sort_values("growth", kind="stable"))
+    result = knockout_screen(core_model, processes=1)
+    ours = _cobra_script(result)
+    for key in ("asns", "mean_optimal", "got"):
+        assert ours.pop(key) == pytest.approx(theirs.pop(key), abs=TOL), key
+    by_gene = theirs.pop("by_gene")
+    assert ours.pop("by_gene") == pytest.approx(by_gene, abs=TOL)
+    theirs.pop("first_status"), ours.pop("first_status")
+    assert ours == theirs
+    assert theirs["lethal"] and theirs["n_optimal"] == len(core_model.genes)
+    # the views stay fluxasn's
+    assert "single gene deletion screen" in str(result) and "<table" in result._repr_html_()
+    assert isinstance(result.to_frame(), pd.DataFrame)
+    assert result.iloc[0]["status"] == "optimal" and "growth" in result
+    with pytest.raises(AttributeError, match="no attribute 'no_such_thing'"):
+        result.no_such_thing
+    # pairs: cobra's set lookup finds the pair row
+    pairs = knockout_screen(core_model, genes=["GOT1", "GOT2", "ASNS"], order=2, processes=1)
+    cobra_pairs = double_gene_deletion(core_model, ["GOT1", "GOT2", "ASNS"], processes=1)
+    assert pairs.knockout[{"GOT1", "GOT2"}]["growth"].iloc[0] == pytest.approx(
+        cobra_pairs.knockout[{"GOT1", "GOT2"}]["growth"].iloc[0], abs=TOL)

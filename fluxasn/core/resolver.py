@@ -168,26 +168,47 @@ class ModelResolver:
 
     # -- genes ---------------------------------------------------------------
 
-    def genes(self, symbol: str) -> List[cobra.Gene]:
-        """The model genes of an HGNC symbol (through :func:`fluxasn.core.roles.gene_symbols`,
-        or the gene's id, name or annotation)."""
-        from fluxasn.core.roles import gene_symbols
+    def gene_index(self):
+        """The :class:`fluxasn.core.genes.GeneIndex` of the model (built once)."""
+        from fluxasn.core.genes import GeneIndex
 
-        if self._symbols is None:
-            self._symbols = gene_symbols(self.model)
-        wanted = symbol.upper()
-        return [
-            g for g in self.model.genes
-            if str(self._symbols.get(g.id, "")).upper() == wanted or gene_matches(g, [symbol])
-        ]
+        index = self.cache.get("gene_index")
+        if index is None:
+            index = self.cache["gene_index"] = GeneIndex(self.model)
+            self._symbols = index.symbol_map()
+        return index
+
+    def gene_match(self, query: str):
+        """The :class:`fluxasn.core.genes.GeneMatch` of a gene query in any id scheme.
+
+        Raises
+        ------
+        GeneError
+            The query matches no model gene (naming the id schemes tried) or
+            genes of several human genes (naming them).
+        """
+        return self.gene_index().resolve(query)
+
+    def genes(self, symbol: str) -> List[cobra.Gene]:
+        """The model genes of a gene query (HGNC symbol or any scheme of
+        :func:`fluxasn.core.genes.resolve_genes`); empty when nothing matches,
+        where the gene's annotation values are tried last."""
+        from fluxasn.exceptions import GeneError
+
+        try:
+            ids = self.gene_match(symbol).genes
+        except GeneError as error:
+            if error.candidates:  # ambiguous: never guess
+                raise
+            return [g for g in self.model.genes if gene_matches(g, [symbol])]
+        return [self.model.genes.get_by_id(i) for i in ids]
 
     def gene_reactions(self, symbol: str, *, metabolite: Optional[str] = None) -> List[cobra.Reaction]:
         """Reactions whose gene rule names the gene ``symbol`` (HGNC), optionally
         only those involving ``metabolite``.
 
-        Gene ids are translated to symbols by :func:`fluxasn.core.roles.gene_symbols`
-        (annotations, Entrez, Ensembl, the bundled key-gene table), or match the
-        symbol directly by id, name or annotation.
+        Genes are found by :meth:`genes` (:class:`fluxasn.core.genes.GeneIndex`:
+        any id scheme, mouse and rat orthologs).
         """
         genes = self.genes(symbol)
         reactions = sorted({r for g in genes for r in g.reactions}, key=lambda r: r.id)

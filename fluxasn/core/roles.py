@@ -4,8 +4,9 @@ A *role* (``ASNS``, ``GOT2``, ``CI``, ``biomass``, ``EX_asn`` ...) is resolved
 to reaction ids whatever the model's identifier scheme:
 
 * enzyme roles: the reactions whose gene rule names one of the role's genes
-  (gene ids translated to HGNC symbols: symbol, Entrez with or without a
-  ``_ATn`` transcript suffix, Ensembl, or gene annotations) **and** whose
+  (gene ids translated to HGNC symbols by :class:`fluxasn.core.genes.GeneIndex`:
+  symbols, HGNC ids, Entrez with or without a transcript suffix, Ensembl,
+  UniProt, annotations, mouse/rat orthologs) **and** whose
   metabolites show the expected chemistry (e.g. ASNS: aspartate on one side,
   asparagine on the other, ATP present), because a gene can catalyse
   unrelated reactions (Human-GEM's ASPG gene is also on lipid hydrolases).
@@ -21,20 +22,18 @@ Misses and ambiguities are reported in the result (status ``missing``,
 """
 from __future__ import annotations
 
-import functools
-import re
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 import cobra
 import pandas as pd
 
+from fluxasn.core.genes import GeneIndex
 from fluxasn.core.matching import ExchangeIndex, identify_metabolite, metabolite_dictionary
-from fluxasn.core.paths import bundled_data_path
 from fluxasn.views import ResultView
 from fluxasn.exceptions import FluxasnInputError, RoleError
 
-__all__ = ["RoleSpec", "ROLES", "Roles", "find_roles", "gene_symbols", "select_reactions"]
+__all__ = ["RoleSpec", "ROLES", "Roles", "find_roles", "select_reactions"]
 
 
 @dataclass(frozen=True)
@@ -132,71 +131,12 @@ ROLES: Dict[str, RoleSpec] = {
 # --- genes -----------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=1)
-def _gene_table() -> Dict[str, Dict[str, str]]:
-    """Lookups from the bundled key-gene table: entrez, ensembl, symbol -> symbol."""
-    table = pd.read_csv(bundled_data_path("genes", "key_genes.tsv"), sep="\t", dtype=str, keep_default_na=False)
-    by = {"entrez": {}, "ensembl": {}, "symbol": {}}
-    for row in table.itertuples(index=False):
-        by["symbol"][row.symbol.upper()] = row.symbol
-        for previous in row.previous_symbols.split(";"):
-            if previous.strip():
-                by["symbol"].setdefault(previous.strip().upper(), row.symbol)
-        if row.entrez:
-            by["entrez"][row.entrez] = row.symbol
-        if row.ensembl:
-            by["ensembl"][row.ensembl.upper()] = row.symbol
-    return by
-
-
-def _gene_symbol(gene: cobra.Gene) -> Optional[str]:
-    by = _gene_table()
-    candidates: List[Tuple[str, str]] = []
-    annotation = {str(k).lower(): v for k, v in gene.annotation.items()}
-    for key in ("hgnc.symbol", "refseq_name"):
-        for value in _as_list(annotation.get(key)):
-            candidates.append(("symbol", value))
-    for value in _as_list(annotation.get("ncbigene")) + _as_list(annotation.get("entrez")):
-        candidates.append(("entrez", value))
-    for value in _as_list(annotation.get("ensembl")):
-        candidates.append(("ensembl", value))
-    gene_id = gene.id
-    match = re.fullmatch(r"(\d+)(?:_AT\d+|\.\d+)?", gene_id)
-    if match:
-        candidates.append(("entrez", match.group(1)))
-    match = re.fullmatch(r"(ENSG\d+)(?:\.\d+)?", gene_id, flags=re.IGNORECASE)
-    if match:
-        candidates.append(("ensembl", match.group(1)))
-    candidates.append(("symbol", gene_id))
-    if gene.name:
-        candidates.append(("symbol", gene.name))
-    for kind, value in candidates:
-        key = str(value).strip()
-        key = key.upper() if kind in ("symbol", "ensembl") else key
-        if kind == "ensembl":
-            key = key.split(".")[0]
-        symbol = by[kind].get(key)
-        if symbol:
-            return symbol
-    return None
-
-
 def _as_list(value) -> List[str]:
     if value is None:
         return []
     if isinstance(value, str):
         return [value]
     return [str(v) for v in value]
-
-
-def gene_symbols(model: cobra.Model) -> Dict[str, str]:
-    """Model gene id -> HGNC symbol, for the genes of the bundled key-gene table."""
-    result = {}
-    for gene in model.genes:
-        symbol = _gene_symbol(gene)
-        if symbol:
-            result[gene.id] = symbol
-    return result
 
 
 # --- chemistry -------------------------------------------------------------------------
@@ -255,7 +195,7 @@ class Roles(ResultView):
     """
 
     model_id: str
-    table: pd.DataFrame  # role, kind, reactions, method, status, candidates, description
+    table: pd.DataFrame  # role, kind, reactions, method, status, candidates, description, genes, gene_id_scheme
 
     def _row(self, role: str) -> pd.Series:
         rows = self.table[self.table["role"] == role]
@@ -311,6 +251,8 @@ class Roles(ResultView):
         frame = self.table.copy()
         frame["reactions"] = frame["reactions"].map(lambda r: ", ".join(r))
         frame["candidates"] = frame["candidates"].map(lambda r: ", ".join(r))
+        if "genes" in frame:
+            frame["genes"] = frame["genes"].map(lambda r: ", ".join(r))
         return frame
 
     def _title(self) -> str:
@@ -381,8 +323,11 @@ def find_roles(
     Roles
         One row per role: reactions, method (``gene``, ``EC``, ``chemistry``,
         ``exchange: bigg/xref/name``, ``objective``, ``override``), status
-        (``found``, ``multiple``, ``missing``, ``override``) and the candidate
-        reactions considered.
+        (``found``, ``multiple``, ``missing``, ``override``), the candidate
+        reactions considered, the model ``genes`` that matched the role
+        (those on its reactions, else on its candidates) and
+        ``gene_id_scheme``, the id scheme through which they were identified
+        (``"Ensembl"``, ``"Entrez.transcript"``, ``"rat ortholog symbol"`` ...).
 
     Raises
     ------
@@ -391,9 +336,10 @@ def find_roles(
 
     Notes
     -----
-    Gene ids are translated to HGNC symbols through gene annotations or the
-    bundled key-gene table (``data/genes/key_genes.tsv``: Entrez, Ensembl,
-    previous symbols); metabolites are identified through the metabolite
+    Gene ids are translated to HGNC symbols by
+    :class:`fluxasn.core.genes.GeneIndex` (gene annotations, the bundled
+    key-gene and Human-GEM gene tables, the Alliance mouse and rat ortholog
+    tables); metabolites are identified through the metabolite
     dictionary (:func:`fluxasn.core.matching.identify_metabolite`).
     """
     wanted = list(roles) if roles is not None else list(ROLES)
@@ -413,11 +359,7 @@ def find_roles(
                     identifier=reaction_id,
                 )
 
-    symbols = gene_symbols(model)
-    by_symbol: Dict[str, List[cobra.Reaction]] = {}
-    for gene_id, symbol in symbols.items():
-        for reaction in model.genes.get_by_id(gene_id).reactions:
-            by_symbol.setdefault(symbol, []).append(reaction)
+    genes = GeneIndex(model)
     has_rules = any(r.gene_reaction_rule for r in model.reactions)
     chemistry = _Chemistry()
     index = None
@@ -427,14 +369,18 @@ def find_roles(
         if role in overrides:
             value = overrides[role]
             ids = (value,) if isinstance(value, str) else tuple(value)
-            rows.append((role, spec.kind, ids, "override", "override", (), spec.description))
+            rows.append((role, spec.kind, ids, "override", "override", (), spec.description, (), ""))
             continue
         if spec.kind == "enzyme":
             candidates = []
+            role_genes: List[cobra.Gene] = []
             for symbol in spec.genes:
-                for reaction in by_symbol.get(symbol, []):
-                    if reaction not in candidates:
-                        candidates.append(reaction)
+                for gene_id in genes.genes_of(symbol):
+                    gene = model.genes.get_by_id(gene_id)
+                    role_genes.append(gene)
+                    for reaction in sorted(gene.reactions, key=lambda r: r.id):
+                        if reaction not in candidates:
+                            candidates.append(reaction)
             method = "gene"
             hits = [r for r in candidates if chemistry.fits(r, spec)]
             if not hits and candidates:
@@ -455,7 +401,10 @@ def find_roles(
                         method = "gene not in the model; reactions with the chemistry listed as candidates"
             ids = tuple(r.id for r in hits)
             status = "found" if len(ids) == 1 else ("multiple" if ids else "missing")
-            rows.append((role, spec.kind, ids, method, status, tuple(r.id for r in candidates), spec.description))
+            matched = _matched_genes(role_genes, hits if hits else candidates)
+            schemes = ", ".join(dict.fromkeys(genes.scheme(g) for g in matched))
+            rows.append((role, spec.kind, ids, method, status, tuple(r.id for r in candidates), spec.description,
+                         matched, schemes))
         elif spec.kind == "exchange":
             if index is None:
                 index = ExchangeIndex(model)
@@ -464,16 +413,23 @@ def find_roles(
             status = "found" if found.found else ("multiple" if found.ambiguous else "missing")
             rows.append(
                 (role, spec.kind, tuple(found.exchanges), "exchange: " + (found.method or "no match"), status,
-                 tuple(found.exchanges), spec.description)
+                 tuple(found.exchanges), spec.description, (), "")
             )
         else:
             ids, method, candidates = _find_biomass(model)
             status = "found" if len(ids) == 1 else ("multiple" if ids else "missing")
-            rows.append((role, spec.kind, ids, method, status, candidates, spec.description))
+            rows.append((role, spec.kind, ids, method, status, candidates, spec.description, (), ""))
     table = pd.DataFrame(
-        rows, columns=["role", "kind", "reactions", "method", "status", "candidates", "description"]
+        rows, columns=["role", "kind", "reactions", "method", "status", "candidates", "description",
+                       "genes", "gene_id_scheme"]
     )
     return Roles(model.id, table)
+
+
+def _matched_genes(role_genes: Sequence[cobra.Gene], reactions: Sequence[cobra.Reaction]) -> Tuple[str, ...]:
+    """Ids of the role's genes that sit on ``reactions``, each once, in order."""
+    on = {g.id for r in reactions for g in r.genes}
+    return tuple(dict.fromkeys(g.id for g in role_genes if g.id in on))
 
 
 def select_reactions(

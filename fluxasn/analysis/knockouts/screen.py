@@ -7,7 +7,8 @@ process).
 from __future__ import annotations
 
 import math
-from typing import Optional, Sequence
+import warnings
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 import pandas as pd
@@ -15,9 +16,10 @@ import pandas as pd
 from fluxasn._parallel import new_pool, resolve_processes
 from fluxasn.analysis.knockouts.engine import METHODS, DeletionEngine, SingleTable, iter_pairs, pair_count
 from fluxasn.analysis.knockouts.result import KnockoutResult
+from fluxasn.core.genes import GeneIndex, GeneMatch
 from fluxasn.exceptions import FluxasnInputError
 
-__all__ = ["knockout_screen", "run_span"]
+__all__ = ["knockout_screen", "resolve_gene_items", "run_span"]
 
 
 def knockout_screen(
@@ -39,9 +41,16 @@ def knockout_screen(
     model : cobra.Model
         The model; it is not changed.
     genes, reactions
-        Genes (objects or ids) or reactions to knock out; give at most one.
-        Default: every gene of the model. ``reactions=model.reactions`` (or
-        ids) screens reactions.
+        Genes or reactions to knock out; give at most one. Default: every
+        gene of the model. Genes are objects, model gene ids or queries in
+        any id scheme of :func:`fluxasn.resolve_genes` (HGNC symbols, HGNC
+        ids, Entrez, Ensembl, UniProt, mouse/rat ortholog symbols ...), so
+        ``genes=["ASNS"]`` works on Human-GEM (Ensembl gene ids). A query
+        that denotes several model genes (e.g. the transcripts ``440.1``,
+        ``440.2``, ``440.3`` of Recon 2.04) is screened one model gene per
+        row, as cobra would, with a warning: knocking out one transcript
+        leaves the others' reactions open. ``reactions=model.reactions``
+        (or ids) screens reactions.
     order
         1 for single deletions, 2 for every unordered pair of distinct items
         of the list (cobra's ``double_*_deletion`` with one list also returns
@@ -69,7 +78,14 @@ def knockout_screen(
     KnockoutResult
         ``to_frame()`` has columns ``ids`` (frozenset), ``growth`` and
         ``status`` in the order of the input list (pairs: ``(i, j)``,
-        ``i < j``, lexicographic).
+        ``i < j``, lexicographic). ``genes_resolved`` lists the queries
+        that were not model gene ids with the genes they denote and the id
+        scheme that matched.
+
+    Raises
+    ------
+    GeneError
+        A gene query matches no model gene or is ambiguous (before any LP).
 
     Notes
     -----
@@ -99,11 +115,14 @@ def knockout_screen(
             identifier=str(method))
     kind = "reaction" if reactions is not None else "gene"
     items = reactions if reactions is not None else (genes if genes is not None else model.genes)
-    ids = list(dict.fromkeys(getattr(i, "id", i) for i in items))
-    table = model.genes if kind == "gene" else model.reactions
-    for i in ids:
-        if i not in table:
-            raise FluxasnInputError(f"the model has no {kind} with this id", identifier=str(i))
+    resolved: List[GeneMatch] = []
+    if kind == "gene":
+        ids, resolved = resolve_gene_items(model, items)
+    else:
+        ids = list(dict.fromkeys(getattr(i, "id", i) for i in items))
+        for i in ids:
+            if i not in model.reactions:
+                raise FluxasnInputError("the model has no reaction with this id", identifier=str(i))
     n_items = len(ids) if order == 1 else pair_count(len(ids))
     processes = resolve_processes(processes, n_items) if n_items else 1
     if chunk_size is None:
@@ -127,7 +146,50 @@ def knockout_screen(
             processes=processes, solution=solution, kwargs=kwargs)
     frame = _rows_to_frame(rows, order)
     return KnockoutResult(frame, kind=kind, order=order, method=method,
-                          reference_growth=ref, lps_solved=lps, singles=singles)
+                          reference_growth=ref, lps_solved=lps, singles=singles,
+                          genes_resolved=_resolved_frame(resolved) if resolved else None)
+
+
+def resolve_gene_items(model, items) -> Tuple[List[str], List[GeneMatch]]:
+    """Model gene ids of screen items (gene objects, ids or queries in any scheme), in order, each once.
+
+    Model gene ids are taken as they are; other strings go through
+    :class:`fluxasn.core.genes.GeneIndex` (returned as matches). A query
+    denoting several model genes is expanded with a warning.
+
+    Raises
+    ------
+    GeneError
+        A query that matches nothing or is ambiguous.
+    """
+    ids: List[str] = []
+    matches: List[GeneMatch] = []
+    index: Optional[GeneIndex] = None
+    for item in items:
+        gid = getattr(item, "id", item)
+        if isinstance(gid, str) and gid in model.genes:
+            ids.append(gid)
+            continue
+        if index is None:
+            index = GeneIndex(model)
+        match = index.resolve(gid)
+        matches.append(match)
+        if len(match.genes) > 1:
+            warnings.warn(
+                f"gene {match.query!r} ({match.symbol or 'no symbol'}, matched by {match.scheme}) denotes "
+                f"{len(match.genes)} genes of model {model.id!r} ({', '.join(match.genes)}); each is knocked out "
+                "on its own row, which leaves reactions the others catalyse open", stacklevel=3)
+        ids.extend(match.genes)
+    return list(dict.fromkeys(ids)), matches
+
+
+def _resolved_frame(matches: Sequence[GeneMatch]) -> pd.DataFrame:
+    return pd.DataFrame({
+        "query": [m.query for m in matches],
+        "genes": [tuple(m.genes) for m in matches],
+        "symbol": [m.symbol for m in matches],
+        "scheme": [m.scheme for m in matches],
+    })
 
 
 def _rows_to_frame(rows, order: int) -> pd.DataFrame:

@@ -270,9 +270,8 @@ class KnockOut(Perturbation):
             for reaction in reactions:
                 reaction.bounds = (0.0, 0.0)
             return [f"{self.role} knocked out: " + ", ".join(r.id for r in reactions)]
-        genes = resolver.genes(self.gene)
-        if not genes:
-            raise RoleError(f"model {model.id!r} has no gene {self.gene!r}")
+        match = resolver.gene_match(self.gene)  # GeneError (a RoleError) when none or ambiguous
+        genes = [model.genes.get_by_id(i) for i in match.genes]
         reactions = sorted({r for g in genes for r in g.reactions}, key=lambda r: r.id)
         for gene in genes:
             gene.knock_out()
