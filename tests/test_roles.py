@@ -4,7 +4,8 @@ from __future__ import annotations
 import cobra
 import pytest
 
-from fluxasn.core.roles import ROLES, find_roles, gene_symbols
+from fluxasn.core.genes import gene_symbols
+from fluxasn.core.roles import ROLES, find_roles
 from fluxasn.exceptions import FluxasnInputError, RoleError
 
 CORE_ROLES = ("ASNS", "GOT1", "GOT2", "PC", "biomass")

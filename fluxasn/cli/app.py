@@ -1,6 +1,7 @@
 """The ``fluxasn`` command group, its exit codes and the options every model command shares."""
 from __future__ import annotations
 
+import logging
 
 import click
 
@@ -47,7 +48,8 @@ class Problems(Exception):
 
 
 @click.group(context_settings=CONTEXT, epilog=EXIT_CODES_HELP)
-@click.option("--debug", is_flag=True, help="Show the full traceback of any error.")
+@click.option("--debug", is_flag=True,
+              help="Show the full traceback of any error and every message of the model reader.")
 @click.version_option(package_name="fluxasn", prog_name="fluxasn")
 def cli(debug: bool) -> None:
     """fluxasn: flux analysis of asparagine, aspartate and nucleotide supply in human cells.
@@ -63,3 +65,6 @@ def cli(debug: bool) -> None:
     Run `fluxasn COMMAND --help` for each command's options and examples.
     """
     DEBUG["on"] = DEBUG["on"] or debug
+    if DEBUG["on"]:
+        logging.basicConfig(format="%(name)s: %(levelname)s: %(message)s")
+        logging.getLogger("fluxasn").setLevel(logging.DEBUG)

@@ -1,15 +1,23 @@
 """Model files: read and write SBML, COBRA JSON, MATLAB and YAML (format from the suffix).
 
 Every error names the file (and, for SBML, the line of libSBML's first error).
+
+Loading is quiet: the messages cobra and libSBML print while reading (one per
+reaction without bounds, an absent objective ...) are collected and counted
+in one warning of the ``fluxasn.io`` logger; each is logged at DEBUG
+(``fluxasn --debug`` shows them all).
 """
 from __future__ import annotations
 
 import gzip
 import hashlib
+import contextlib
 import io
+import logging
 import os
+import warnings
 from pathlib import Path
-from typing import Tuple, Union
+from typing import Iterator, List, Tuple, Union
 
 import cobra
 from cobra.io.sbml import CobraSBMLError
@@ -90,14 +98,15 @@ def read_model_file(path: Union[str, os.PathLike]) -> cobra.Model:
     if not path.is_file():
         raise ModelLoadError("not a regular file", source=path)
     try:
-        if fmt == "sbml":
-            model = _read_sbml(path)
-        elif fmt == "json":
-            model = cobra.io.load_json_model(io.StringIO(_read_text(path)))
-        elif fmt == "yaml":
-            model = cobra.io.from_yaml(_read_text(path))
-        else:
-            model = cobra.io.load_matlab_model(str(path))
+        with _quiet_loading(path):
+            if fmt == "sbml":
+                model = _read_sbml(path)
+            elif fmt == "json":
+                model = cobra.io.load_json_model(io.StringIO(_read_text(path)))
+            elif fmt == "yaml":
+                model = cobra.io.from_yaml(_read_text(path))
+            else:
+                model = _read_mat(path)
     except ModelLoadError:
         raise
     except _READ_ERRORS as error:
@@ -113,6 +122,87 @@ def read_model_file(path: Union[str, os.PathLike]) -> cobra.Model:
 #: What cobra's readers raise on malformed content (JSON, YAML via ruamel, MATLAB via SciPy, SBML).
 _READ_ERRORS = (ValueError, KeyError, TypeError, AttributeError, IndexError, OSError, CobraSBMLError,
                 MatReadError, YAMLError)
+
+
+LOGGER = logging.getLogger("fluxasn.io")
+
+
+class _Collector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.messages: List[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno >= logging.INFO:
+            self.messages.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def _quiet_loading(path: Path) -> Iterator[None]:
+    """Collect cobra's log messages and Python warnings while a file is read; report them as one line."""
+    cobra_logger = logging.getLogger("cobra")
+    collector = _Collector()
+    propagate = cobra_logger.propagate
+    cobra_logger.addHandler(collector)
+    cobra_logger.propagate = False
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield
+    finally:
+        cobra_logger.removeHandler(collector)
+        cobra_logger.propagate = propagate
+    messages = collector.messages + [str(w.message) for w in caught]
+    for message in messages:
+        LOGGER.debug("%s: %s", path.name, message)
+    if messages:
+        LOGGER.warning("%s: %d message(s) from the model reader, e.g. %r; "
+                       "'fluxasn --debug' (or logging level DEBUG for 'fluxasn.io') shows them all",
+                       path.name, len(messages), messages[0][:120])
+
+
+#: MATLAB fields that cobra reads as numbers but some models store as text (Recon 2.04: confidence scores).
+_NUMERIC_TEXT_FIELDS = ("rxnConfidenceScores",)
+
+
+def _read_mat(path: Path) -> cobra.Model:
+    """A COBRA/RAVEN MATLAB model; numeric fields stored as text are converted (empty or non-numeric -> dropped)."""
+    import numpy as np
+    from cobra.io.mat import from_mat_struct
+    from scipy.io import loadmat
+
+    data = loadmat(str(path))
+    names = sorted(k for k in data if not k.startswith("__"))
+    structs = [k for k in names if getattr(data[k].dtype, "names", None) and "S" in data[k].dtype.names]
+    if not structs:
+        raise ModelLoadError("no COBRA model structure (a struct with field 'S') in the MATLAB file", source=path)
+    if len(structs) > 1:
+        raise ModelLoadError(f"several model structures in the MATLAB file: {', '.join(structs)}; expected one",
+                             source=path)
+    name = structs[0]
+    struct = data[name]
+    for field in _NUMERIC_TEXT_FIELDS:
+        if field not in struct.dtype.names:
+            continue
+        cells = struct[field][0, 0]
+        if cells.dtype != object:
+            continue
+        values = []
+        for cell in cells.ravel():
+            item = cell
+            while isinstance(item, np.ndarray) and item.size == 1:
+                item = item.ravel()[0]
+            if isinstance(item, np.ndarray) and item.size == 0:
+                values.append(np.nan)
+                continue
+            try:
+                values.append(float(item))
+            except (TypeError, ValueError):
+                raise ModelLoadError(f"field {field!r} holds {item!r}, expected a number",
+                                     source=path, identifier=field) from None
+        LOGGER.debug("%s: field %s stored as text, read as numbers", path.name, field)
+        struct[field][0, 0] = np.array(values, dtype=float).reshape(-1, 1)
+    return from_mat_struct(struct, model_id=name)
 
 
 def _read_sbml(path: Path) -> cobra.Model:
