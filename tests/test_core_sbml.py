@@ -6,13 +6,17 @@ import html
 import cobra
 import pytest
 
-from fluxasn.core.coremodel import build_core_model, export_core_sbml
+from fluxasn.core.coremodel import EXPORT_MEDIUM, build_core_model, export_core_sbml
+from fluxasn.core.media import apply_medium
 from fluxasn.core.paths import bundled_model_path
 
 
 @pytest.fixture(scope="module")
 def built():
-    return build_core_model()
+    """The tables' model with the export's medium applied (what the file must hold)."""
+    model = build_core_model()
+    apply_medium(model, EXPORT_MEDIUM)
+    return model
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +66,7 @@ def test_round_trip_reactions(built, validated):
     assert sorted(r.id for r in model.reactions) == sorted(r.id for r in built.reactions)
     for rxn in built.reactions:
         other = model.reactions.get_by_id(rxn.id)
-        assert other.bounds == rxn.bounds, rxn.id
+        assert other.bounds == pytest.approx(rxn.bounds, rel=1e-12), rxn.id
         assert other.gene_reaction_rule == rxn.gene_reaction_rule, rxn.id
         assert {m.id: c for m, c in other.metabolites.items()} == {
             m.id: c for m, c in rxn.metabolites.items()
@@ -105,3 +109,16 @@ def test_exported_model_has_the_same_optimum(built, validated):
             m.reactions.get_by_id(f"EX_{base}_e").lower_bound = -0.05
     assert model.slim_optimize() == pytest.approx(built.slim_optimize(), rel=1e-9)
     assert built.slim_optimize() > 0
+
+
+def test_cobra_alone_grows_on_the_default_medium(validated):
+    """The file carries the default medium's bounds: cobra alone gives load_model('core')'s growth."""
+    import fluxasn
+
+    model, _ = validated
+    reference = fluxasn.load_model("core")
+    assert model.slim_optimize() > 0
+    assert model.slim_optimize() == pytest.approx(reference.slim_optimize(), rel=1e-9)
+    for exchange in reference.exchanges:
+        assert model.reactions.get_by_id(exchange.id).bounds == pytest.approx(exchange.bounds)
+    assert "RPMI-1640" in model.notes["fluxasn medium"]

@@ -25,6 +25,7 @@ __all__ = [
     "COMPARTMENTS",
     "ASPARAGINASE_REACTIONS",
     "BIOMASS_REACTION",
+    "EXPORT_MEDIUM",
     "MAINTENANCE_REACTION",
     "core_table_paths",
     "read_core_tables",
@@ -494,6 +495,10 @@ def set_asparaginase(model: cobra.Model, *, active: bool, upper_bound: float = 1
         model.reactions.get_by_id(rid).bounds = (0.0, upper_bound if active else 0.0)
 
 
+#: The medium whose exchange bounds the exported SBML carries (the default of :func:`fluxasn.load_model`).
+EXPORT_MEDIUM = "RPMI-1640"
+
+
 def export_core_sbml(path: Optional[Union[str, os.PathLike]] = None) -> Path:
     """Write the core model as SBML level 3 with FBC 2, deterministically.
 
@@ -507,14 +512,30 @@ def export_core_sbml(path: Optional[Union[str, os.PathLike]] = None) -> Path:
     pathlib.Path
         The file written. The output depends only on the tables (no
         timestamps), so a fresh export equals the committed file.
+
+    Notes
+    -----
+    The exchange bounds are those of the default medium,
+    :data:`EXPORT_MEDIUM` (RPMI-1640 with the default serum, applied by
+    :func:`fluxasn.core.media.apply_medium` as :func:`fluxasn.load_model`
+    does), so the file grows when loaded with cobra alone; the model's notes
+    say so. The tables themselves carry no medium.
     """
     import io
 
     import libsbml
     from cobra.io import write_sbml_model
 
+    from fluxasn.core.media import apply_medium
+
     out = Path(path) if path is not None else bundled_model_path("fluxasn_core.xml")
     model = build_core_model()
+    applied = apply_medium(model, EXPORT_MEDIUM)
+    model.notes["fluxasn medium"] = (
+        f"Exchange bounds set by fluxasn for the medium {EXPORT_MEDIUM} "
+        f"(serum {applied.serum or 'none'}, volume fraction {applied.serum_fraction:g}); "
+        "uptake ceilings in mmol/gDW/h; reapply another medium with fluxasn.apply_medium."
+    )
     buffer = io.StringIO()
     write_sbml_model(model, buffer)
     document = libsbml.readSBMLFromString(buffer.getvalue())
