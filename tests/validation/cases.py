@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Mapping, Optional, Tuple
 
 from fluxasn.analysis import readouts as R
 from fluxasn.core.resolver import ModelResolver
@@ -256,18 +256,32 @@ def evaluate_all(model, *, base: str = "control", measurements=None) -> List[dic
     return [case.evaluate(runner) for case in CASES]
 
 
-def format_table(rows: List[dict], title: str) -> str:
-    """A fixed-width text table of the evaluated cases."""
+def format_table(rows: List[dict], title: str, expected: Optional[Mapping[str, str]] = None) -> str:
+    """A fixed-width text table of the evaluated cases.
+
+    ``expected`` maps case -> the result the test expects (a documented gap of
+    the model). A ``FAIL`` that is expected reads ``FAIL (expected gap)`` and
+    is counted apart from unexpected failures, so the table says which
+    failures are known limits of the model and which are news.
+    """
+    expected = expected or {}
     headers = ("case", "result", "observed", "citation")
-    widths = {h: max([len(h)] + [len(str(r[h])) for r in rows]) for h in headers}
+    shown = []
+    for r in rows:
+        result = r["result"]
+        if result == "FAIL" and expected.get(r["case"]) == "FAIL":
+            result = "FAIL (expected gap)"
+        shown.append({**r, "result": result})
+    widths = {h: max([len(h)] + [len(str(r[h])) for r in shown]) for h in headers}
     widths["observed"] = min(widths["observed"], 110)
     lines = [title, "  ".join(h.ljust(widths[h]) for h in headers)]
     lines.append("  ".join("-" * widths[h] for h in headers))
-    for r in rows:
+    for r in shown:
         observed = str(r["observed"])
         if len(observed) > widths["observed"]:
             observed = observed[: widths["observed"] - 3] + "..."
         lines.append("  ".join(str(v).ljust(widths[h]) for h, v in zip(headers, (r["case"], r["result"], observed, r["citation"]))))
-    counts = {k: sum(r["result"] == k for r in rows) for k in ("pass", "FAIL", "cannot run", "not modelled")}
+    kinds = ("pass", "FAIL", "FAIL (expected gap)", "cannot run", "not modelled")
+    counts = {k: sum(r["result"] == k for r in shown) for k in kinds}
     lines.append(", ".join(f"{v} {k}" for k, v in counts.items()))
     return "\n".join(lines)

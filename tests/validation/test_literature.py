@@ -50,7 +50,8 @@ CORE_GAPS = {
 @pytest.fixture(scope="module")
 def core_rows(_core_session, validation_tables):
     rows = evaluate_all(_core_session.copy())
-    validation_tables["core"] = format_table(rows, "Literature validation: fluxasn core model (RPMI-1640 + 10% FBS)")
+    validation_tables["core"] = format_table(rows, "Literature validation: fluxasn core model (RPMI-1640 + 10% FBS)",
+                                          expected={case: "FAIL" for case in CORE_GAPS})
     return {r["case"]: r for r in rows}
 
 
@@ -119,7 +120,8 @@ def test_human_gem_rpmi(_human_gem_session, validation_tables):
     model = _human_gem_session.copy()
     apply_medium(model, "RPMI-1640")
     rows = evaluate_all(model)
-    validation_tables["human-gem"] = format_table(rows, "Literature validation: Human-GEM 1.19.0 (RPMI-1640 + 10% FBS)")
+    validation_tables["human-gem"] = format_table(rows, "Literature validation: Human-GEM 1.19.0 (RPMI-1640 + 10% FBS)",
+                                               expected=HUMAN_GEM_EXPECTED)
     observed = {r["case"]: r["result"] for r in rows}
     assert observed == HUMAN_GEM_EXPECTED
 
@@ -189,6 +191,20 @@ def test_mechanisms_use_the_bundled_parameter_set(_core_session, validation_tabl
                 assert _row_state(model) == (ub, coefficients)  # no case changed the pool or a cost
                 validation_tables["core-pool"] = format_table(
                     rows, "Literature validation: fluxasn core model (RPMI-1640 + 10% FBS) with the enzyme pool "
-                    f"calibrated to the median NCI-60 growth ({pool:.4g} g/gDW; bundled kcat/MW, data/enzymes)")
+                    f"calibrated to the median NCI-60 growth ({pool:.4g} g/gDW; bundled kcat/MW, data/enzymes)",
+                    expected=POOL_EXPECTED)
                 assert {r["case"]: r["result"] for r in rows} == POOL_EXPECTED
     assert "fluxasn_enzyme_pool" not in model.constraints
+
+
+def test_table_states_expected_gaps_as_such():
+    rows = [
+        {"case": "a", "result": "FAIL", "observed": "x", "citation": "c"},
+        {"case": "b", "result": "FAIL", "observed": "y", "citation": "c"},
+        {"case": "c", "result": "pass", "observed": "z", "citation": "c"},
+    ]
+    text = format_table(rows, "t", expected={"a": "FAIL", "c": "pass"})
+    lines = {line.split()[0]: line for line in text.splitlines()[3:6]}
+    assert "FAIL (expected gap)" in lines["a"]
+    assert "FAIL (expected gap)" not in lines["b"] and "FAIL" in lines["b"]
+    assert text.splitlines()[-1] == "1 pass, 1 FAIL, 1 FAIL (expected gap), 0 cannot run, 0 not modelled"
