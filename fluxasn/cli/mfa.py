@@ -25,12 +25,15 @@ def mfa(data, experiments, n_starts, seed, as_json, as_csv):
     """13C metabolic flux analysis: fit the fluxes of DATA's labelling network to its measurements.
 
     DATA is a folder of INCA CSV files (reactions.csv with atom transitions,
-    tracers.csv, ms_measurements.csv, flux_measurements.csv) or a FluxML file.
+    tracers.csv, ms_measurements.csv, flux_measurements.csv), a FluxML file, or
+    the name of a bundled example: simple-network (the INCA tutorial network of
+    Antoniewicz 2006; data/c13/simple_network/README.md).
     Prints the fit quality (SSR, degrees of freedom, chi-square acceptance range)
     and each flux with its 95% interval.
 
     \b
     Examples:
+      fluxasn mfa simple-network --experiment exp1
       fluxasn mfa my_inca_data/
       fluxasn mfa my_inca_data/ --experiment exp1 --starts 20 --json > fit.json
       fluxasn mfa network.fml --csv

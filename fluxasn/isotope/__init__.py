@@ -16,7 +16,9 @@ from fluxasn.isotope.emu import EMUSystem, parse_emu
 from fluxasn.isotope.fit import fit_13c
 from fluxasn.isotope.problem import MFAProblem
 from fluxasn.isotope.formats import (
+    C13_EXAMPLES,
     MFAInput,
+    c13_example_path,
     network_from_cobra,
     read_c13,
     read_fluxml,
@@ -36,7 +38,7 @@ __all__ = [
     "Experiment", "MIDMeasurement", "FluxMeasurement",
     "LabelingNetwork", "MFAInput", "MFAProblem", "MFAResult",
     "fit_13c", "add_13c_constraints", "flux_scale", "read_flux_mapping",
-    "read_c13", "read_inca_csv", "read_mfapy", "read_freeflux", "read_fluxml", "network_from_cobra",
+    "read_c13", "C13_EXAMPLES", "c13_example_path", "read_inca_csv", "read_mfapy", "read_freeflux", "read_fluxml", "network_from_cobra",
 ]
 
 

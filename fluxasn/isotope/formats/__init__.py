@@ -23,8 +23,28 @@ from fluxasn.isotope.formats.mfapy import mfapy_transition, read_mfapy
 from fluxasn.isotope.network import network_from_cobra, traced_carbons
 from fluxasn.isotope.problem import MFAInput
 
-__all__ = ["MFAInput", "read_c13", "read_inca_csv", "read_mfapy", "read_freeflux", "read_fluxml",
+__all__ = ["C13_EXAMPLES", "MFAInput", "c13_example_path", "read_c13", "read_inca_csv", "read_mfapy", "read_freeflux", "read_fluxml",
            "mfapy_transition", "network_from_cobra", "traced_carbons"]
+
+
+#: Bundled 13C examples (name -> folder below the bundled data; provenance in each folder's README.md).
+C13_EXAMPLES = {"simple-network": ("c13", "simple_network")}
+
+
+def c13_example_path(name: str) -> Path:
+    """The folder of a bundled 13C example (:data:`C13_EXAMPLES`), e.g. ``"simple-network"``.
+
+    Raises
+    ------
+    FluxasnInputError
+        ``name`` is not a bundled example.
+    """
+    from fluxasn.core.paths import bundled_data_path
+
+    if name not in C13_EXAMPLES:
+        raise FluxasnInputError(f"not a bundled 13C example; expected one of {', '.join(C13_EXAMPLES)}",
+                                identifier=str(name))
+    return bundled_data_path(*C13_EXAMPLES[name])
 
 
 def read_c13(path, *, experiments: Optional[Sequence[str]] = None) -> MFAInput:
@@ -35,7 +55,9 @@ def read_c13(path, *, experiments: Optional[Sequence[str]] = None) -> MFAInput:
     path
         A folder (``reactions.csv``, ``tracers.csv``, ``ms_measurements.csv``,
         ``flux_measurements.csv``: :func:`read_inca_csv`) or a FluxML file
-        (``.fml``, ``.fluxml``, ``.xml``: :func:`read_fluxml`).
+        (``.fml``, ``.fluxml``, ``.xml``: :func:`read_fluxml`), or the name
+        of a bundled example (:data:`C13_EXAMPLES`: ``"simple-network"``)
+        when no such file or folder exists.
     experiments
         INCA experiments to read (default all); refused for FluxML files.
 
@@ -44,9 +66,12 @@ def read_c13(path, *, experiments: Optional[Sequence[str]] = None) -> MFAInput:
     FluxasnInputError
         A missing path, another kind of file, or ``experiments`` with a FluxML file.
     """
+    if str(path) in C13_EXAMPLES and not Path(path).exists():
+        path = c13_example_path(str(path))
     path = Path(path)
     if not path.exists():
-        raise FluxasnInputError("file or folder not found", source=path)
+        raise FluxasnInputError("file or folder not found (nor a bundled example: "
+                                + ", ".join(C13_EXAMPLES) + ")", source=path)
     if path.is_dir():
         return read_inca_csv(path, experiments=list(experiments) if experiments else None)
     if path.suffix.lower() in {".fml", ".fluxml", ".xml"}:
