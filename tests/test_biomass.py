@@ -239,3 +239,20 @@ def test_extra_models(extra_model, key, expected, method):
     choice = find_biomass(model)
     assert choice.reactions == (expected,)
     assert choice.method == method
+
+
+def test_a_drain_objective_is_growth_without_a_warning_but_atp_maintenance_is_warned():
+    from fluxasn.report.summary import growth_reaction
+
+    model = _network()
+    biomass = cobra.Metabolite("bm_c", name="biomass", compartment="c")
+    _biomass(model, "R_SYNTH", PRECURSORS, name="biomass synthesis", products={biomass: 1})
+    drain = cobra.Reaction("R_DRAIN", name="biomass demand", lower_bound=0, upper_bound=1000)
+    drain.add_metabolites({biomass: -1})
+    model.add_reactions([drain])
+    model.objective = "R_DRAIN"
+    chosen, how, warnings = growth_reaction(model)
+    assert (chosen, how, warnings) == ("R_SYNTH", "objective drain R_DRAIN -> R_SYNTH", [])
+    model.objective = "ATPM"
+    chosen, how, warnings = growth_reaction(model)
+    assert chosen == "R_SYNTH" and any("ATPM" in w and "not its biomass reaction" in w for w in warnings)
