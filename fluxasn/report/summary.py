@@ -500,8 +500,7 @@ def growth_reaction(model: cobra.Model, *, roles: Any = None) -> Tuple[Optional[
     warnings: List[str] = []
     if len(biomass) == 1:
         chosen, how = biomass[0], method or "the biomass role"
-        # an objective that only drains what the biomass reaction makes is the same growth: no warning
-        if objective != [chosen] and not how.startswith(f"objective drain {shown} ->"):
+        if objective != [chosen] and not how.startswith(f"objective drain {shown} ->"):  # a drain: same growth
             warnings.append(
                 f"the model's objective ({shown}) is not its biomass reaction: growth here is "
                 f"{chosen} ({how}), maximised instead; the objective is not reported"
