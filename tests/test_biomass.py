@@ -256,3 +256,19 @@ def test_a_drain_objective_is_growth_without_a_warning_but_atp_maintenance_is_wa
     model.objective = "ATPM"
     chosen, how, warnings = growth_reaction(model)
     assert chosen == "R_SYNTH" and any("ATPM" in w and "not its biomass reaction" in w for w in warnings)
+
+
+@pytest.mark.genome_scale
+@pytest.mark.shared_data
+@pytest.mark.parametrize("key, expected", [
+    ("rat", ("c", "m", "e")),
+    ("ihsa", ("c", "m", "s")),  # s "Extracellular"; no e
+    ("recon204", ("c", "m", "e")),
+    ("mouse_sbml3", ("Cytosol", "Mitochondria", None)),  # boundary reactions sit in the cytosol
+    ("mouse_l2", ("Cytosol", "Mitochondria", "Extracellular")),
+])
+def test_extra_models_compartments(extra_model, key, expected):
+    from fluxasn.core.compartments import find_compartments
+
+    found = find_compartments(extra_model(key))
+    assert (found.cytosol, found.mitochondrion, found.extracellular) == expected
