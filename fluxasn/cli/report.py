@@ -83,6 +83,9 @@ def report(model_source, medium, cell_line, measurements, scenario, capacity, c1
         print_warnings(rate_warnings, err=True)
     if fmt == "json":
         data = summary.to_dict()
+        data["measured_bounds"] = [{"reaction": r, "lower": model.reactions.get_by_id(r).lower_bound,
+                                    "upper": model.reactions.get_by_id(r).upper_bound}
+                                   for r in prepared.measured_reactions]
         data["relaxed_measurements"] = frame_records(relaxed)
         data["sign_warnings"] = frame_records(signs)
         if c13_result is not None:
