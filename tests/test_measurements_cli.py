@@ -144,3 +144,41 @@ def test_cli_measurements(tmp_path):
 def test_cell_options_need_measurements(tmp_path):
     result = run_many({"x": ["report", "--dry-mass-pg", "400", "--no-fva"]}, cwd=tmp_path, env=ENV)["x"]
     assert result.returncode == 2 and "give --measurements too" in result.stderr
+
+
+# --- the README's measured-rates examples run as printed --------------------------------------
+
+README_SECTION = "Measured rates from your own file"
+
+
+def test_readme_measured_rates_examples_run_as_printed(tmp_path):
+    """Each ``$ fluxasn`` line of the README section runs (with its ``rates.csv`` written) and prints
+    the output shown; ``FLUXASN_UPDATE_README=1`` rewrites the shown output."""
+    import os
+    import re
+    import shlex
+
+    from test_readme import CONSOLE_BLOCK, README, normalise, section
+
+    text = README.read_text(encoding="utf-8")
+    body = section(text, README_SECTION)
+    (table,) = re.findall(r"```csv\n(.*?)```", body, re.S)
+    (tmp_path / "rates.csv").write_text(table)
+    commands = [block.splitlines()[0] for block in CONSOLE_BLOCK.findall(body)]
+    assert len(commands) == 2 and all(c.startswith("$ fluxasn report --measurements ") for c in commands)
+    assert "rates.csv" in commands[0] and "--dry-mass-pg" in commands[1]
+    runs = run_many({c: shlex.split(c[2:])[1:] for c in commands}, cwd=tmp_path, workers=2, env=ENV)
+    for command in commands:
+        assert runs[command].returncode == 0, (command, runs[command].stderr)
+    outputs = {c: normalise(runs[c].stdout) for c in commands}
+    assert "RELAXED" in outputs[commands[1]]  # PC-3's rates cannot all hold on the core model
+    if os.environ.get("FLUXASN_UPDATE_README"):
+        new_body = CONSOLE_BLOCK.sub(
+            lambda m: "```console\n" + m.group(1).splitlines()[0] + "\n" + outputs[m.group(1).splitlines()[0]]
+            + "\n```", body)
+        README.write_text(text.replace(body, new_body), encoding="utf-8")
+        return
+    for block in CONSOLE_BLOCK.findall(body):
+        command, *shown = block.splitlines()
+        assert outputs[command] == normalise("\n".join(shown)), (
+            f"README output of '{command}' is stale; rerun with FLUXASN_UPDATE_README=1:\n{outputs[command]}")
