@@ -37,10 +37,11 @@ def run_cli(args: Sequence[str], *, cwd=None, timeout: float = 300, env=None) ->
     )
 
 
-def run_many(cases: Mapping[str, Sequence[str]], *, cwd=None, workers: int = 3) -> Dict[str, subprocess.CompletedProcess]:
+def run_many(cases: Mapping[str, Sequence[str]], *, cwd=None, workers: int = 3,
+             env=None) -> Dict[str, subprocess.CompletedProcess]:
     """Run several CLI invocations concurrently; returns name -> CompletedProcess."""
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {name: pool.submit(run_cli, args, cwd=cwd) for name, args in cases.items()}
+        futures = {name: pool.submit(run_cli, args, cwd=cwd, env=env) for name, args in cases.items()}
         return {name: future.result() for name, future in futures.items()}
 
 

@@ -61,6 +61,7 @@ from typing import Dict, Iterable, List, Mapping, Optional, Tuple
 import cobra
 import pandas as pd
 
+from fluxasn.core.compartments import Compartments, find_compartments
 from fluxasn.exceptions import FluxasnInputError
 
 __all__ = [
@@ -165,11 +166,33 @@ _COFACTORS = {"nad": ("nad", "nadh"), "nadp": ("nadp", "nadph")}
 _FIXED = {"h", "h2o"}
 
 
-def _base(met_id: str) -> Tuple[str, str]:
+def _base(met) -> Tuple[str, str]:
+    """(id without its compartment suffix, compartment id) of a metabolite (or of a bare id)."""
+    if isinstance(met, cobra.Metabolite) and met.compartment:
+        comp = met.compartment
+        for suffix in (f"_{comp}", f"[{comp}]", f"({comp})"):
+            if met.id.endswith(suffix):
+                return met.id[: -len(suffix)], comp
+        match = re.match(r"^(.*)_([A-Za-z]{1,2})$", met.id)
+        return (match.group(1) if match else met.id), comp
+    met_id = met.id if isinstance(met, cobra.Metabolite) else str(met)
     match = re.match(r"^(.*)_([a-z]{1,2})$", met_id)
     if not match:
         return met_id, ""
     return match.group(1), match.group(2)
+
+
+#: Compartment kind -> the key of that compartment in :data:`COFACTOR_RATIOS`.
+_RATIO_KEYS = {"cytosol": "c", "mitochondrion": "m"}
+
+
+def _ratio_key(comp: str, found: Optional[Compartments]) -> str:
+    """The :data:`COFACTOR_RATIOS` key of compartment ``comp`` (by its kind; else the id itself)."""
+    if found is not None:
+        for kind, key in _RATIO_KEYS.items():
+            if found.ids.get(kind) == comp:
+                return key
+    return comp
 
 
 def _reaction(model: cobra.Model, reaction_id: str) -> cobra.Reaction:
@@ -203,6 +226,7 @@ def dg_prime_range(
     concentrations: Tuple[float, float] = DEFAULT_CONCENTRATIONS,
     n_sigma: float = 2.0,
     dg0: Optional[Mapping[str, Tuple[float, float]]] = None,
+    compartments: Optional[Compartments] = None,
 ) -> Tuple[float, float]:
     """The range of dG' (kJ/mol) of a reaction in its forward direction.
 
@@ -221,6 +245,10 @@ def dg_prime_range(
         dG'0 is taken as ``dg0 +/- n_sigma * sd``.
     dg0
         Table of (dG'0, sd) by reaction id; :data:`DG0` by default.
+    compartments
+        The model's compartments (:func:`fluxasn.core.compartments.find_compartments`,
+        found when ``None``): the ratios of :data:`COFACTOR_RATIOS` (keys ``c``,
+        ``m``) apply to the model's cytosol and mitochondrion whatever their ids.
 
     Returns
     -------
@@ -243,8 +271,10 @@ def dg_prime_range(
     lo = value - n_sigma * sd
     hi = value + n_sigma * sd
     seen = set()
+    found = compartments if compartments is not None else find_compartments(model)
+    bases = {met: _base(met) for met in reaction.metabolites}
     for met, coef in reaction.metabolites.items():
-        base, comp = _base(met.id)
+        base, comp = bases[met]
         if base in _FIXED:
             continue
         pool = next((p for p, (ox, red) in _COFACTORS.items() if base in (ox, red)), None)
@@ -252,14 +282,15 @@ def dg_prime_range(
             if (pool, comp) in seen:
                 continue
             seen.add((pool, comp))
-            if comp not in ratios or pool not in ratios[comp]:
-                raise FluxasnInputError(f"no {pool} ratio for compartment {comp!r} in state {state!r}",
+            key = _ratio_key(comp, found)
+            if key not in ratios or pool not in ratios[key]:
+                raise FluxasnInputError(f"no {pool} ratio for compartment {comp!r} in state {state!r} "
+                                        f"(ratios are given for the cytosol and the mitochondrion)",
                                         identifier=met.id)
             ox, red = _COFACTORS[pool]
-            ox_coef = reaction.metabolites.get(model.metabolites.get_by_id(f"{ox}_{comp}"), 0.0) \
-                if f"{ox}_{comp}" in model.metabolites else 0.0
+            ox_coef = next((c for m, c in reaction.metabolites.items() if bases[m] == (ox, comp)), 0.0)
             # ln Q term: ox_coef * ln([ox]/[red]) (red coefficient = -ox coefficient)
-            r_lo, r_hi = ratios[comp][pool]
+            r_lo, r_hi = ratios[key][pool]
             terms = (ox_coef * RT * math.log(r_lo), ox_coef * RT * math.log(r_hi))
             lo += min(terms)
             hi += max(terms)
@@ -299,9 +330,10 @@ def forced_directions(
     table = DG0 if dg0 is None else dg0
     ids = [r for r in table if r in model.reactions] if reactions is None else list(reactions)
     rows = []
+    found = find_compartments(model)
     for rid in ids:
         lo, hi = dg_prime_range(model, rid, state=state, concentrations=concentrations,
-                                n_sigma=n_sigma, dg0=table)
+                                n_sigma=n_sigma, dg0=table, compartments=found)
         direction = "forward" if hi < 0 else "reverse" if lo > 0 else "both"
         rxn = model.reactions.get_by_id(rid)
         conflict = (direction == "forward" and rxn.upper_bound <= 0) or (direction == "reverse" and rxn.lower_bound >= 0)
@@ -380,7 +412,7 @@ def transhydrogenase_pairs(model: cobra.Model) -> List[Tuple[str, str]]:
     def key(reaction, swap):
         items = []
         for met, coef in reaction.metabolites.items():
-            base, comp = _base(met.id)
+            base, comp = _base(met)
             if swap and base in ("nad", "nadh"):
                 base = {"nad": "nadp", "nadh": "nadph"}[base]
             items.append((f"{base}_{comp}", round(coef, 9)))
@@ -388,12 +420,12 @@ def transhydrogenase_pairs(model: cobra.Model) -> List[Tuple[str, str]]:
 
     nadp_keys: Dict[tuple, List[str]] = {}
     for reaction in model.reactions:
-        bases = {_base(m.id)[0] for m in reaction.metabolites}
+        bases = {_base(m)[0] for m in reaction.metabolites}
         if "nadp" in bases and "nadph" in bases:
             nadp_keys.setdefault(key(reaction, False), []).append(reaction.id)
     pairs = []
     for reaction in model.reactions:
-        bases = {_base(m.id)[0] for m in reaction.metabolites}
+        bases = {_base(m)[0] for m in reaction.metabolites}
         if "nad" in bases and "nadh" in bases:
             for other in nadp_keys.get(key(reaction, True), []):
                 pairs.append((reaction.id, other))
@@ -438,15 +470,15 @@ def block_transhydrogenation(
     for nad_id, nadp_id in chosen:
         nad_rxn = _reaction(model, nad_id)
         nadp_rxn = _reaction(model, nadp_id)
-        nadh_coef = {_base(m.id)[0]: c for m, c in nad_rxn.metabolites.items()}.get("nadh")
+        nadh_coef = {_base(m)[0]: c for m, c in nad_rxn.metabolites.items()}.get("nadh")
         if nadh_coef is None:
             raise FluxasnInputError(f"reaction {nad_id!r} has no NADH", identifier=nad_id)
-        if "nadph" not in {_base(m.id)[0] for m in nadp_rxn.metabolites}:
+        if "nadph" not in {_base(m)[0] for m in nadp_rxn.metabolites}:
             raise FluxasnInputError(f"reaction {nadp_id!r} has no NADPH", identifier=nadp_id)
         name = TRANSHYDROGENATION_PREFIX + nad_id
         if name in model.constraints:
             continue
-        nadph_coef = {_base(m.id)[0]: c for m, c in nadp_rxn.metabolites.items()}["nadph"]
+        nadph_coef = {_base(m)[0]: c for m, c in nadp_rxn.metabolites.items()}["nadph"]
         if (nadp_rxn.upper_bound <= 0 if nadph_coef > 0 else nadp_rxn.lower_bound >= 0):
             continue  # the NADP-linked member cannot produce NADPH: no cycle to close
         if nadh_coef > 0:  # forward produces NADH

@@ -7,6 +7,7 @@ import click
 from fluxasn.cli.app import CONTEXT, EXIT_CODES_HELP, cli
 from fluxasn.cli.options import model_options, output_format, output_options, prepare
 from fluxasn.cli.output import emit_frame
+from fluxasn.cli.rates import measurement_warnings, print_warnings
 from fluxasn.progress import progress_bar
 
 __all__ = ["fva"]
@@ -33,7 +34,10 @@ def fva(model_source, medium, cell_line, measurements, scenario, capacity, react
     import fluxasn
 
     fmt = output_format(as_json, as_csv)
-    model = prepare(model_source, medium, cell_line, measurements, scenario, capacity=capacity).model
+    prepared = prepare(model_source, medium, cell_line, measurements, scenario, capacity=capacity)
+    model = prepared.model
+    print_warnings(measurement_warnings(prepared, model_source=model_source, medium=medium,
+                                        capacity=capacity)[0], err=True)
     ids = _reaction_selection(model, reactions)
     with progress_bar("FVA", total=len(ids)) as progress:
         frame = fluxasn.fva(model, ids, fraction_of_optimum=fraction_of_optimum, processes=1,

@@ -6,6 +6,8 @@ from typing import Optional
 
 import click
 
+from fluxasn.cli.rates import cell_options, conversion_note, read_cli_measurements
+
 __all__ = ["output_options", "output_format", "model_options", "prepare"]
 
 
@@ -36,11 +38,15 @@ def model_options(func):
         "list them with `fluxasn scenarios --list`). With measured rates, the measured growth "
         "and the rates of the exchanges the scenario changes are left out (they are what it predicts).",
     )(func)
+    func = cell_options(func)  # --dry-mass-pg, --cell-volume-pl
     func = click.option(
         "--measurements",
         type=click.Path(dir_okay=False, path_type=Path),
-        help="CSV/TSV of measured exchange rates (columns metabolite, value, sd, unit; "
-        "negative = uptake) constraining the model like --cell-line.",
+        metavar="FILE|NAME",
+        help="CSV/TSV of measured exchange rates constraining the model like --cell-line: columns "
+        "metabolite, value, sd, unit (mmol/gDW/h, fmol/cell/h, nmol/10^6 cells/h; growth 'biomass' in 1/h); "
+        "optional cell_line, condition (default 'unspecified'). Negative = uptake, positive = secretion. "
+        "Or a bundled table by cell line, e.g. PC-3 (fmol/cell/h: give --dry-mass-pg or --cell-volume-pl).",
     )(func)
     func = click.option(
         "--cell-line",
@@ -76,7 +82,12 @@ def prepare(model_source: str, medium: Optional[str], cell_line: Optional[str],
 
     if cell_line is not None and measurements is not None:
         raise click.UsageError("--cell-line and --measurements both set measured rates; give only one")
+    data = read_cli_measurements(measurements)  # with --dry-mass-pg / --cell-volume-pl; a bundled name
     with stdout_to_stderr():  # solver banners must not mix with --json/--csv output
-        return fluxasn.prepare_model(model_source, medium=medium, cell_line=cell_line,
-                                     measurements=measurements, scenario=scenario, k=sd_width,
-                                     apply_measurements=apply_measurements, capacity=capacity)
+        prepared = fluxasn.prepare_model(model_source, medium=medium, cell_line=cell_line,
+                                         measurements=data, scenario=scenario, k=sd_width,
+                                         apply_measurements=apply_measurements, capacity=capacity)
+    note = conversion_note(data) if data is not None else None
+    if note:
+        prepared.provenance["measurement_units"] = note
+    return prepared

@@ -8,7 +8,8 @@ import click
 from fluxasn.cli.app import CONTEXT, EXIT_CODES_HELP, Problems, cli
 from fluxasn.cli.options import model_options, output_format, output_options, prepare
 from fluxasn.cli.mfa import c13_json, fit_c13
-from fluxasn.cli.output import stdout_console, write_json
+from fluxasn.cli.output import frame_records, stdout_console, write_json
+from fluxasn.cli.rates import measurement_warnings, print_warnings
 from fluxasn.cli.scenarios import run_scenarios
 
 __all__ = ["report"]
@@ -39,6 +40,8 @@ def report(model_source, medium, cell_line, measurements, scenario, capacity, c1
     Examples:
       fluxasn report
       fluxasn report --cell-line HT29
+      fluxasn report --measurements rates.csv               # metabolite,value,sd,unit
+      fluxasn report --measurements PC-3 --dry-mass-pg 500  # bundled, fmol/cell/h
       fluxasn report --model Human-GEM.xml.gz --medium RPMI-1640 --no-fva
       fluxasn report --html report.html --escher fluxes.json
       fluxasn report --json | jq .growth_per_h
@@ -47,6 +50,8 @@ def report(model_source, medium, cell_line, measurements, scenario, capacity, c1
     prepared = prepare(model_source, medium, cell_line, measurements, scenario, capacity=capacity)
     model, medium_name, provenance, rates = (prepared.model, prepared.medium, prepared.provenance,
                                              prepared.measurements)
+    rate_warnings, signs, relaxed = measurement_warnings(prepared, model_source=model_source, medium=medium,
+                                                         capacity=capacity)
     c13_result = None
     if c13_dir is not None:
         c13_result = fit_c13(c13_dir)
@@ -75,8 +80,14 @@ def report(model_source, medium, cell_line, measurements, scenario, capacity, c1
     if fmt != "table":  # the table view prints them in place; keep stdout machine-readable
         for warning in summary.warnings:
             click.echo(f"warning: {warning}", err=True)
+        print_warnings(rate_warnings, err=True)
     if fmt == "json":
         data = summary.to_dict()
+        data["measured_bounds"] = [{"reaction": r, "lower": model.reactions.get_by_id(r).lower_bound,
+                                    "upper": model.reactions.get_by_id(r).upper_bound}
+                                   for r in prepared.measured_reactions]
+        data["relaxed_measurements"] = frame_records(relaxed)
+        data["sign_warnings"] = frame_records(signs)
         if c13_result is not None:
             data["c13"] = c13_json(c13_result)
         write_json(data)
@@ -84,6 +95,7 @@ def report(model_source, medium, cell_line, measurements, scenario, capacity, c1
         click.echo(summary.to_frame().to_csv(index=False), nl=False)
     else:
         _print_summary(summary)
+        print_warnings(rate_warnings, err=False)
         if c13_result is not None:
             click.echo(str(c13_result))
     if html_path is not None:
@@ -122,7 +134,7 @@ def _print_summary(summary) -> None:
     console.print(table)
     if summary.limits_line:
         console.print(summary.limits_line, soft_wrap=True)
-    for key in ("enzyme_capacity", "cell_line", "scenario", "measurements", "measurements_left_out",
+    for key in ("enzyme_capacity", "cell_line", "measurement_units", "scenario", "measurements", "measurements_left_out",
                 "measurements_relaxed"):
         if key in summary.provenance:
             console.print(f"{key.replace('_', ' ')}: {summary.provenance[key]}", style="dim",

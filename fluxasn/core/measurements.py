@@ -1,17 +1,27 @@
 """Measured exchange rates: read, validate, constrain a model, fit, relax.
 
-A measurement table is tidy, one row per metabolite, cell line and condition::
+A measurement table is tidy, one row per metabolite (and cell line and
+condition, when the table holds several). Four columns are required::
 
-    metabolite,value,sd,unit,cell_line,condition
-    glc__D,-0.89,0.18,mmol/gDW/h,HT29,RPMI-1640
-    biomass,0.0357,0.0036,1/h,HT29,RPMI-1640
+    metabolite,value,sd,unit
+    glc__D,-0.89,0.18,mmol/gDW/h
+    biomass,0.0357,0.0036,1/h
+
+Optional columns (:data:`OPTIONAL_COLUMNS`): ``cell_line`` and ``condition``
+(default ``unspecified``; a table with several groups is split by them), and
+``dry_mass_pg`` / ``cell_volume_pL`` (per-row cell parameters for per-cell
+units; default: the ``dry_mass_pg`` / ``cell_volume_pL`` arguments, on the
+command line ``--dry-mass-pg`` / ``--cell-volume-pl``). Other columns are kept
+and ignored. A bundled table can be named by its cell line or file stem
+(:func:`bundled_measurements`, e.g. ``"PC-3"``).
 
 ``metabolite`` is a dictionary id, name, synonym or database id (ChEBI,
 KEGG, MetaNetX, HMDB), an exchange reaction or metabolite id of the model, or
 ``biomass`` / ``growth`` for the growth rate (1/h). Values follow the exchange
 convention: negative = uptake, positive = secretion. Units are those of
 :mod:`fluxasn.core.units`; per-cell units are converted to mmol/gDW/h with
-an explicit cell dry mass or volume. The table is validated by a pandera
+an explicit cell dry mass or volume (no default is assumed: cell size
+differs several-fold between lines). The table is validated by a pandera
 schema; every error names the file, the line in the file and the column.
 
 Two ways to use measurements on a model:
@@ -50,7 +60,11 @@ from fluxasn.views import ResultView
 
 __all__ = [
     "REQUIRED_COLUMNS",
+    "OPTIONAL_COLUMNS",
+    "UNSPECIFIED",
     "Measurements",
+    "bundled_measurements",
+    "resolve_measurements_source",
     "read_measurements",
     "load_nci60",
     "nci60_cell_lines",
@@ -62,7 +76,17 @@ __all__ = [
 ]
 
 #: Columns every measurement table must have.
-REQUIRED_COLUMNS = ("metabolite", "value", "sd", "unit", "cell_line", "condition")
+REQUIRED_COLUMNS = ("metabolite", "value", "sd", "unit")
+#: Value of a missing ``cell_line`` or ``condition`` column.
+UNSPECIFIED = "unspecified"
+#: Optional columns and what a missing one means.
+OPTIONAL_COLUMNS = {
+    "cell_line": f"{UNSPECIFIED!r} (one group)",
+    "condition": f"{UNSPECIFIED!r} (one group)",
+    "dry_mass_pg": "the dry_mass_pg argument (--dry-mass-pg); needed only for per-cell units",
+    "cell_volume_pL": "the cell_volume_pL argument (--cell-volume-pl); needed only for per-cell units",
+}
+_ALL_COLUMNS = REQUIRED_COLUMNS + ("cell_line", "condition")
 #: Names that denote the growth rate (1/h).
 GROWTH_NAMES = ("biomass", "growth", "growth rate", "mu")
 #: Flux magnitude treated as unbounded for measured reactions.
@@ -118,12 +142,17 @@ def _validate(
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
         raise FluxasnInputError(
-            "missing column(s) " + ", ".join(missing) + "; expected " + ", ".join(REQUIRED_COLUMNS),
+            f"missing column{'s' if len(missing) > 1 else ''} " + ", ".join(repr(c) for c in missing)
+            + "; a measurement table needs the columns " + ", ".join(REQUIRED_COLUMNS)
+            + " (optional: " + ", ".join(OPTIONAL_COLUMNS) + "); found " + ", ".join(map(str, frame.columns)),
             source=source,
             line=header_line,
             identifier=missing[0],
         )
     frame = frame.reset_index(drop=True)
+    for column in ("cell_line", "condition"):
+        if column not in frame.columns:
+            frame[column] = UNSPECIFIED
     # numbers: a text that is not a number is named as such; blank and NaN are missing
     for column in ("value", "sd"):
         raw = frame[column].astype(str).str.strip()
@@ -150,7 +179,7 @@ def _validate(
         if cases.empty:
             raise FluxasnInputError(str(errors).splitlines()[0], source=source) from None
         cases["index"] = cases["index"].astype(int)
-        order = {c: i for i, c in enumerate(REQUIRED_COLUMNS)}
+        order = {c: i for i, c in enumerate(_ALL_COLUMNS)}
         cases["order"] = cases["column"].map(order)
         first = cases.sort_values(["index", "order"]).iloc[0]
         row, column, check = int(first["index"]), str(first["column"]), str(first["check"])
@@ -231,7 +260,9 @@ def _validate(
             continue
         if mass is None and volume is None:
             raise FluxasnInputError(
-                f"unit {unit} needs a cell dry mass (dry_mass_pg) or volume (cell_volume_pL) to convert to mmol/gDW/h",
+                f"unit {unit} is per cell: converting it to mmol/gDW/h needs the cell dry mass in pg "
+                "(dry_mass_pg=, --dry-mass-pg) or the cell volume in pL (cell_volume_pL=, --cell-volume-pl); "
+                "no default is assumed, cell size differs several-fold between lines",
                 source=source,
                 line=lines[row],
                 identifier="unit",
@@ -329,11 +360,19 @@ def read_measurements(
 ) -> Measurements:
     """Read and validate a measurement table (CSV or TSV file, or a DataFrame).
 
+    Required columns: ``metabolite``, ``value``, ``sd``, ``unit``
+    (:data:`REQUIRED_COLUMNS`); optional ones and their defaults are in
+    :data:`OPTIONAL_COLUMNS` (``cell_line`` and ``condition`` default to
+    ``"unspecified"``). ``value`` follows the exchange convention: negative =
+    uptake, positive = secretion; growth (``biomass``) in 1/h.
+
     Parameters
     ----------
     source
         ``.csv`` (comma-separated) or ``.tsv``/``.txt`` (tab-separated) file;
-        lines starting with ``#`` are comments. Or a DataFrame with the columns.
+        lines starting with ``#`` are comments. Or a DataFrame with the
+        columns, or the name of a bundled table (its cell line or file stem,
+        e.g. ``"PC-3"``; see :func:`bundled_measurements`).
     model
         If given, every metabolite must match an exchange of this model (model
         ids allowed); otherwise it must be in the bundled metabolite dictionary.
@@ -349,8 +388,13 @@ def read_measurements(
     ------
     FluxasnInputError
         Naming the file, the line and the column: empty file, wrong delimiter,
-        missing column, NaN or non-numeric value, sd <= 0, unknown unit,
-        unknown metabolite, duplicate row, missing cell parameters.
+        missing required column (naming it and the expected columns), NaN or non-numeric value, sd <= 0, unknown unit,
+        unknown metabolite, duplicate row, per-cell units without a cell
+        dry mass or volume.
+
+    Examples
+    --------
+    >>> data = read_measurements("PC-3", dry_mass_pg=500.0)  # doctest: +SKIP
     """
     if isinstance(source, pd.DataFrame):
         frame = source.astype(str) if len(source) else source
@@ -359,7 +403,7 @@ def read_measurements(
         name = "DataFrame"
         lines = [i + 2 for i in range(len(frame))]
     else:
-        path = Path(source)
+        path = resolve_measurements_source(source)
         table = read_table(path, columns=REQUIRED_COLUMNS, require_rows=True)
         frame, lines, name = table.frame, table.lines, table.source
     table = _validate(
@@ -367,6 +411,44 @@ def read_measurements(
         specific_volume=specific_volume,
     )
     return Measurements(table, name)
+
+
+def bundled_measurements() -> pd.DataFrame:
+    """The bundled measurement tables (``data/measurements``): name, cell_lines, units, path.
+
+    ``name`` is the file stem; :func:`read_measurements` and ``--measurements``
+    accept it, or a table's cell line (compared without case and punctuation).
+    """
+    rows = []
+    for path in sorted(bundled_data_path("measurements").glob("*.csv")):
+        table = pd.read_csv(path, comment="#", dtype=str)
+        rows.append((path.stem, ", ".join(dict.fromkeys(table.get("cell_line", pd.Series([UNSPECIFIED])))),
+                     ", ".join(dict.fromkeys(table["unit"])), str(path)))
+    return pd.DataFrame(rows, columns=["name", "cell_lines", "units", "path"])
+
+
+def resolve_measurements_source(source: Union[str, os.PathLike]) -> Path:
+    """``source`` as a path: an existing file, else a bundled table named by stem or cell line.
+
+    Raises
+    ------
+    FluxasnInputError
+        No such file and no bundled table of that name (the bundled ones are listed).
+    """
+    path = Path(source)
+    if path.exists() or path.suffix.lower() in (".csv", ".tsv", ".txt", ".gz"):
+        return path  # a missing file is named by the reader
+    wanted = _line_key(str(source))
+    bundled = bundled_measurements()
+    for row in bundled.itertuples(index=False):
+        keys = {_line_key(row.name)} | {_line_key(c) for c in row.cell_lines.split(", ")}
+        if wanted in keys:
+            return Path(row.path)
+    raise FluxasnInputError(
+        "no such measurement file, nor a bundled table of that name; bundled: "
+        + "; ".join(f"{r.name} ({r.cell_lines}, {r.units})" for r in bundled.itertuples(index=False)),
+        identifier=str(source),
+    )
 
 
 def _nci60_path() -> Path:

@@ -23,6 +23,7 @@ from typing import Dict, Iterable, List, Mapping, Optional, Tuple
 
 import cobra
 
+from fluxasn.core.compartments import Compartments, compartment_id, find_compartments
 from fluxasn.core.matching import (
     ExchangeIndex,
     MetaboliteEntry,
@@ -122,6 +123,9 @@ class ModelResolver:
         Any cobra model.
     overrides
         Role name -> reaction id(s), passed on to :func:`fluxasn.core.roles.find_roles`.
+    compartment_overrides
+        Compartment kind -> id, passed on to
+        :func:`fluxasn.core.compartments.find_compartments`.
     roles
         Already computed :class:`fluxasn.core.roles.Roles` of this model (to
         share one role search between scenarios).
@@ -130,6 +134,8 @@ class ModelResolver:
     model: cobra.Model
     overrides: Optional[Mapping[str, object]] = None
     roles_: Optional[object] = field(default=None, repr=False)
+    compartment_overrides: Optional[Mapping[str, str]] = field(default=None, repr=False)
+    _compartments: Optional[Compartments] = field(default=None, repr=False)
     _exchanges: Optional[ExchangeIndex] = field(default=None, repr=False)
     _metabolites: Dict[Tuple[str, str], cobra.Metabolite] = field(default_factory=dict, repr=False)
     _symbols: Optional[Dict[str, str]] = field(default=None, repr=False)
@@ -244,11 +250,34 @@ class ModelResolver:
         name = normalize_name(met.name or "", met.formula)
         return bool(name) and any(normalize_name(n) == name for n in entry.names)
 
+    # -- compartments --------------------------------------------------------
+
+    @property
+    def compartments(self) -> Compartments:
+        """The model's cytosol, mitochondrion and extracellular ids (found once)."""
+        if self._compartments is None:
+            self._compartments = find_compartments(self.model, overrides=self.compartment_overrides)
+        return self._compartments
+
+    def compartment(self, compartment: str) -> str:
+        """The model's compartment id for an id or a kind (``cytosol``, ``mitochondrion``, ``extracellular``).
+
+        Raises :class:`RoleError` naming the model's compartments when there is
+        none (see :func:`fluxasn.core.compartments.compartment_id`).
+        """
+        return compartment_id(self.model, compartment, found=self.compartments)
+
     def metabolite(self, query: str, compartment: str) -> cobra.Metabolite:
-        """The model metabolite ``query`` (a name or dictionary id) in ``compartment``."""
+        """The model metabolite ``query`` (a name or dictionary id) in ``compartment``.
+
+        ``compartment`` is a compartment id of the model or a kind
+        (``cytosol``, ``mitochondrion``, ``extracellular``; a usual letter such
+        as ``c`` that the model does not use is read as its kind).
+        """
         key = (query, compartment)
         if key in self._metabolites:
             return self._metabolites[key]
+        compartment = self.compartment(compartment)
         entry = _entry(query)
         if entry is None:
             raise FluxasnInputError(

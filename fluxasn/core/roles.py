@@ -13,9 +13,11 @@ to reaction ids whatever the model's identifier scheme:
   Models without gene rules fall back to EC numbers in reaction annotations,
   then to chemistry alone, and say so in the ``method`` column;
 * exchange roles: the exchange of the metabolite (:mod:`fluxasn.core.matching`);
-* ``biomass``: the objective if it is a biomass reaction, else the one
-  biomass reaction (SBO:0000629 or "biomass" in id or name; maintenance
-  variants, pools and boundary reactions excluded).
+* ``biomass``: the growth reaction by the rules of
+  :func:`fluxasn.core.biomass.find_biomass` (the objective when it is a growth
+  candidate, a drain objective followed to the reaction making the drained
+  metabolite; closed variants, maintenance variants, pools/components and
+  drains set aside).
 
 Misses and ambiguities are reported in the result (status ``missing``,
 ``multiple``), never guessed; ``overrides`` set any role by hand.
@@ -28,6 +30,7 @@ from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Uni
 import cobra
 import pandas as pd
 
+from fluxasn.core.biomass import find_biomass
 from fluxasn.core.genes import GeneIndex
 from fluxasn.core.matching import ExchangeIndex, identify_metabolite, metabolite_dictionary
 from fluxasn.views import ResultView
@@ -269,38 +272,6 @@ class Roles(ResultView):
 # --- finding roles ---------------------------------------------------------------------
 
 
-def _find_biomass(model: cobra.Model) -> Tuple[Tuple[str, ...], str, Tuple[str, ...]]:
-    boundary = {r.id for r in model.boundary}
-
-    def is_candidate(reaction):
-        if reaction.id in boundary:
-            return False
-        text = f"{reaction.id} {reaction.name}".lower()
-        sbo = str(reaction.annotation.get("sbo", ""))
-        return sbo == "SBO:0000629" or "biomass" in text
-
-    def is_growth(reaction):
-        text = f"{reaction.id} {reaction.name}".lower()
-        return not any(word in text for word in ("maintenance", "pool", "component", "exchange"))
-
-    objective = [
-        r for r in model.reactions if r.objective_coefficient != 0
-    ]
-    candidates = [r for r in model.reactions if is_candidate(r)]
-    if len(objective) == 1 and is_candidate(objective[0]) and is_growth(objective[0]):
-        return (objective[0].id,), "objective", ()
-    growth = [r for r in candidates if is_growth(r)]
-    names = tuple(r.id for r in candidates)
-    if len(growth) == 1:
-        how = "SBO:0000629/name"
-        if objective and objective[0] not in growth:
-            how += f" (objective {objective[0].id} is not a growth biomass reaction)"
-        return (growth[0].id,), how, names
-    if not growth:
-        return (), "no biomass reaction", names
-    return tuple(r.id for r in growth), "several biomass reactions", names
-
-
 def find_roles(
     model: cobra.Model,
     overrides: Optional[Mapping[str, Union[str, Sequence[str]]]] = None,
@@ -416,9 +387,9 @@ def find_roles(
                  tuple(found.exchanges), spec.description, (), "")
             )
         else:
-            ids, method, candidates = _find_biomass(model)
-            status = "found" if len(ids) == 1 else ("multiple" if ids else "missing")
-            rows.append((role, spec.kind, ids, method, status, candidates, spec.description, (), ""))
+            choice = find_biomass(model)
+            rows.append((role, spec.kind, choice.reactions, choice.method, choice.status, choice.candidates,
+                         spec.description, (), ""))
     table = pd.DataFrame(
         rows, columns=["role", "kind", "reactions", "method", "status", "candidates", "description",
                        "genes", "gene_id_scheme"]

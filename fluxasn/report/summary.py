@@ -16,6 +16,7 @@ from cobra.exceptions import OptimizationError
 from cobra.flux_analysis import pfba
 
 from fluxasn.config import config
+from fluxasn.core.measurement_checks import relaxation_warning
 from fluxasn.core.units import FLUX_UNIT, GROWTH_UNIT
 from fluxasn.exceptions import FluxasnInputError, RoleError
 from fluxasn.views import ResultView, format_number
@@ -55,7 +56,6 @@ FASTEST_DOUBLING_H = 4.0
 
 #: An uptake bound at or above this (mmol/gDW/h) is counted as unbounded (files use 1000 or 100).
 UNBOUNDED_UPTAKE = 100.0
-
 
 
 def doubling_time_h(growth_rate_per_h: float) -> float:
@@ -365,7 +365,7 @@ def summarize(
         summary = _summarize_growth(model, role_map, rows, fva, fraction_of_optimum, include_growth,
                                     flux_method, limits, measured, growth_id)
     status, growth, table, fluxes, flux_method, growth_limits = summary
-    warnings = list(warnings) + medium_warnings(model, medium=medium, growth=growth)
+    warnings = list(warnings) + medium_warnings(model, medium=medium, growth=growth) + relaxation_warning(provenance)
     info = {
         "model": str(model.id),
         "reactions": str(len(model.reactions)),
@@ -500,7 +500,7 @@ def growth_reaction(model: cobra.Model, *, roles: Any = None) -> Tuple[Optional[
     warnings: List[str] = []
     if len(biomass) == 1:
         chosen, how = biomass[0], method or "the biomass role"
-        if objective != [chosen]:
+        if objective != [chosen] and not how.startswith(f"objective drain {shown} ->"):  # a drain: same growth
             warnings.append(
                 f"the model's objective ({shown}) is not its biomass reaction: growth here is "
                 f"{chosen} ({how}), maximised instead; the objective is not reported"

@@ -17,12 +17,14 @@ from fluxasn.exceptions import RoleError
 __all__ = ['growth', 'asns_range', 'shadow_prices', 'SHADOW_PRICE_METABOLITES']
 
 
-#: Metabolites (cytosolic) whose shadow prices are read out.
+#: Metabolites (cytosolic) whose shadow prices are read out: (label, metabolite,
+#: compartment id or kind; the kind is found in each model by
+#: :func:`fluxasn.core.compartments.find_compartments`).
 SHADOW_PRICE_METABOLITES: Tuple[Tuple[str, str, str], ...] = (
-    ("asparagine", "asparagine", "c"),
-    ("aspartate", "aspartate", "c"),
-    ("glutamine", "glutamine", "c"),
-    ("nad", "nad", "c"),
+    ("asparagine", "asparagine", "cytosol"),
+    ("aspartate", "aspartate", "cytosol"),
+    ("glutamine", "glutamine", "cytosol"),
+    ("nad", "nad", "cytosol"),
 )
 
 def growth(model: cobra.Model, *, resolver: Optional[ModelResolver] = None) -> pd.Series:
@@ -97,14 +99,22 @@ def shadow_prices(
     Parameters
     ----------
     metabolites
-        (label, metabolite name, compartment) triples; default cytosolic
-        asparagine, aspartate, glutamine and NAD+.
+        (label, metabolite name, compartment) triples, the compartment an id
+        of the model or a kind (``cytosol``, ``mitochondrion``,
+        ``extracellular``); default cytosolic asparagine, aspartate,
+        glutamine and NAD+.
 
     Returns
     -------
     pandas.Series
         ``shadow_price_<label>`` in (1/h) per (mmol/gDW/h) (NaN for a
         metabolite the model does not have) and ``status``.
+
+    Raises
+    ------
+    RoleError
+        The model has no compartment of a kind asked for (the message names
+        the model's compartments), or no single biomass reaction.
 
     Notes
     -----
@@ -119,6 +129,7 @@ def shadow_prices(
     biomass = resolver.biomass()
     resolved = []
     for label, name, compartment in metabolites:
+        resolver.compartment(compartment)  # a compartment the model lacks is an error, not a NaN
         try:
             resolved.append((label, resolver.metabolite(name, compartment)))
         except RoleError:  # the model has no such metabolite: NaN, not an error

@@ -32,6 +32,10 @@ __all__ = ['aspartate_sources', 'nucleotide_capacity']
 def _categories(model, resolver: ModelResolver, metabolite, roles: Sequence[str], *, split_other=False):
     """Reactions of ``metabolite`` grouped by source: roles, uptake, transport, other.
 
+    Uptake is a boundary reaction or a transport from the extracellular
+    compartment (found by :func:`fluxasn.core.compartments.find_compartments`;
+    without one, only boundary reactions count as uptake).
+
     With ``split_other`` every other reaction is its own group (so that the
     share of a role is over every producing reaction, not over a lumped net).
     """
@@ -49,6 +53,7 @@ def _categories(model, resolver: ModelResolver, metabolite, roles: Sequence[str]
             groups[label] = reactions
             assigned.update(r.id for r in reactions)
     uptake, transport, other = [], [], []
+    outside = resolver.compartments.extracellular
     for reaction in metabolite.reactions:
         if reaction.id in assigned:
             continue
@@ -59,7 +64,7 @@ def _categories(model, resolver: ModelResolver, metabolite, roles: Sequence[str]
         ]
         if reaction.boundary:
             uptake.append(reaction)
-        elif partners and any(m.compartment == "e" for m in partners):
+        elif partners and outside is not None and any(m.compartment == outside for m in partners):
             uptake.append(reaction)
         elif partners:
             transport.append(reaction)
@@ -92,18 +97,18 @@ def _same_species(a: cobra.Metabolite, b: cobra.Metabolite) -> bool:
     return base(a) == base(b) or (bool(a.name) and a.name == b.name)
 
 
-#: Source groups of aspartate per compartment, as (label, roles).
-_ASP_SOURCES = {
-    "c": (("GOT1", ("GOT1",)), ("asparaginase", ("ASPG", "ASRGL1"))),
-    "m": (("GOT2", ("GOT2",)), ("asparaginase", ("ASPG", "ASRGL1"))),
-}
+#: Source groups of aspartate in the cytosol and the mitochondrion, as (label, roles).
+_ASP_SOURCES = (
+    (("GOT1", ("GOT1",)), ("asparaginase", ("ASPG", "ASRGL1"))),
+    (("GOT2", ("GOT2",)), ("asparaginase", ("ASPG", "ASRGL1"))),
+)
 
 
 def aspartate_sources(
     model: cobra.Model,
     *,
     fraction_of_optimum: float = 1.0,
-    compartments: Sequence[str] = ("c", "m"),
+    compartments: Sequence[str] = ("cytosol", "mitochondrion"),
     resolver: Optional[ModelResolver] = None,
 ) -> pd.DataFrame:
     """Where cytosolic and mitochondrial aspartate (and mitochondrial OAA) come from.
@@ -125,14 +130,17 @@ def aspartate_sources(
         Growth is held at or above this fraction of its maximum, for both the
         pFBA flux distribution and the FVA ranges.
     compartments
-        Compartment ids of the cytosol and mitochondria (default ``c``, ``m``);
-        a compartment without aspartate (a network without mitochondria) is
-        left out, and :class:`RoleError` is raised only if none has it.
+        The cytosol and the mitochondrion, as compartment ids of the model or
+        as kinds (default ``cytosol``, ``mitochondrion``: found in each model
+        by :func:`fluxasn.core.compartments.find_compartments`, whatever its
+        ids). A compartment the model lacks, or without aspartate (a network
+        without mitochondria), is left out; :class:`RoleError` is raised only
+        if none has it, naming what was not found.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``compartment``, ``metabolite``, ``source``, ``reactions``,
+        Columns ``compartment`` (the model's compartment id), ``metabolite``, ``source``, ``reactions``,
         ``flux`` (net supply in the pFBA solution), ``share`` (flux over the
         sum of positive supplies of that metabolite, 0 for a net consumer),
         ``minimum`` and ``maximum`` (FVA range of the net supply) and
@@ -157,23 +165,27 @@ def aspartate_sources(
     biomass = resolver.biomass()
     targets = []
     missing = []
-    for compartment, label in zip(compartments, ("c", "m")):
+    ids = []
+    for compartment, sources in zip(compartments, _ASP_SOURCES):
         try:
-            met = resolver.metabolite("aspartate", compartment)
+            cid = resolver.compartment(compartment)
+            met = resolver.metabolite("aspartate", cid)
         except RoleError as error:  # e.g. a network without mitochondria
             missing.append(str(error))
+            ids.append(None)
             continue
-        targets.append((compartment, "aspartate", met, _categories(model, resolver, met, _ASP_SOURCES[label])))
+        ids.append(cid)
+        targets.append((cid, "aspartate", met, _categories(model, resolver, met, sources)))
     if not targets:
         raise RoleError("; ".join(missing))
-    if len(compartments) > 1:
+    if len(ids) > 1 and ids[1] is not None:
         try:
-            oaa = resolver.metabolite("oaa", compartments[1])
+            oaa = resolver.metabolite("oaa", ids[1])
         except RoleError:
             oaa = None
         if oaa is not None:
             groups = _categories(model, resolver, oaa, (("PC", ("PC",)),), split_other=True)
-            targets.append((compartments[1], "oxaloacetate", oaa, groups))
+            targets.append((ids[1], "oxaloacetate", oaa, groups))
 
     rows = []
     with model:
@@ -222,7 +234,7 @@ def nucleotide_capacity(
     model: cobra.Model,
     *,
     growth_fraction: float = 0.5,
-    compartment: str = "c",
+    compartment: str = "cytosol",
     resolver: Optional[ModelResolver] = None,
 ) -> pd.Series:
     """Maximum purine (IMP) and pyrimidine (UMP) synthesis at a fixed fraction of maximum growth.
@@ -233,11 +245,26 @@ def nucleotide_capacity(
     UMP synthesis each take one aspartate (PAICS; aspartate
     transcarbamoylase of CAD), so the capacity follows aspartate supply.
 
+    Parameters
+    ----------
+    growth_fraction
+        Growth is held at this fraction of its maximum.
+    compartment
+        Where IMP and UMP are drained: a compartment id of the model or a kind
+        (default ``cytosol``, found by
+        :func:`fluxasn.core.compartments.find_compartments`).
+
     Returns
     -------
     pandas.Series
         ``purine_capacity``, ``pyrimidine_capacity`` (mmol/gDW/h),
         ``status`` (the first non-optimal status met, else ``optimal``).
+
+    Raises
+    ------
+    RoleError
+        The model has no such compartment, or no IMP or UMP in it (naming
+        what was not found).
     """
     _check_fraction(growth_fraction, "growth_fraction")
     resolver = _resolver(model, resolver)
