@@ -244,7 +244,8 @@ class GeneIndex:
             for species, table in self._species_tables():
                 if text in table.symbol:
                     found.append((f"{species} ortholog symbol" + where, table.symbol[text]))
-            if self.species == "human" and text.upper() in human.symbol:
+            if self.species == "human" and text.upper() in human.symbol and (text.isupper() or text.islower()):
+                # one case throughout ("asns"); a mixed-case id ("gC") is not read as a symbol (GC)
                 found.append(("HGNC symbol, other case" + where, {human.symbol[text.upper()]}))
             if self.species == "human" and text.upper() in human.previous:
                 found.append(("previous HGNC symbol" + where, human.previous[text.upper()]))

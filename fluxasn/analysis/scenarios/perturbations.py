@@ -321,7 +321,7 @@ def _supporting_genes(expr, knocked: Set[str]) -> Optional[Set[str]]:
 
 
 def _kept_open(resolver: ModelResolver, reactions: List[cobra.Reaction]) -> str:
-    """``"R1, R2: kept open by gB, gC; R3: kept open by gD"`` (genes by symbol where known)."""
+    """``"R1, R2: kept open by gB, gC; R3: kept open by gD"`` (model gene ids, with the symbol where it differs)."""
     symbols: Dict[str, str] = getattr(resolver, "_symbols", None) or {}  # filled by resolver.genes()
     groups: Dict[Tuple[str, ...], List[str]] = {}
     for reaction in reactions:
@@ -330,7 +330,8 @@ def _kept_open(resolver: ModelResolver, reactions: List[cobra.Reaction]) -> str:
         names = []
         for gene_id in sorted(supporters):
             gene = resolver.model.genes.get_by_id(gene_id) if gene_id in resolver.model.genes else None
-            name = symbols.get(gene_id) or (gene.name if gene is not None else "") or gene_id
+            symbol = symbols.get(gene_id) or (gene.name if gene is not None else "")
+            name = gene_id if not symbol or symbol.upper() == gene_id.upper() else f"{gene_id} ({symbol})"
             if name not in names:
                 names.append(name)
         groups.setdefault(tuple(names), []).append(reaction.id)
