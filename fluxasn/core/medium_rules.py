@@ -265,13 +265,13 @@ def needed_sinks(
     closed = set(closed_sinks)
     with model:
         model.objective = biomass
+        model.objective_direction = "max"
         for reaction_id, bounds in new_bounds.items():
             if reaction_id not in closed:
                 model.reactions.get_by_id(reaction_id).bounds = bounds
         growth_open = _growth(model)
         if growth_open <= NO_GROWTH:
-            return SinkTest(growth_open=growth_open, growth_closed=0.0,
-                            note="no growth with the sinks open either: no sink kept")
+            return SinkTest(growth_open=growth_open, growth_closed=0.0)  # nothing a sink could restore
         shipped = {rid: model.reactions.get_by_id(rid).bounds for rid in closed_sinks}
         for rid in closed_sinks:
             model.reactions.get_by_id(rid).bounds = new_bounds[rid]
@@ -294,6 +294,7 @@ def needed_sinks(
                        and uptake[rid].primal > ZERO), key=lambda rid: (uptake[rid].primal, rid))
         used = used or list(closed_sinks)
         model.objective = biomass
+        model.objective_direction = "max"
         target.lower_bound = shipped_lower
         for rid in closed_sinks:  # only the candidates open
             if rid not in used:
