@@ -16,7 +16,7 @@ import pytest
 from _cli_runner import run_cli
 from _shared import require_shared
 from fluxasn.core.matching import shared_affixes
-from fluxasn.core.media import apply_medium
+from fluxasn.core.media import apply_medium, get_medium
 from fluxasn.core.medium_rules import choose_exchange, medium_options, parse_exchange_bound, parse_serum
 from fluxasn.exceptions import FluxasnInputError
 
@@ -313,10 +313,35 @@ def test_mouse_level2_ext_suffix_matches(mouse_l2):
             assert component in matched, component
 
 
+@pytest.fixture(scope="module")
+def ihsa():
+    return _load("iHsa_Blais2017.xml.gz")
+
+
 @pytest.mark.genome_scale
 @pytest.mark.shared_data
-def test_recon2_grows_on_rpmi(recon2):
+def test_recon2_needs_phospholipids_not_sinks(recon2):
+    """Recon 2.04 does not grow on RPMI-1640 + FBS: it cannot make PC, PE and PG from it; no sink helps."""
     with recon2:
         result = apply_medium(recon2, "RPMI-1640")
+        assert len(result.matched) >= 55
+        assert recon2.slim_optimize(error_value=0.0) == pytest.approx(0.0, abs=1e-9)
+        assert result.sinks_needed == [] and result.sink_note == ""
+        for rid in ("EX_pchol_hs(e)", "EX_pe_hs(e)", "EX_pglyc_hs(e)"):
+            recon2.reactions.get_by_id(rid).lower_bound = -0.01
         assert recon2.slim_optimize(error_value=0.0) > 1e-3
-        assert result.sinks_needed  # Recon 2.04's biomass needs sinks the medium would close
+
+
+@pytest.mark.genome_scale
+@pytest.mark.shared_data
+def test_ihsa_needs_ascorbate(ihsa):
+    """iHsa matches 52 RPMI-1640 + FBS components (it has no H+ exchange) and grows only with ascorbate."""
+    with ihsa:
+        result = apply_medium(ihsa, "RPMI-1640")
+        assert len(result.matched) >= 52 and "h" in result.unmatched
+        assert ihsa.slim_optimize(error_value=0.0) == pytest.approx(0.0, abs=1e-9)
+    with ihsa:
+        medium = dict(get_medium("RPMI-1640").concentrations, ascorbate=0.1)  # matched by name
+        result = apply_medium(ihsa, medium)
+        assert "ascorbate" in result.matched
+        assert ihsa.slim_optimize(error_value=0.0) > 1e-6
