@@ -13,7 +13,10 @@ Sinks the biomass needs
     Closing every sink (``close_sinks=True``) can stop growth when the model's
     biomass draws a metabolite that only a sink supplies. :func:`needed_sinks`
     decides which sinks stay open: if growth (the biomass role) is positive
-    with the medium and the sinks open and zero with them closed, the sinks
+    with the medium and the sinks open and zero with them closed, and still
+    zero with the sinks closed and every exchange as shipped (so no medium
+    could supply what the sinks did: otherwise the medium lacks a nutrient,
+    which is reported and no sink is kept), the sinks
     that carry uptake in a least-total-sink-uptake solution at growth are the
     candidates, and each candidate is closed again (smallest uptake first)
     whenever growth stays positive without it. What remains open is a minimal
@@ -263,6 +266,7 @@ def needed_sinks(
     if biomass is None:
         return SinkTest(note=note)
     closed = set(closed_sinks)
+    shipped_all = {rid: model.reactions.get_by_id(rid).bounds for rid in new_bounds}
     with model:
         model.objective = biomass
         model.objective_direction = "max"
@@ -278,6 +282,15 @@ def needed_sinks(
         growth_closed = _growth(model)
         if growth_closed > NO_GROWTH:
             return SinkTest(growth_open=growth_open, growth_closed=growth_closed)
+        # needed by the model, or standing in for what the medium lacks? the exchanges as shipped
+        for rid, bounds in shipped_all.items():
+            if rid not in closed:
+                model.reactions.get_by_id(rid).bounds = bounds
+        if _growth(model) > NO_GROWTH:
+            return SinkTest(growth_open=growth_open, growth_closed=growth_closed,
+                            note="growth stops when the sinks close, but not with every exchange open: the sinks "
+                                 "supplied something the medium lacks; no sink kept")
+        growth_open = max(growth_open, 0.0)
         # least total sink uptake at a positive growth: the candidates
         for rid in closed_sinks:
             model.reactions.get_by_id(rid).bounds = shipped[rid]
