@@ -39,6 +39,7 @@ _public("fluxasn.core.coremodel", "ASPARAGINASE_REACTIONS", "build_core_model", 
 _public("fluxasn.core.media", "Medium", "MediumResult", "UptakeRule", "apply_medium", "get_medium",
         "list_media", "list_sera")
 _public("fluxasn.core.medium_files", "read_medium_file")
+_public("fluxasn.core.medium_rules", "medium_options")
 _public("fluxasn.core.roles", "ROLES", "Roles", "find_roles", "select_reactions")
 _public("fluxasn.core.genes", "GeneIndex", "GeneMatch", "GeneMatches", "resolve_genes")
 _public("fluxasn.core.measurements", "Measurements", "load_nci60", "nci60_cell_lines", "read_measurements")
@@ -125,6 +126,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         Medium, MediumResult, UptakeRule, apply_medium, get_medium, list_media, list_sera,
     )
     from fluxasn.core.medium_files import read_medium_file  # noqa: F401
+    from fluxasn.core.medium_rules import medium_options  # noqa: F401
     from fluxasn.core.model import load_model  # noqa: F401
     from fluxasn.core.genes import GeneIndex, GeneMatch, GeneMatches, resolve_genes  # noqa: F401
     from fluxasn.core.roles import ROLES, Roles, find_roles, select_reactions  # noqa: F401

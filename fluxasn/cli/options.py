@@ -1,8 +1,9 @@
 """Options shared by the commands, and the model preparation they share (through the public API)."""
 from __future__ import annotations
 
+import functools
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Sequence
 
 import click
 
@@ -23,7 +24,67 @@ def output_format(as_json: bool, as_csv: bool) -> str:
     return "json" if as_json else "csv" if as_csv else "table"
 
 
+def _bundled_sera() -> str:
+    """Names of the bundled sera, read from data/media/serum.tsv without pandas (help text at import)."""
+    try:
+        from fluxasn.core.paths import bundled_data_path
+
+        lines = bundled_data_path("media", "serum.tsv").read_text().splitlines()[1:]
+        names = list(dict.fromkeys(line.split("\t")[0] for line in lines if line.strip()))
+    except OSError:  # pragma: no cover - an install without the data
+        names = ["FBS"]
+    return ", ".join(names + ["d" + n for n in names])
+
+
+def _medium_settings(func):
+    """Run the command inside :func:`fluxasn.medium_options` built from --serum, --exchange, --keep-sinks."""
+
+    @functools.wraps(func)
+    def wrapper(*args, serum: Optional[str] = None, exchange: Sequence[str] = (),
+                keep_sinks: Sequence[str] = (), **kwargs):
+        if not (serum or exchange or keep_sinks):
+            return func(*args, **kwargs)
+        medium = kwargs.get("medium")
+        if medium is not None and medium.strip().lower() == "none":
+            raise click.UsageError("--serum, --exchange and --keep-sinks act on the medium; "
+                                   "they cannot be used with --medium none")
+        from fluxasn import list_sera, medium_options
+        from fluxasn.core.media import DEFAULT_SERUM_FRACTION
+        from fluxasn.core.medium_rules import parse_exchange_bound, parse_serum
+
+        sera = list(dict.fromkeys(list_sera()["serum"]))
+        parsed = None if serum is None else parse_serum(serum, sera=sera, default_fraction=DEFAULT_SERUM_FRACTION)
+        bounds = dict(parse_exchange_bound(text) for text in exchange)
+        with medium_options(serum=parsed, keep_sinks=keep_sinks, bounds=bounds):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
 def model_options(func):
+    func = _medium_settings(func)
+    func = click.option(
+        "--keep-sinks",
+        "keep_sinks",
+        multiple=True,
+        metavar="ID",
+        help="Sink reaction to leave open when the medium closes the sinks (repeatable). Sinks the "
+        "biomass needs are kept open anyway, with a warning naming them.",
+    )(func)
+    func = click.option(
+        "--exchange",
+        "exchange",
+        multiple=True,
+        metavar="ID=LB[,UB]",
+        help="Set one exchange's bounds in mmol/gDW/h after the medium (repeatable; negative = uptake; "
+        "without UB the medium's upper bound stays), e.g. --exchange EX_o2_e=-2.",
+    )(func)
+    func = click.option(
+        "--serum",
+        metavar="none|NAME[-PCT%]",
+        help=f"Serum added to the medium: none, or one of {_bundled_sera()} (dFBS: dialysed), "
+        "optionally with a volume percentage, e.g. FBS-5% (default: FBS-10%).",
+    )(func)
     func = click.option(
         "--capacity",
         metavar="default|G",

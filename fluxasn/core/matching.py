@@ -16,8 +16,23 @@ Matching order (the first tier that finds anything decides):
    metabolite's name after normalisation (case, spaces, punctuation, a trailing
    formula or compartment word); earlier synonyms take precedence.
 
+Identifiers and names of any scheme: the extracellular compartment is found by
+:func:`fluxasn.core.compartments.find_compartments` (names, ids or where the
+boundary reactions are). A model metabolite's *stem* is its id without the
+compartment tag (``_e``, ``[e]``, ``(e)``, ``_<compartment id>``) and without
+an affix shared by most ids of its compartment (:func:`shared_affixes`: a
+suffix from the last separator, such as ``_ext`` in ``C00001_ext``, or a
+prefix up to the first separator, such as ``M_``). The stem counts as a BiGG id
+and, when it has the form of one, as a KEGG (``C00001``), MetaNetX
+(``MNXM...``), HMDB or ChEBI id. Names are compared both as given and without
+the affixes shared by the compartment's names (``H2O_ext`` -> ``H2O``) or the
+extracellular compartment's name or bracketed id (``H+ [External]`` -> ``H+``).
+
 Two exchanges tied in the deciding tier are an ambiguity, reported as such
-(never resolved silently).
+(never resolved silently); :meth:`ExchangeIndex.same_metabolite` tells the
+caller when the tied exchanges carry one metabolite (the same model metabolite
+or the same id without its compartment tag), which :func:`fluxasn.core.media.apply_medium` resolves as
+duplicate exchanges.
 """
 from __future__ import annotations
 
@@ -41,6 +56,7 @@ __all__ = [
     "normalize_name",
     "normalize_xref",
     "exchange_sign",
+    "shared_affixes",
 ]
 
 #: Databases used for cross-reference matching, in the column names of
@@ -247,6 +263,8 @@ class Match:
     method: str = ""
     entry: Optional[MetaboliteEntry] = None
     evidence: str = ""
+    #: Other exchanges of the same metabolite, set aside by the caller (duplicates).
+    duplicates: Tuple[str, ...] = ()
 
     @property
     def found(self) -> bool:
@@ -270,6 +288,100 @@ class _ExchangeKeys:
     bigg: set = field(default_factory=set)
     xrefs: Dict[str, set] = field(default_factory=dict)
     name: str = ""
+    names: set = field(default_factory=set)
+    base: str = ""
+    stem: str = ""
+
+
+_SEPARATORS = "_[(-.@"
+#: Share of a compartment's ids (or names) that must carry an affix for it to count as shared.
+AFFIX_SHARE = 0.5
+
+
+def shared_affixes(texts: Sequence[str], *, separators: str = _SEPARATORS,
+                   prefixes: bool = True) -> Tuple[str, str]:
+    """The (prefix, suffix) shared by most of ``texts`` (``""`` where none is).
+
+    Parameters
+    ----------
+    texts
+        Metabolite ids (or names) of one compartment.
+    separators
+        Characters that start a suffix or end a prefix (ids: ``_[(-.@``).
+    prefixes
+        Also look for a shared prefix (names: no, ``L-`` is chemistry).
+
+    Notes
+    -----
+    A suffix runs from the last separator to the end
+    (``_ext`` in ``C00001_ext``), a prefix from the start to the first separator
+    (``M_`` in ``M_glc__D_e``). It is shared when at least :data:`AFFIX_SHARE`
+    of the texts, and at least 3, carry it and it leaves a non-empty stem.
+    """
+    texts = [t for t in texts if t]
+    if len(texts) < 3:
+        return "", ""
+    suffix_counts: Dict[str, int] = {}
+    prefix_counts: Dict[str, int] = {}
+    for text in texts:
+        cut = max(text.rfind(c) for c in separators)
+        if cut > 0:
+            suffix_counts[text[cut:]] = suffix_counts.get(text[cut:], 0) + 1
+        firsts = [text.find(c) for c in separators if 0 < text.find(c) < len(text) - 1]
+        if firsts and prefixes:
+            prefix = text[: min(firsts) + 1]
+            prefix_counts[prefix] = prefix_counts.get(prefix, 0) + 1
+
+    def best(counts):
+        if not counts:
+            return ""
+        value, n = max(counts.items(), key=lambda kv: (kv[1], -len(kv[0]), kv[0]))
+        return value if n >= max(3, AFFIX_SHARE * len(texts)) else ""
+
+    return best(prefix_counts), best(suffix_counts)
+
+
+def _strip_tag(text: str, compartment: str) -> str:
+    """``text`` without a trailing compartment tag (``_c``, ``[c]``, ``(c)``) of ``compartment``."""
+    if compartment:
+        for suffix in (f"_{compartment}", f"[{compartment}]", f"({compartment})"):
+            if text.endswith(suffix) and len(text) > len(suffix):
+                return text[: -len(suffix)]
+    return text
+
+
+def _strip_affixes(text: str, prefix: str, suffix: str) -> str:
+    if suffix and text.endswith(suffix) and len(text) > len(suffix):
+        text = text[: -len(suffix)]
+    if prefix and text.startswith(prefix) and len(text) > len(prefix):
+        text = text[len(prefix):]
+    return text
+
+
+def _stem_xrefs(stem: str) -> Dict[str, set]:
+    """Database ids a stem has the form of (KEGG ``C00001``, ``MNXM...``, ``HMDB...``, ``CHEBI:...``)."""
+    upper = stem.upper()
+    if re.fullmatch(r"C\d{5}", upper):
+        return {"kegg": {upper}}
+    if re.fullmatch(r"MNXM\d+", upper):
+        return {"metanetx": {upper}}
+    if re.fullmatch(r"HMDB\d+", upper):
+        return {"hmdb": {normalize_xref("hmdb", upper)}}
+    if re.fullmatch(r"CHEBI[:_]?\d+", upper):
+        return {"chebi": {re.sub(r"\D", "", upper)}}
+    return {}
+
+
+def _compartment_name_pattern(compartment: str, name: str) -> Optional[re.Pattern]:
+    """A trailing mention of the extracellular compartment in a metabolite name."""
+    words = [re.escape(w) for w in (name.strip(),) if len(w.strip()) > 1]
+    bracketed = [re.escape(compartment)] if compartment else []
+    parts = []
+    if words:
+        parts.append(r"[\s_\-]*[\[(]?(?:" + "|".join(words) + r")[\])]?")
+    if bracketed:
+        parts.append(r"\s*(?:\[|\(|_)(?:" + "|".join(bracketed) + r")[\])]?")
+    return re.compile("(?:" + "|".join(parts) + r")$", re.IGNORECASE) if parts else None
 
 
 class ExchangeIndex:
@@ -284,22 +396,37 @@ class ExchangeIndex:
     """
 
     def __init__(self, model: cobra.Model, reactions: Optional[Iterable[cobra.Reaction]] = None):
+        from fluxasn.core.compartments import find_compartments
+
         self.model = model
         self.reactions = list(model.exchanges if reactions is None else reactions)
         self._keys: List[_ExchangeKeys] = []
         self.by_reaction: Dict[str, _ExchangeKeys] = {}
         self.by_metabolite: Dict[str, List[str]] = {}
+        mets = {next(iter(r.metabolites)) for r in self.reactions if len(r.metabolites) == 1}
+        self.extracellular = find_compartments(model).extracellular
+        affixes: Dict[str, Tuple[Tuple[str, str], Tuple[str, str]]] = {}
+        for compartment in {m.compartment for m in mets}:
+            members = [m for m in model.metabolites if m.compartment == compartment]
+            affixes[compartment] = (
+                shared_affixes([_strip_tag(m.id, compartment) for m in members]),
+                shared_affixes([str(m.name or "") for m in members], separators="_[(", prefixes=False),
+            )
+        ext_name = str(dict(model.compartments).get(self.extracellular, "") or "") if self.extracellular else ""
+        pattern = _compartment_name_pattern(self.extracellular or "", ext_name)
         for reaction in self.reactions:
             if len(reaction.metabolites) != 1:
                 continue
             met = next(iter(reaction.metabolites))
             keys = _ExchangeKeys(reaction.id, met.id)
-            base = met.id
-            for suffix in (f"_{met.compartment}", f"[{met.compartment}]", f"({met.compartment})"):
-                if met.compartment and base.endswith(suffix):
-                    base = base[: -len(suffix)]
-                    break
+            (id_prefix, id_suffix), (name_prefix, name_suffix) = affixes[met.compartment]
+            base = _strip_tag(met.id, met.compartment)
             keys.bigg.add(base)
+            keys.base = base
+            keys.stem = _strip_affixes(base, id_prefix, id_suffix)
+            keys.bigg.add(keys.stem)
+            for database, values in _stem_xrefs(keys.stem).items():
+                keys.xrefs.setdefault(database, set()).update(values)
             for key, value in met.annotation.items():
                 database = _ANNOTATION_KEYS.get(str(key).lower())
                 if database is None:
@@ -309,7 +436,14 @@ class ExchangeIndex:
                     keys.bigg |= normalized
                 else:
                     keys.xrefs.setdefault(database, set()).update(normalized)
-            keys.name = normalize_name(met.name or "", met.formula)
+            name = str(met.name or "")
+            keys.name = normalize_name(name, met.formula)
+            keys.names = {keys.name}
+            stripped = _strip_affixes(name, name_prefix, name_suffix)
+            if pattern is not None and met.compartment == self.extracellular:
+                stripped = pattern.sub("", stripped).strip() or stripped
+            keys.names.add(normalize_name(stripped, met.formula))
+            keys.names.discard("")
             self._keys.append(keys)
             self.by_reaction[reaction.id] = keys
             self.by_metabolite.setdefault(met.id, []).append(reaction.id)
@@ -340,7 +474,7 @@ class ExchangeIndex:
             key = normalize_name(name)
             if not key:
                 continue
-            hits = tuple(k.reaction_id for k in self._keys if k.name == key)
+            hits = tuple(k.reaction_id for k in self._keys if key in k.names)
             if hits:
                 return Match(query, hits, "name", entry, f"name {name!r}")
         return Match(query, (), "", entry, "no exchange matched")
@@ -367,6 +501,17 @@ class ExchangeIndex:
 
     def match_many(self, queries: Iterable[str]) -> Dict[str, Match]:
         return {q: self.match(q) for q in queries}
+
+    def same_metabolite(self, exchanges: Sequence[str]) -> bool:
+        """True when ``exchanges`` all carry one metabolite.
+
+        One metabolite: the same model metabolite, or metabolites of one id
+        once the compartment tag is dropped (``lnlc_e`` and ``lnlc[e]``).
+        """
+        keys = [self.by_reaction[e] for e in exchanges if e in self.by_reaction]
+        if len(keys) != len(exchanges) or not keys:
+            return False
+        return len({k.metabolite_id for k in keys}) == 1 or len({k.base for k in keys}) == 1
 
 
 @functools.lru_cache(maxsize=1)

@@ -13,14 +13,20 @@ reproduces NCI-60 uptakes in RPMI-1640 (Gln 2.05 mM -> 0.205, Ser 0.285 mM ->
 0.029, Asn 0.378 mM -> 0.038 mmol/gDW/h); optionally floored at
 ``minimum`` for components present in trace amounts. Every other uptake is
 closed, peptides included; secretion stays open on every exchange.
+
+Any model (:func:`apply_medium`; the rules in :mod:`fluxasn.core.medium_rules`):
+components are matched through :class:`fluxasn.core.matching.ExchangeIndex`
+(annotations, id stems and names, whatever the compartment is called);
+duplicate exchanges of one metabolite get the bound on one of them; sinks the
+biomass needs stay open, with a warning; the serum is merged into the medium
+by the exchange each entry resolves to and adds to its concentration.
 """
 from __future__ import annotations
 
-import functools
+import logging
 import math
-import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Mapping, Optional, Union
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import cobra
 import pandas as pd
@@ -32,7 +38,26 @@ from fluxasn.core.matching import (
     lookup_entry,
     metabolite_dictionary,
 )
-from fluxasn.core.paths import bundled_data_path
+from fluxasn.core.media_library import (  # noqa: F401 (re-exported; private tables used by tests)
+    DEFAULT_SERUM,
+    DEFAULT_SERUM_FRACTION,
+    Medium,
+    UptakeRule,
+    _as_medium,
+    _defaults,
+    _media_index,
+    _media_table,
+    _serum_concentrations,
+    _serum_table,
+    get_medium,
+    list_media,
+    list_sera,
+)
+from fluxasn.core.medium_rules import (
+    choose_exchange,
+    current_medium_options,
+    needed_sinks,
+)
 from fluxasn.views import ResultView
 from fluxasn.exceptions import FluxasnInputError
 
@@ -48,216 +73,13 @@ __all__ = [
     "DEFAULT_SERUM_FRACTION",
 ]
 
-#: Serum added to a named medium unless told otherwise.
-DEFAULT_SERUM = "FBS"
-#: Volume fraction of serum in the culture medium (10% FBS).
-DEFAULT_SERUM_FRACTION = 0.10
-
-
-@dataclass(frozen=True)
-class UptakeRule:
-    """How a medium concentration becomes an exchange bound.
-
-    Parameters
-    ----------
-    factor
-        Uptake limit per mM of a component, in mmol/gDW/h per mM (default 0.1).
-    minimum
-        Floor of the uptake limit (mmol/gDW/h; default 0.01) for a component
-        of a class in ``floor_classes`` present at any positive concentration.
-        Components absent from the medium stay closed whatever the floor.
-        ``minimum=0`` gives the pure concentration rule.
-    floor_classes
-        Metabolite classes (column ``metabolite_class`` of
-        ``data/media/metabolites.tsv``) that the floor applies to: vitamins,
-        lipid-soluble vitamins, fatty acids, lipids and ions. Amino acids,
-        sugars, organic acids and other carbon or nitrogen sources always
-        follow the pure rule.
-    maximum
-        Ceiling of any uptake limit (mmol/gDW/h; default 1000).
-    secretion
-        Upper bound of secretion on every exchange (mmol/gDW/h; default 1000).
-    inorganic
-        Uptake limits (mmol/gDW/h) of species that are not medium components,
-        by dictionary id. Default: O2, H2O, H+ open (1000), CO2 closed (0), as in
-        ``data/media/defaults.tsv``. A medium component listed here gets the
-        larger of the two limits.
-    """
-
-    factor: float = 0.1
-    minimum: float = 0.01
-    floor_classes: tuple = ("vitamin", "lipid_vitamin", "fatty_acid", "lipid", "ion")
-    maximum: float = 1000.0
-    secretion: float = 1000.0
-    inorganic: Mapping[str, float] = field(default_factory=lambda: dict(_defaults()))
-
-    def __post_init__(self):
-        for name in ("factor", "minimum", "maximum", "secretion"):
-            value = getattr(self, name)
-            if not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
-                raise FluxasnInputError(
-                    f"uptake rule {name} must be a finite number >= 0, got {value!r}",
-                    identifier=name,
-                )
-        for key, value in self.inorganic.items():
-            if not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
-                raise FluxasnInputError(
-                    f"inorganic uptake limit must be a finite number >= 0, got {value!r}",
-                    identifier=key,
-                )
-
-    def limit(self, concentration_mM: float, metabolite_class: str = "") -> float:
-        """Uptake limit (mmol/gDW/h) of a component at ``concentration_mM``."""
-        if concentration_mM <= 0:
-            return 0.0
-        value = concentration_mM * self.factor
-        if metabolite_class in self.floor_classes:
-            value = max(self.minimum, value)
-        return min(self.maximum, value)
-
-
-@functools.lru_cache(maxsize=1)
-def _defaults() -> Dict[str, float]:
-    table = pd.read_csv(bundled_data_path("media", "defaults.tsv"), sep="\t")
-    return {str(r.component): float(r.uptake_limit) for r in table.itertuples(index=False)}
-
-
-# --- the library ---------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=1)
-def _media_table() -> pd.DataFrame:
-    return pd.read_csv(bundled_data_path("media", "media.tsv"), sep="\t", keep_default_na=False)
-
-
-@functools.lru_cache(maxsize=1)
-def _media_index() -> pd.DataFrame:
-    return pd.read_csv(
-        bundled_data_path("media", "media_index.tsv"), sep="\t", dtype=str, keep_default_na=False
-    )
-
-
-@functools.lru_cache(maxsize=1)
-def _serum_table() -> pd.DataFrame:
-    return pd.read_csv(bundled_data_path("media", "serum.tsv"), sep="\t", keep_default_na=False)
-
-
-def _key(name: str) -> str:
-    return re.sub(r"[\s\-_/:()]+", "", str(name).lower())
-
-
-def _resolve_medium_name(name: str) -> str:
-    index = _media_index()
-    wanted = _key(name)
-    for row in index.itertuples(index=False):
-        names = [row.medium] + [a.strip() for a in row.aliases.split(";") if a.strip()]
-        if any(_key(n) == wanted for n in names):
-            return row.medium
-    raise FluxasnInputError(
-        "unknown medium; expected one of " + ", ".join(index["medium"]) + " (see list_media())",
-        identifier=name,
-    )
-
-
-def list_media() -> pd.DataFrame:
-    """The bundled media: name, base medium, removed components, aliases, description, source."""
-    return _media_index().copy()
-
-
-def list_sera() -> pd.DataFrame:
-    """The bundled serum table (concentrations in mM in the serum itself)."""
-    sera = _serum_table().copy()
-    dialysed = sera[sera["dialyzable"] == "no"].copy()
-    dialysed["serum"] = "dFBS"
-    return pd.concat([sera, dialysed], ignore_index=True)
-
-
-@dataclass(repr=False)
-class Medium(ResultView):
-    """A medium: components (dictionary ids or names) with concentrations in mM."""
-
-    name: str
-    components: pd.DataFrame  # columns: component, concentration_mM, status, source
-
-    @property
-    def concentrations(self) -> Dict[str, float]:
-        return dict(zip(self.components["component"], self.components["concentration_mM"]))
-
-    def without(self, *components: str) -> "Medium":
-        """A copy without ``components`` (dictionary ids)."""
-        keep = ~self.components["component"].isin(components)
-        return Medium(self.name + " -" + "-".join(components), self.components[keep].reset_index(drop=True))
-
-    def to_frame(self) -> pd.DataFrame:
-        return self.components.copy()
-
-    def _title(self) -> str:
-        return f"Medium {self.name} ({len(self.components)} components, mM)"
-
-    def _display(self) -> pd.DataFrame:
-        return self.components[["component", "concentration_mM", "status"]]
-
-
-def get_medium(name: str) -> Medium:
-    """A bundled medium by name or alias (case-insensitive), e.g. ``"RPMI-1640 -Asn"``."""
-    canonical = _resolve_medium_name(name)
-    index = _media_index().set_index("medium")
-    row = index.loc[canonical]
-    base = row["base"] or canonical
-    table = _media_table()
-    rows = table[table["medium"] == base][["component", "concentration_mM", "status", "source"]]
-    removed = [c.strip() for c in row["remove"].split(";") if c.strip()]
-    rows = rows[~rows["component"].isin(removed)].reset_index(drop=True)
-    return Medium(canonical, rows)
-
-
-def _serum_concentrations(serum: Optional[str]) -> Dict[str, float]:
-    if serum is None:
-        return {}
-    sera = list_sera()
-    wanted = _key(serum)
-    names = {_key(s): s for s in sera["serum"].unique()}
-    if wanted not in names:
-        raise FluxasnInputError(
-            "unknown serum; expected one of " + ", ".join(sorted(set(sera["serum"]))) + " or None",
-            identifier=serum,
-        )
-    rows = sera[sera["serum"] == names[wanted]]
-    return dict(zip(rows["component"], rows["concentration_mM"].astype(float)))
-
-
-def _as_medium(medium) -> Medium:
-    if isinstance(medium, Medium):
-        return medium
-    if isinstance(medium, str):
-        return get_medium(medium)
-    if isinstance(medium, Mapping):
-        frame = pd.DataFrame(
-            {"component": list(medium.keys()), "concentration_mM": list(medium.values())}
-        )
-        frame["status"] = "user"
-        frame["source"] = "user"
-        return Medium("user medium", frame)
-    if isinstance(medium, pd.DataFrame):
-        missing = {"component", "concentration_mM"} - set(medium.columns)
-        if missing:
-            raise FluxasnInputError(
-                "medium table needs the columns component and concentration_mM; missing "
-                + ", ".join(sorted(missing)),
-                identifier="medium",
-            )
-        frame = medium.copy()
-        for column in ("status", "source"):
-            if column not in frame:
-                frame[column] = "user"
-        return Medium("user medium", frame.reset_index(drop=True))
-    raise FluxasnInputError(
-        f"a medium is a bundled medium name, a mapping component -> mM or a DataFrame; got {type(medium).__name__}",
-        identifier="medium",
-    )
-
 
 # --- the result ------------------------------------------------------------------
+
+LOGGER = logging.getLogger("fluxasn.media")
+
+_COLUMNS = ["component", "name", "medium_mM", "serum_mM", "concentration_mM", "exchange", "uptake_limit",
+            "match", "status"]
 
 
 @dataclass(repr=False)
@@ -276,6 +98,17 @@ class MediumResult(ResultView):
         Exchange ids whose uptake was closed (not in the medium).
     sinks_closed
         Sink reactions whose uptake direction was closed.
+    duplicates
+        Exchange that carries a component's bound -> the other exchanges of
+        the same metabolite, closed for uptake.
+    sinks_kept
+        Sinks left open: asked for (``keep_sinks``) or needed for growth.
+    sinks_needed
+        The sinks of ``sinks_kept`` that growth needs (found by the LP test).
+    bounds_set
+        Reaction id -> (lower, upper) set after the medium (``bounds``).
+    sink_note
+        Why the sink test was skipped or failed, or ``""``.
     """
 
     medium: str
@@ -285,6 +118,11 @@ class MediumResult(ResultView):
     closed: List[str]
     sinks_closed: List[str]
     model_id: str = ""
+    duplicates: Dict[str, List[str]] = field(default_factory=dict)
+    sinks_kept: List[str] = field(default_factory=list)
+    sinks_needed: List[str] = field(default_factory=list)
+    bounds_set: Dict[str, tuple] = field(default_factory=dict)
+    sink_note: str = ""
 
     @property
     def matched(self) -> Dict[str, str]:
@@ -317,10 +155,76 @@ class MediumResult(ResultView):
         return self.table[["component", "concentration_mM", "exchange", "uptake_limit", "match", "status"]]
 
     def _notes(self) -> List[str]:
-        return ["Unmatched (no exchange in the model): " + ", ".join(self.unmatched)] if self.unmatched else []
+        notes = ["Unmatched (no exchange in the model): " + ", ".join(self.unmatched)] if self.unmatched else []
+        notes += [m for m in self.messages() if not m.startswith("Unmatched")]
+        return notes
+
+    def messages(self) -> List[str]:
+        """One line per thing a user should know: duplicate exchanges, sinks kept open, the sink test."""
+        lines = []
+        for chosen, others in self.duplicates.items():
+            lines.append(f"duplicate exchanges of one metabolite: the medium bound is on {chosen}; "
+                         f"{', '.join(others)} closed for uptake")
+        if self.sinks_needed:
+            lines.append("sinks kept open because growth needs them (growth is 0 with them closed): "
+                         + ", ".join(self.sinks_needed))
+        asked = [s for s in self.sinks_kept if s not in self.sinks_needed]
+        if asked:
+            lines.append("sinks kept open as asked: " + ", ".join(asked))
+        if self.sink_note:
+            lines.append(self.sink_note)
+        return lines
 
 
 # --- applying a medium -------------------------------------------------------------
+
+
+def _concentrations(base: Medium) -> Dict[str, float]:
+    medium_mM: Dict[str, float] = {}
+    for row in base.components.itertuples(index=False):
+        value = row.concentration_mM
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            value = float("nan")
+        if not math.isfinite(value) or value < 0:
+            raise FluxasnInputError(
+                f"concentration must be a finite number >= 0 mM, got {row.concentration_mM!r}",
+                source=base.name,
+                identifier=str(row.component),
+            )
+        medium_mM[str(row.component)] = medium_mM.get(str(row.component), 0.0) + value
+    return medium_mM
+
+
+def _match(index: ExchangeIndex, component: str, entry, overrides, source: str) -> Optional[Match]:
+    """The match of one component (``None``: left out by an override); duplicates resolved, ties raised."""
+    override_key = component if component in overrides else (entry.id if entry and entry.id in overrides else None)
+    if override_key is not None:
+        target = overrides[override_key]
+        if target is None:
+            return None
+        if target not in index.by_reaction:
+            raise FluxasnInputError(
+                f"override for {component!r} names {target!r}, which is not an exchange reaction of the model",
+                identifier=component,
+            )
+        return Match(component, (target,), "override", entry, "user override")
+    found = index.match_entry(entry) if entry is not None else index.match(component)
+    if found.ambiguous and index.same_metabolite(found.exchanges):
+        chosen = choose_exchange(index.model, found.exchanges)
+        others = tuple(e for e in found.exchanges if e != chosen)
+        found = Match(found.query, (chosen,), found.method, found.entry, found.evidence, others)
+    if found.ambiguous:
+        raise FluxasnInputError(
+            f"medium component matches {len(found.exchanges)} exchanges ("
+            + ", ".join(found.exchanges)
+            + f"; {found.method}: {found.evidence}); choose one with "
+            f"exchanges={{{component!r}: <exchange id>}}",
+            source=source,
+            identifier=component,
+        )
+    return found
 
 
 def apply_medium(
@@ -332,16 +236,41 @@ def apply_medium(
     rule: Optional[UptakeRule] = None,
     exchanges: Optional[Mapping[str, Optional[str]]] = None,
     close_sinks: bool = True,
+    keep_sinks: Sequence[str] = (),
+    bounds: Optional[Mapping[str, Tuple[Optional[float], Optional[float]]]] = None,
     strict: bool = False,
 ) -> MediumResult:
     """Constrain a model's exchanges to a culture medium (with serum).
 
     Each component is matched to an exchange reaction through the metabolite's
-    annotations (BiGG, MetaNetX, KEGG, ChEBI, HMDB) and names
-    (:class:`fluxasn.core.matching.ExchangeIndex`); its uptake is limited by
-    ``rule``; every other uptake is closed (peptides included) and secretion
-    is left open on every exchange. Bounds are set by ordinary cobra
-    assignments, so ``with model:`` undoes them.
+    annotations (BiGG, MetaNetX, KEGG, ChEBI, HMDB), id stems and names
+    (:class:`fluxasn.core.matching.ExchangeIndex`, which finds the
+    extracellular compartment by :func:`fluxasn.core.compartments.find_compartments`);
+    its uptake is limited by ``rule``; every other uptake is closed (peptides
+    included) and secretion is left open on every exchange. Bounds are set by
+    ordinary cobra assignments, so ``with model:`` undoes them.
+
+    Rules that hold on any model:
+
+    * Serum and medium are merged by what they resolve to: a serum entry
+      naming the same dictionary entry, or matching the same exchange, as a
+      medium component adds its concentration (x ``serum_fraction``) to that
+      component (``{"glucose": 10}`` + 10% FBS gives 10.7 mM glucose). Two
+      components of the medium itself matching one exchange are an error.
+    * A component matching several exchanges of one metabolite (the same
+      model metabolite, or ids differing only in the compartment tag) puts
+      its bound on one of them, chosen by
+      :func:`fluxasn.core.medium_rules.choose_exchange` (uptake allowed as
+      shipped, then ``EX_``, then the shortest id, then alphabetical); the
+      others are closed for uptake and listed in ``duplicates``. Exchanges
+      of different metabolites tied in a match are an ambiguity (raised).
+    * When closing sinks stops growth (the biomass role) that was positive
+      with them open, the sinks growth needs are kept open (a minimal set,
+      :func:`fluxasn.core.medium_rules.needed_sinks`), named in
+      ``sinks_needed`` and in a warning of the ``fluxasn.media`` logger.
+    * Inside :func:`fluxasn.core.medium_rules.medium_options` its serum
+      replaces ``serum``/``serum_fraction``, its sinks add to
+      ``keep_sinks`` and its bounds to ``bounds``.
 
     Parameters
     ----------
@@ -360,11 +289,18 @@ def apply_medium(
     rule
         The :class:`UptakeRule` (default: 0.1 mmol/gDW/h per mM).
     exchanges
-        Overrides: component -> exchange reaction id (to resolve an ambiguity
-        or a miss), or ``None`` to leave a component out.
+        Overrides: component (as written, or its dictionary id) -> exchange
+        reaction id (to resolve an ambiguity or a miss), or ``None`` to leave
+        a component out.
     close_sinks
         Also close the uptake direction of sink reactions (``model.sinks``),
-        which otherwise import intracellular metabolites (default True).
+        which otherwise import intracellular metabolites (default True),
+        except the sinks growth needs and ``keep_sinks``.
+    keep_sinks
+        Sink reaction ids to leave as they are.
+    bounds
+        Reaction id -> (lower, upper) in mmol/gDW/h of boundary reactions,
+        set after the medium; ``None`` for a bound keeps the medium's.
     strict
         Raise instead of reporting unmatched components.
 
@@ -376,9 +312,12 @@ def apply_medium(
     ------
     FluxasnInputError
         Unknown medium or serum, a negative or non-finite concentration, a
-        component matching two exchanges (named with both), an override naming
-        a reaction that is not an exchange, or (``strict``) an unmatched
-        component. Nothing is changed on the model when it raises.
+        component matching two exchanges of different metabolites (named with
+        both), two medium components matching one exchange, an override
+        naming a reaction that is not an exchange, a kept sink that is not a
+        sink, a bound on a reaction that is not a boundary reaction or with
+        lower > upper, or (``strict``) an unmatched component. Nothing is
+        changed on the model when it raises.
 
     Notes
     -----
@@ -386,6 +325,11 @@ def apply_medium(
     documented with their provenance in ``data/media/README.md``.
     """
     rule = rule or UptakeRule()
+    options = current_medium_options()
+    if options.serum is not None:
+        serum, serum_fraction = options.serum
+    keep_sinks = list(dict.fromkeys(list(keep_sinks) + list(options.keep_sinks)))
+    bounds = {**dict(bounds or {}), **dict(options.bounds)}
     base = _as_medium(medium)
     if not isinstance(serum_fraction, (int, float)) or not (0.0 <= serum_fraction <= 1.0):
         raise FluxasnInputError(
@@ -393,105 +337,92 @@ def apply_medium(
         )
     serum_mM = _serum_concentrations(serum)
     overrides = dict(exchanges or {})
-
-    # 1. concentrations per component (medium + serum), validated
-    medium_mM: Dict[str, float] = {}
-    for row in base.components.itertuples(index=False):
-        value = row.concentration_mM
-        try:
-            value = float(value)
-        except (TypeError, ValueError):
-            value = float("nan")
-        if not math.isfinite(value) or value < 0:
-            raise FluxasnInputError(
-                f"concentration must be a finite number >= 0 mM, got {row.concentration_mM!r}",
-                source=base.name,
-                identifier=str(row.component),
-            )
-        medium_mM[str(row.component)] = medium_mM.get(str(row.component), 0.0) + value
-    components = list(medium_mM)
-    for component in serum_mM:
-        if component not in medium_mM:
-            components.append(component)
+    medium_mM = _concentrations(base)
 
     index = ExchangeIndex(model)
-    rows = []
-    limits: Dict[str, float] = {}  # exchange id -> uptake limit
-    owner: Dict[str, str] = {}  # exchange id -> component
-    for component in components:
-        m_mM = medium_mM.get(component, 0.0)
-        s_mM = serum_mM.get(component, 0.0) * (serum_fraction if serum else 0.0)
-        total = m_mM + s_mM
+    rows: List[dict] = []
+    by_exchange: Dict[str, dict] = {}  # exchange id -> its row
+    by_entry: Dict[str, dict] = {}  # dictionary id -> row of the medium component naming it
+    duplicates: Dict[str, List[str]] = {}
+
+    def add(component, m_mM, s_mM, from_serum):
         entry = lookup_entry(component)
-        name = entry.name if entry else component
-        if component in overrides:
-            target = overrides[component]
-            if target is None:
-                continue
-            if target not in index.by_reaction:
+        if from_serum and entry is not None and entry.id in by_entry:  # the same entry: serum adds
+            by_entry[entry.id]["serum_mM"] += s_mM
+            return
+        found = _match(index, component, entry, overrides, base.name)
+        if found is None:
+            return
+        row = {"component": component, "name": entry.name if entry else component, "medium_mM": m_mM,
+               "serum_mM": s_mM, "exchange": None, "match": "", "status": "unmatched",
+               "class": entry.metabolite_class if entry else "", "entry": entry.id if entry else component}
+        if found.found:
+            exchange = found.exchange
+            if exchange in by_exchange:
+                if from_serum:  # the serum adds to the medium component of that exchange
+                    by_exchange[exchange]["serum_mM"] += s_mM
+                    return
                 raise FluxasnInputError(
-                    f"override for {component!r} names {target!r}, which is not an exchange reaction of the model",
-                    identifier=component,
-                )
-            found = Match(component, (target,), "override", entry, "user override")
-        elif entry is not None:
-            found = index.match_entry(entry)
-        else:
-            found = index.match(component)
-        if found.ambiguous:
-            raise FluxasnInputError(
-                f"medium component matches {len(found.exchanges)} exchanges ("
-                + ", ".join(found.exchanges)
-                + f"; {found.method}: {found.evidence}); choose one with "
-                f"exchanges={{{component!r}: <exchange id>}}",
-                source=base.name,
-                identifier=component,
-            )
-        if not found.found:
-            if strict:
-                raise FluxasnInputError(
-                    "medium component has no exchange reaction in the model (strict=True)",
+                    f"medium components {by_exchange[exchange]['component']!r} and {component!r} "
+                    f"both match exchange {exchange!r}",
                     source=base.name,
                     identifier=component,
                 )
-            rows.append((component, name, m_mM, s_mM, total, None, 0.0, "", "unmatched"))
-            continue
-        exchange = found.exchange
-        if exchange in owner:
+            row.update(exchange=exchange, match=found.method, status="matched")
+            by_exchange[exchange] = row
+            if found.duplicates:
+                duplicates[exchange] = list(found.duplicates)
+        elif strict:
             raise FluxasnInputError(
-                f"medium components {owner[exchange]!r} and {component!r} both match exchange {exchange!r}",
+                "medium component has no exchange reaction in the model (strict=True)",
                 source=base.name,
                 identifier=component,
             )
-        owner[exchange] = component
-        limit = rule.limit(total, entry.metabolite_class if entry else "")
-        if component in rule.inorganic:
-            limit = max(limit, float(rule.inorganic[component]))
-        limits[exchange] = limit
-        rows.append((component, name, m_mM, s_mM, total, exchange, limit, found.method, "matched"))
+        if entry is not None and not from_serum:
+            by_entry.setdefault(entry.id, row)
+        rows.append(row)
+
+    for component, m_mM in medium_mM.items():
+        add(component, m_mM, 0.0, False)
+    for component, value in serum_mM.items():
+        add(component, 0.0, value * (serum_fraction if serum else 0.0), True)
+
+    limits: Dict[str, float] = {}  # exchange id -> uptake limit
+    for row in rows:
+        row["concentration_mM"] = row["medium_mM"] + row["serum_mM"]
+        row["uptake_limit"] = 0.0
+        if row["exchange"] is not None:
+            limit = rule.limit(row["concentration_mM"], row["class"])
+            if row["entry"] in rule.inorganic:
+                limit = max(limit, float(rule.inorganic[row["entry"]]))
+            row["uptake_limit"] = limits[row["exchange"]] = limit
 
     # inorganic defaults for species not in the medium
     entries = metabolite_dictionary()
+    present = {row["entry"] for row in rows} | set(medium_mM) | set(serum_mM)
     for component, limit in rule.inorganic.items():
-        if component in owner.values() or component in medium_mM or component in serum_mM:
+        if component in present:
             continue
         entry = entries.get(component)
-        found = index.match_entry(entry) if entry else index.match(component)
-        if found.ambiguous:
-            raise FluxasnInputError(
-                "inorganic species matches exchanges " + ", ".join(found.exchanges)
-                + f"; choose one with exchanges={{{component!r}: <exchange id>}}",
-                identifier=component,
-            )
-        if not found.found or found.exchange in owner:
-            rows.append((component, entry.name if entry else component, 0.0, 0.0, 0.0, None, float(limit), "", "unmatched"))
+        found = _match(index, component, entry, overrides, "inorganic defaults")
+        if found is None:
             continue
-        owner[found.exchange] = component
-        limits[found.exchange] = float(limit)
-        rows.append((component, entry.name if entry else component, 0.0, 0.0, 0.0, found.exchange, float(limit), found.method, "inorganic"))
+        row = {"component": component, "name": entry.name if entry else component, "medium_mM": 0.0,
+               "serum_mM": 0.0, "concentration_mM": 0.0, "exchange": None, "uptake_limit": float(limit),
+               "match": "", "status": "unmatched"}
+        if found.found and found.exchange in limits:  # a medium component's exchange: the larger limit
+            limits[found.exchange] = max(limits[found.exchange], float(limit))
+            by_exchange[found.exchange]["uptake_limit"] = limits[found.exchange]
+            continue
+        if found.found:
+            limits[found.exchange] = float(limit)
+            row.update(exchange=found.exchange, match=found.method, status="inorganic")
+            if found.duplicates:
+                duplicates[found.exchange] = list(found.duplicates)
+        rows.append(row)
 
-    # 2. every bound computed first, then applied (nothing half-applied on error)
-    new_bounds = {}
+    # every bound computed first, then applied (nothing half-applied on error)
+    new_bounds: Dict[str, Tuple[float, float]] = {}
     closed = []
     for reaction in index.reactions:
         if len(reaction.metabolites) != 1:
@@ -503,11 +434,20 @@ def apply_medium(
             new_bounds[reaction.id] = (-uptake, rule.secretion)
         else:
             new_bounds[reaction.id] = (-rule.secretion, uptake)
+    exchange_ids = {r.id for r in index.reactions}
+    sinks = [r for r in model.sinks if r.id not in exchange_ids and len(r.metabolites) == 1]
+    sink_ids = {r.id for r in sinks}
+    for rid in keep_sinks:
+        if rid not in sink_ids:
+            raise FluxasnInputError(
+                f"keep_sinks names {rid!r}, which is not a sink reaction of model {model.id!r}"
+                + (f" (its sinks: {', '.join(sorted(sink_ids)[:20])})" if sink_ids else " (it has none)"),
+                identifier=rid,
+            )
     sinks_closed = []
     if close_sinks:
-        exchange_ids = {r.id for r in index.reactions}
-        for reaction in model.sinks:
-            if reaction.id in exchange_ids or len(reaction.metabolites) != 1:
+        for reaction in sinks:
+            if reaction.id in keep_sinks:
                 continue
             lower, upper = reaction.bounds
             if exchange_sign(reaction) < 0 and lower < 0:
@@ -516,24 +456,17 @@ def apply_medium(
             elif exchange_sign(reaction) > 0 and upper > 0:
                 new_bounds[reaction.id] = (min(lower, 0.0), 0.0)
                 sinks_closed.append(reaction.id)
-    for reaction_id, bounds in new_bounds.items():
-        model.reactions.get_by_id(reaction_id).bounds = bounds
+    final_bounds = _bounds_after(model, new_bounds, bounds)
+    test = needed_sinks(model, new_bounds=new_bounds, closed_sinks=sinks_closed) if sinks_closed else None
+    if test is not None:
+        for rid in test.kept:
+            del new_bounds[rid]
+            sinks_closed.remove(rid)
+    for reaction_id, pair in {**new_bounds, **final_bounds}.items():
+        model.reactions.get_by_id(reaction_id).bounds = pair
 
-    table = pd.DataFrame(
-        rows,
-        columns=[
-            "component",
-            "name",
-            "medium_mM",
-            "serum_mM",
-            "concentration_mM",
-            "exchange",
-            "uptake_limit",
-            "match",
-            "status",
-        ],
-    )
-    return MediumResult(
+    table = pd.DataFrame([{c: row[c] for c in _COLUMNS} for row in rows], columns=_COLUMNS)
+    result = MediumResult(
         medium=base.name,
         serum=serum,
         serum_fraction=float(serum_fraction) if serum else 0.0,
@@ -541,4 +474,32 @@ def apply_medium(
         closed=closed,
         sinks_closed=sinks_closed,
         model_id=model.id,
+        duplicates=duplicates,
+        sinks_kept=[r.id for r in sinks if r.id in keep_sinks] + (test.kept if test else []),
+        sinks_needed=list(test.kept) if test else [],
+        bounds_set=final_bounds,
+        sink_note=test.note if test else "",
     )
+    for message in result.messages():
+        LOGGER.warning("medium %s on %s: %s", base.name, model.id or "model", message)
+    return result
+
+
+def _bounds_after(model: cobra.Model, medium_bounds: Mapping[str, Tuple[float, float]],
+                  bounds: Mapping[str, Tuple[Optional[float], Optional[float]]]) -> Dict[str, tuple]:
+    """The ``bounds`` set after the medium, checked (boundary reactions only, lower <= upper)."""
+    out = {}
+    boundary = {r.id for r in model.boundary} if bounds else set()
+    for rid, (lower, upper) in bounds.items():
+        if rid not in boundary:
+            raise FluxasnInputError(
+                f"exchange bounds name {rid!r}, which is not an exchange (boundary reaction) of model {model.id!r}",
+                identifier=rid,
+            )
+        current = medium_bounds.get(rid, model.reactions.get_by_id(rid).bounds)
+        pair = (current[0] if lower is None else float(lower), current[1] if upper is None else float(upper))
+        if pair[0] > pair[1]:
+            raise FluxasnInputError(
+                f"exchange bounds of {rid!r}: lower {pair[0]:g} > upper {pair[1]:g} mmol/gDW/h", identifier=rid)
+        out[rid] = pair
+    return out
