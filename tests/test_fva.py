@@ -136,3 +136,23 @@ def test_human_gem_rpmi_subset(human_gem):
     assert_fva_agrees(human_gem, ours, flux_variability_analysis(human_gem, ids, processes=1))
     # the compressed LP is much smaller than the model's (12,971 x 8,456)
     assert stats["columns"] < 0.7 * len(every) and stats["rows"] < 0.5 * 8456
+
+
+def test_lp_tolerances_follow_the_model_and_tighten_for_wide_ranges(core_model):
+    """GLPK's optlang interface has no optimality tolerance: the LP's dual tolerance follows
+    model.tolerance (it stayed at 1e-7 before, and HiGHS then returned growth 0.0222809 for
+    0.0222865 on Human-GEM with an enzyme pool). A row spanning more than 1e10 gets 1e-9."""
+    from fluxasn.lp.netflux import WIDE_RANGE, extract
+
+    assert (extract(core_model).tolerance, extract(core_model).opt_tolerance) == (1e-7, 1e-7)
+    core_model.tolerance = 1e-9
+    data = extract(core_model)
+    assert (data.tolerance, data.opt_tolerance) == (1e-9, 1e-9)
+    core_model.tolerance = 1e-7
+    wide = core_model.problem.Constraint(
+        core_model.reactions.ASNS1.flux_expression * 1e-6 + core_model.reactions.ASPTA.flux_expression * 1e6,
+        ub=1000, name="wide_row")
+    core_model.add_cons_vars([wide])
+    assert 1e12 > WIDE_RANGE
+    data = extract(core_model)
+    assert (data.tolerance, data.opt_tolerance) == (1e-9, 1e-9)

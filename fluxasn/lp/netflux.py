@@ -95,6 +95,31 @@ def _finite(value: Optional[float], default: float) -> float:
     return default if value is None else float(value)
 
 
+#: Coefficient range (largest / smallest nonzero |a|) above which an LP counts as poorly scaled.
+WIDE_RANGE = 1e10
+#: Primal and dual tolerance of a poorly scaled LP when the model's own is looser.
+#: An enzyme-pool row (sMOMENT) spans 3.8e-6 to 9.4e6 on Human-GEM + RPMI-1640 (range 2.5e12);
+#: at the model's 1e-7 HiGHS returned "optimal" growth 0.0222809 where cobra (GLPK) and HiGHS at
+#: 1e-10 give 0.0222865, and FVA at that optimum let MAR08923 carry 2.6e-3 instead of ~1e-8.
+#: Stoichiometric rows alone stay below the limit (Human-GEM, Recon3D, iJO1366).
+WIDE_RANGE_TOLERANCE = 1e-9
+
+
+def _tolerance(tolerances, name: str) -> Optional[float]:
+    """A solver tolerance, or None where the interface has no such parameter."""
+    try:
+        return getattr(tolerances, name)
+    except AttributeError:
+        return None
+
+
+def coefficient_range(values) -> float:
+    """Largest over smallest nonzero absolute coefficient (1.0 for no coefficients)."""
+    a = np.abs(np.asarray(values, dtype=float))
+    a = a[a > 0]
+    return float(a.max() / a.min()) if len(a) else 1.0
+
+
 def extract(model, *, tolerance: Optional[float] = None) -> NetFluxLP:
     """The net-flux LP of ``model`` (the model is not changed).
 
@@ -104,7 +129,9 @@ def extract(model, *, tolerance: Optional[float] = None) -> NetFluxLP:
         A cobra model.
     tolerance
         Primal feasibility and dual optimality tolerance; default: the
-        model's solver tolerances (cobra's ``model.tolerance``, 1e-7).
+        model's solver tolerances (cobra's ``model.tolerance``, 1e-7), at
+        most :data:`WIDE_RANGE_TOLERANCE` (1e-9) when the coefficients span
+        more than :data:`WIDE_RANGE` (an enzyme-pool row does).
 
     Raises
     ------
@@ -172,8 +199,12 @@ def extract(model, *, tolerance: Optional[float] = None) -> NetFluxLP:
         c[col] = value
     if tolerance is None:
         tol = solver.configuration.tolerances
-        feas = getattr(tol, "feasibility", None) or FEASIBILITY
-        opt = getattr(tol, "optimality", None) or FEASIBILITY
+        feas = _tolerance(tol, "feasibility") or FEASIBILITY
+        # GLPK's optlang interface has no optimality tolerance: the dual one follows the
+        # primal (cobra's model.tolerance), never a looser constant.
+        opt = _tolerance(tol, "optimality") or feas
+        if coefficient_range(ar) > WIDE_RANGE:
+            feas, opt = min(feas, WIDE_RANGE_TOLERANCE), min(opt, WIDE_RANGE_TOLERANCE)
     else:
         feas = opt = float(tolerance)
     return NetFluxLP(
