@@ -39,3 +39,13 @@ def require_shared(*parts: str) -> Path:
 
 HUMAN_GEM = ("models", "human-gem", "Human-GEM_1.19.0.json.gz")
 RECON3D = ("models", "recon3d", "Recon3D.xml.gz")
+
+#: Public genome-scale models beyond Human-GEM and Recon3D (``shared/models/extra``; each
+#: folder README gives source, licence and traits), by the key the tests use.
+EXTRA_MODELS = {
+    "rat": "Rat-GEM_1.8.0.mat",                          # rat symbols, RAVEN MAT, MAR ids
+    "ihsa": "iHsa_Blais2017.xml.gz",                     # Entrez genes, objective is a drain
+    "recon204": "Recon2.v04.mat",                        # Entrez.transcript genes, text fields
+    "mouse_sbml3": "mus_musculus_Quek2008_sbml3.xml.gz",  # duplicate boundary reactions
+    "mouse_l2": "mus_musculus_Quek2008.xml.gz",          # SBML L2, _ext ids, no genes, no objective
+}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from _shared import HUMAN_GEM, RECON3D, REPO, _ci, require_shared, shared_root  # noqa: F401
+from _shared import EXTRA_MODELS, HUMAN_GEM, RECON3D, REPO, _ci, require_shared, shared_root  # noqa: F401
 
 
 @pytest.fixture(scope="session")
@@ -86,3 +86,19 @@ def _recon3d_session():
 def recon3d(_recon3d_session):
     """Recon3D as shipped (BiGG SBML; research use only)."""
     return _recon3d_session.copy()
+
+
+_EXTRA_LOADED: dict = {}
+
+
+@pytest.fixture(scope="session")
+def extra_model():
+    """``extra_model(key)``: a copy of a model of :data:`_shared.EXTRA_MODELS`, each read once per session."""
+    import fluxasn
+
+    def get(key: str):
+        if key not in _EXTRA_LOADED:
+            _EXTRA_LOADED[key] = fluxasn.read_model_file(require_shared("models", "extra", EXTRA_MODELS[key]))
+        return _EXTRA_LOADED[key].copy()
+
+    return get

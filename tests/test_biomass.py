@@ -15,7 +15,6 @@ import fluxasn
 from fluxasn.core.biomass import BiomassChoice, find_biomass, is_biomass_metabolite
 from fluxasn.core.roles import find_roles
 
-from _shared import require_shared
 
 PRECURSORS = ("ala", "gly", "ser", "atp", "gtp", "ctp", "utp", "datp", "lipid", "glycogen")
 
@@ -184,28 +183,6 @@ def test_the_bundled_core_model():
 
 
 # --- genome-scale models ---------------------------------------------------------------
-
-EXTRA = {
-    "rat": "Rat-GEM_1.8.0.mat",
-    "ihsa": "iHsa_Blais2017.xml.gz",
-    "recon204": "Recon2.v04.mat",
-    "mouse_sbml3": "mus_musculus_Quek2008_sbml3.xml.gz",
-    "mouse_l2": "mus_musculus_Quek2008.xml.gz",
-}
-
-
-@pytest.fixture(scope="module")
-def extra_model():
-    """Loads each extra model once for this module (on first use)."""
-    loaded: Dict[str, cobra.Model] = {}
-
-    def get(key: str) -> cobra.Model:
-        if key not in loaded:
-            loaded[key] = fluxasn.read_model_file(require_shared("models", "extra", EXTRA[key]))
-        return loaded[key]
-
-    return get
-
 
 @pytest.mark.genome_scale
 @pytest.mark.shared_data

@@ -14,7 +14,6 @@ import cobra
 import pytest
 from cobra.flux_analysis import single_gene_deletion
 
-from _shared import HUMAN_GEM, require_shared
 from fluxasn import knockout_screen, resolve_genes
 from fluxasn.core.genes import GeneIndex, gene_symbols, orthologs
 from fluxasn.exceptions import FluxasnInputError, GeneError, RoleError
@@ -163,15 +162,13 @@ def test_knockout_screen_asns_on_human_gem_matches_cobra(human_gem):
 
 @pytest.mark.genome_scale
 @pytest.mark.shared_data
-@pytest.mark.parametrize("path, queries", [
-    (("models", "extra", "Rat-GEM_1.8.0.mat"), {"ASNS": ("Asns",), "Pcx": ("Pc",), "HGNC:4432": ("Got1",)}),
-    (("models", "extra", "iHsa_Blais2017.xml.gz"), {"HGNC:753": ("440",), "GOT2": ("2806",)}),
-    (("models", "extra", "Recon2.v04.mat"), {"ASNS": None, "GOT1": None}),
+@pytest.mark.parametrize("key, queries", [
+    ("rat", {"ASNS": ("Asns",), "Pcx": ("Pc",), "HGNC:4432": ("Got1",)}),
+    ("ihsa", {"HGNC:753": ("440",), "GOT2": ("2806",)}),
+    ("recon204", {"ASNS": None, "GOT1": None}),
 ])
-def test_key_genes_in_published_models(path, queries):
-    from fluxasn import read_model_file
-
-    model = read_model_file(require_shared(*path))
+def test_key_genes_in_published_models(extra_model, key, queries):
+    model = extra_model(key)
     for query, expected in queries.items():
         match = resolve_genes(model, [query])[0]
         if expected is None:  # Recon 2.04: Entrez.transcript ids of that gene, at least one

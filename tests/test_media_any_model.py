@@ -14,7 +14,6 @@ import cobra
 import pytest
 
 from _cli_runner import run_cli
-from _shared import require_shared
 from fluxasn.core.matching import shared_affixes
 from fluxasn.core.media import apply_medium, get_medium
 from fluxasn.core.medium_rules import choose_exchange, medium_options, parse_exchange_bound, parse_serum
@@ -272,25 +271,19 @@ def test_cli_medium_option_errors(cli_model, args, message):
 # --- genome-scale models of shared/models/extra ----------------------------------------------
 
 
-def _load(name):
-    from fluxasn.core.model import load_model
-
-    return load_model(require_shared("models", "extra", name), medium=None)
+@pytest.fixture(scope="module")
+def mouse_sbml3(extra_model):
+    return extra_model("mouse_sbml3")
 
 
 @pytest.fixture(scope="module")
-def mouse_sbml3():
-    return _load("mus_musculus_Quek2008_sbml3.xml.gz")
+def mouse_l2(extra_model):
+    return extra_model("mouse_l2")
 
 
 @pytest.fixture(scope="module")
-def mouse_l2():
-    return _load("mus_musculus_Quek2008.xml.gz")
-
-
-@pytest.fixture(scope="module")
-def recon2():
-    return _load("Recon2.v04.mat")
+def recon2(extra_model):
+    return extra_model("recon204")
 
 
 @pytest.mark.genome_scale
@@ -314,8 +307,8 @@ def test_mouse_level2_ext_suffix_matches(mouse_l2):
 
 
 @pytest.fixture(scope="module")
-def ihsa():
-    return _load("iHsa_Blais2017.xml.gz")
+def ihsa(extra_model):
+    return extra_model("ihsa")
 
 
 @pytest.mark.genome_scale

@@ -47,6 +47,24 @@ class Problems(Exception):
     """Raised by a command that ran to the end but found problems (exit 3)."""
 
 
+class _Once(logging.Filter):
+    """Let each message through once (cobra repeats its external-compartment guess per call)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: set = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if message in self.seen:
+            return False
+        self.seen.add(message)
+        return True
+
+
+_ONCE = _Once()
+
+
 @click.group(context_settings=CONTEXT, epilog=EXIT_CODES_HELP)
 @click.option("--debug", is_flag=True,
               help="Show the full traceback of any error and every message of the model reader.")
@@ -65,6 +83,7 @@ def cli(debug: bool) -> None:
     Run `fluxasn COMMAND --help` for each command's options and examples.
     """
     DEBUG["on"] = DEBUG["on"] or debug
+    logging.getLogger("cobra.medium.boundary_types").addFilter(_ONCE)
     if DEBUG["on"]:
         logging.basicConfig(format="%(name)s: %(levelname)s: %(message)s")
         logging.getLogger("fluxasn").setLevel(logging.DEBUG)
