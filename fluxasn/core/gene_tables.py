@@ -16,7 +16,7 @@ import pandas as pd
 from fluxasn.core.paths import bundled_data_path
 from fluxasn.exceptions import FluxasnInputError
 
-__all__ = ["ORTHOLOG_RULES", "SPECIES", "orthologs"]
+__all__ = ["ORTHOLOG_RULES", "SPECIES", "annotation_values", "orthologs"]
 
 #: Species whose gene symbols are translated through the bundled ortholog tables.
 SPECIES = ("mouse", "rat")
@@ -202,3 +202,12 @@ def _entrez_scheme(match: "re.Match") -> str:
     if match.group(3):
         return "Entrez_ATn"
     return "Entrez"
+
+
+def annotation_values(value) -> List[str]:
+    """An annotation entry as a list of strings (cobra stores one value or a list)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value]

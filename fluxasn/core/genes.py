@@ -44,7 +44,7 @@ import pandas as pd
 
 from fluxasn.core.gene_tables import (
     _ENSEMBL, _ENTREZ, _HGNC, _MGI_RGD, _UNIPROT, ORTHOLOG_RULES, QUERY_SCHEMES, SPECIES,
-    _check_rule, _entrez_scheme, _human, _human_symbols, _orthologs, orthologs,
+    _check_rule, _entrez_scheme, annotation_values, _human, _human_symbols, _orthologs, orthologs,
 )
 from fluxasn.exceptions import FluxasnInputError, GeneError
 from fluxasn.views import ResultView
@@ -179,7 +179,7 @@ class GeneIndex:
         human = _human()
         keys: Set[Tuple[str, str]] = set()
         found: List[Tuple[str, Set[str]]] = []
-        annotation = {str(k).lower(): _as_list(v) for k, v in gene.annotation.items()}
+        annotation = {str(k).lower(): annotation_values(v) for k, v in gene.annotation.items()}
         for value in annotation.get("hgnc.symbol", []) + annotation.get("refseq_name", []):
             if value.upper() in human.symbol:
                 found.append(("annotation hgnc.symbol", {human.symbol[value.upper()]}))
@@ -386,14 +386,6 @@ def _guess_species(model: cobra.Model, rule: str) -> str:
     if counts["mouse"] == counts["rat"]:
         return "mouse/rat"
     return "mouse" if counts["mouse"] > counts["rat"] else "rat"
-
-
-def _as_list(value) -> List[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    return [str(v) for v in value]
 
 
 def resolve_genes(

@@ -31,6 +31,7 @@ import cobra
 import pandas as pd
 
 from fluxasn.core.biomass import find_biomass
+from fluxasn.core.gene_tables import annotation_values
 from fluxasn.core.genes import GeneIndex
 from fluxasn.core.matching import ExchangeIndex, identify_metabolite, metabolite_dictionary
 from fluxasn.views import ResultView
@@ -134,14 +135,6 @@ ROLES: Dict[str, RoleSpec] = {
 # --- genes -----------------------------------------------------------------------------
 
 
-def _as_list(value) -> List[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    return [str(v) for v in value]
-
-
 # --- chemistry -------------------------------------------------------------------------
 
 
@@ -180,7 +173,7 @@ def _ec_numbers(reaction: cobra.Reaction) -> set:
     values = set()
     for key, value in reaction.annotation.items():
         if str(key).lower() in ("ec-code", "ec", "ec-number"):
-            values.update(_as_list(value))
+            values.update(annotation_values(value))
     return values
 
 
