@@ -309,3 +309,27 @@ def test_report_names_a_measured_rate_that_limits_growth():
     assert gained == pytest.approx(top["shadow_price"], rel=1e-4)
     assert summary.to_dict()["growth_limits"][0]["id"] == "EX_chol_e"
     assert "growth limited by" in str(summary)
+
+
+def test_envelope_plot_draws_solver_noise_as_flat():
+    """A growth that varies by 6e-7 (solver noise) is drawn flat from 0, without an offset axis."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import pandas as pd
+
+    from fluxasn.analysis.readouts.envelopes import Envelope
+
+    x = [0.0, 0.1, 0.2]
+    noisy = Envelope(pd.DataFrame({"x": x, "growth_minimum": [0.0323, 0.0323006, 0.0323],
+                                   "growth_maximum": [0.0323, 0.0323006, 0.0323], "status": ["optimal"] * 3}),
+                     "ASNS flux", "noise")
+    ax = noisy.plot()
+    low, high = ax.get_ylim()
+    assert low == 0.0 and high == pytest.approx(1.1 * 0.0323006)
+    assert ax.yaxis.get_major_formatter().get_useOffset() is False
+    sloped = Envelope(pd.DataFrame({"x": x, "growth_minimum": [0.0, 0.01, 0.02],
+                                    "growth_maximum": [0.0, 0.01, 0.02], "status": ["optimal"] * 3}),
+                      "ASNS flux", "slope")
+    ax = sloped.plot()
+    assert ax.get_ylim()[1] < 0.03 and not ax.texts

@@ -14,7 +14,10 @@ from fluxasn.core.resolver import ModelResolver
 from fluxasn.exceptions import FluxasnInputError, RoleError
 from fluxasn.views import ResultView
 
-__all__ = ['Envelope', 'growth_envelope']
+__all__ = ['Envelope', 'growth_envelope', 'FLAT']
+
+#: A growth range (1/h) below this, relative to max(|growth|, 1), is drawn as flat (solver noise).
+FLAT = 1e-6
 
 
 @dataclass(repr=False)
@@ -52,6 +55,14 @@ class Envelope(ResultView):
         ax.set_xlabel(self.x_label)
         ax.set_ylabel("growth [1/h]")
         ax.set_title(self.title, fontsize=9)
+        ax.ticklabel_format(axis="y", useOffset=False)  # never "1e-7 + 0.0323"
+        values = pd.concat([frame["growth_minimum"], frame["growth_maximum"]]).dropna()
+        if len(values) and float(values.max() - values.min()) <= FLAT * max(float(values.abs().max()), 1.0):
+            # growth does not depend on x: solver noise is not drawn as a slope
+            top = float(values.max())
+            ax.set_ylim(min(0.0, 1.1 * top), max(1.1 * top, 1e-9))
+            ax.text(0.5, 0.5, "growth constant (within solver tolerance)", transform=ax.transAxes,
+                    ha="center", va="center", fontsize=8, alpha=0.7)
         return ax
 
 
