@@ -104,3 +104,31 @@ def test_report_names_the_biomass_and_warns(key, tmp_path):
     else:
         assert result.stderr.count("Could not identify an external compartment") <= 1
         assert "duplicate exchanges" in result.stderr
+
+
+def test_readme_genome_scale_example_runs_as_printed(tmp_path):
+    """The README's genome-scale example (Human-GEM with the default medium) prints what it shows;
+    ``FLUXASN_UPDATE_README=1`` rewrites the shown output."""
+    import os
+    import shlex
+
+    from _shared import HUMAN_GEM
+    from test_readme import CONSOLE_BLOCK, README, normalise, section
+
+    text = README.read_text(encoding="utf-8")
+    body = section(text, "Your own genome-scale model")
+    (block,) = CONSOLE_BLOCK.findall(body)
+    command, *shown = block.splitlines()
+    args = shlex.split(command[2:])
+    assert args[:3] == ["fluxasn", "report", "--model"] and args[3] == HUMAN_GEM[-1]
+    (tmp_path / args[3]).symlink_to(require_shared(*HUMAN_GEM))
+    result = run_cli(args[1:], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    output = normalise(result.stdout)
+    assert output.splitlines()[0].startswith("ihuman on RPMI-1640: status optimal")
+    assert "growth = flux of MAR13082" in output
+    if os.environ.get("FLUXASN_UPDATE_README"):
+        README.write_text(text.replace(body, body.replace(block, command + "\n" + output + "\n")),
+                          encoding="utf-8")
+        return
+    assert output == normalise("\n".join(shown)), f"README output of '{command}' is stale:\n{output}"
