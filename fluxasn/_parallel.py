@@ -11,18 +11,49 @@ scenario rows, 13C fit starts) goes through :func:`map_in_pool`:
   Windows, at the price of importing cobra once per worker. Each worker runs
   the initialiser once (e.g. to build its warm LP from the model it is given).
 
+Context variables registered with :func:`carry_to_workers` (the medium options
+of :func:`fluxasn.medium_options`, set by the command line's --serum,
+--exchange and --keep-sinks) are copied into every worker before its
+initialiser runs, so a worker applies a medium as the calling process would.
 Results never depend on the number of processes. Dask clusters are reached
 through :func:`fluxasn.analysis.screen.run_screen` (``backend="dask"``).
 """
 from __future__ import annotations
 
+import contextvars
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Callable, Iterable, List, Optional, Sequence
+from typing import Any, Callable, Iterable, List, Optional, Sequence, Tuple
 
 from fluxasn.config import config
 
-__all__ = ["START_METHOD", "resolve_processes", "map_in_pool", "new_pool"]
+__all__ = ["START_METHOD", "resolve_processes", "map_in_pool", "new_pool", "carry_to_workers"]
+
+#: (module, attribute) of context variables whose values workers take from the calling process.
+_CARRIED: List[Tuple[str, str]] = [("fluxasn.core.medium_rules", "_OPTIONS")]
+
+
+def carry_to_workers(variable: contextvars.ContextVar, *, module: str, attribute: str) -> contextvars.ContextVar:
+    """Register the context variable ``module.attribute``: every pool worker takes its value
+    from the process that starts the pool (workers import ``module`` to find it)."""
+    if (module, attribute) not in _CARRIED:
+        _CARRIED.append((module, attribute))
+    return variable
+
+
+def _carried_values() -> Tuple[Tuple[str, str, Any], ...]:
+    import importlib
+
+    return tuple((m, a, getattr(importlib.import_module(m), a).get()) for m, a in _CARRIED)
+
+
+def _start_worker(values: Tuple[Tuple[str, str, Any], ...], initializer, initargs) -> None:
+    import importlib
+
+    for module, attribute, value in values:
+        getattr(importlib.import_module(module), attribute).set(value)
+    if initializer is not None:
+        initializer(*initargs)
 
 #: Start method of every process pool fluxasn makes.
 START_METHOD = "spawn"
@@ -46,8 +77,9 @@ def new_pool(processes: int, *, initializer: Optional[Callable] = None,
              initargs: Sequence[Any] = ()) -> ProcessPoolExecutor:
     """A process pool with the one start method (callers use it as a context manager)."""
     context = multiprocessing.get_context(START_METHOD)
-    return ProcessPoolExecutor(max_workers=processes, mp_context=context, initializer=initializer,
-                               initargs=tuple(initargs))
+    values = _carried_values()
+    return ProcessPoolExecutor(max_workers=processes, mp_context=context, initializer=_start_worker,
+                               initargs=(values, initializer, tuple(initargs)))
 
 
 def map_in_pool(function: Callable, items: Iterable, *, processes: Optional[int] = None,

@@ -338,3 +338,21 @@ def test_ihsa_needs_ascorbate(ihsa):
         result = apply_medium(ihsa, medium)
         assert "ascorbate" in result.matched
         assert ihsa.slim_optimize(error_value=0.0) > 1e-6
+
+
+def _options_in_worker(_):
+    from fluxasn.core.medium_rules import current_medium_options
+
+    options = current_medium_options()
+    return options.serum, options.keep_sinks, dict(options.bounds)
+
+
+def test_medium_options_reach_pool_workers():
+    """--serum / --exchange / --keep-sinks hold in spawned workers (parallel scenario rows) too."""
+    import fluxasn
+    from fluxasn._parallel import map_in_pool
+
+    with fluxasn.medium_options(serum=(None, 0.0), keep_sinks=["SK_x"], bounds={"EX_glc__D_e": (-1.0, 0.0)}):
+        inside = map_in_pool(_options_in_worker, [1, 2], processes=2)
+    assert inside == [((None, 0.0), ("SK_x",), {"EX_glc__D_e": (-1.0, 0.0)})] * 2
+    assert map_in_pool(_options_in_worker, [1, 2], processes=2) == [(None, (), {})] * 2

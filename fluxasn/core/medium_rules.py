@@ -80,6 +80,7 @@ class MediumOptions:
     bounds: Mapping[str, Bounds] = field(default_factory=dict)
 
 
+#: Carried into pool workers (``fluxasn._parallel``), so parallel scenario rows use the same options.
 _OPTIONS: contextvars.ContextVar = contextvars.ContextVar("fluxasn_medium_options", default=MediumOptions())
 
 

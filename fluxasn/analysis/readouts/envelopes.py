@@ -16,7 +16,7 @@ from fluxasn.views import ResultView
 
 __all__ = ['Envelope', 'growth_envelope', 'FLAT']
 
-#: A growth range (1/h) below this, relative to max(|growth|, 1), is drawn as flat (solver noise).
+#: A growth range (1/h) below this, relative to max(abs(growth), 1), is drawn as flat (solver noise).
 FLAT = 1e-6
 
 
