@@ -44,6 +44,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 import cobra
 import pandas as pd
 
+from fluxasn.core.gene_tables import annotation_values
 from fluxasn.core.paths import bundled_data_path
 from fluxasn.exceptions import FluxasnInputError
 
@@ -119,14 +120,6 @@ def normalize_xref(database: str, value: str) -> Optional[str]:
     if database == "bigg":
         return text[2:] if text.startswith("M_") else text
     return text
-
-
-def _values(value) -> List[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    return [str(v) for v in value]
 
 
 @dataclass(frozen=True)
@@ -431,7 +424,7 @@ class ExchangeIndex:
                 database = _ANNOTATION_KEYS.get(str(key).lower())
                 if database is None:
                     continue
-                normalized = {normalize_xref(database, v) for v in _values(value)} - {None}
+                normalized = {normalize_xref(database, v) for v in annotation_values(value)} - {None}
                 if database == "bigg":
                     keys.bigg |= normalized
                 else:
@@ -552,7 +545,7 @@ def identify_metabolite(met: cobra.Metabolite) -> Optional[str]:
     candidates = [_base_id(met)]
     for key, value in met.annotation.items():
         if _ANNOTATION_KEYS.get(str(key).lower()) == "bigg":
-            candidates.extend(normalize_xref("bigg", v) for v in _values(value))
+            candidates.extend(normalize_xref("bigg", v) for v in annotation_values(value))
     for candidate in candidates:
         if candidate in bigg:
             return bigg[candidate]
@@ -561,7 +554,7 @@ def identify_metabolite(met: cobra.Metabolite) -> Optional[str]:
         database = _ANNOTATION_KEYS.get(str(key).lower())
         if database in (None, "bigg"):
             continue
-        for v in _values(value):
+        for v in annotation_values(value):
             normalized = normalize_xref(database, v)
             for entry_id in xref.get((database, normalized), ()):
                 scores.setdefault(entry_id, set()).add(database)
