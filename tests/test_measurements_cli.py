@@ -182,3 +182,12 @@ def test_readme_measured_rates_examples_run_as_printed(tmp_path):
         command, *shown = block.splitlines()
         assert outputs[command] == normalise("\n".join(shown)), (
             f"README output of '{command}' is stale; rerun with FLUXASN_UPDATE_README=1:\n{outputs[command]}")
+
+
+def test_python_refuses_dry_mass_and_volume_together():
+    from fluxasn.core.measurements import read_measurements
+    from fluxasn.exceptions import FluxasnInputError
+
+    with pytest.raises(FluxasnInputError, match="not both") as error:
+        read_measurements("PC-3", dry_mass_pg=400.0, cell_volume_pL=2.0)
+    assert "dry_mass_pg" in str(error.value)

@@ -378,7 +378,8 @@ def read_measurements(
         ids allowed); otherwise it must be in the bundled metabolite dictionary.
     dry_mass_pg, cell_volume_pL, specific_volume
         Cell parameters for per-cell units (columns ``dry_mass_pg`` or
-        ``cell_volume_pL`` in the table override them per row).
+        ``cell_volume_pL`` in the table override them per row). Give at most
+        one of ``dry_mass_pg`` and ``cell_volume_pL``.
 
     Returns
     -------
@@ -406,6 +407,10 @@ def read_measurements(
         path = resolve_measurements_source(source)
         table = read_table(path, columns=REQUIRED_COLUMNS, require_rows=True)
         frame, lines, name = table.frame, table.lines, table.source
+    if dry_mass_pg is not None and cell_volume_pL is not None:
+        raise FluxasnInputError("give the dry mass per cell or the cell volume, not both: they are two "
+                                "routes to the same conversion and may disagree", source=name,
+                                identifier="dry_mass_pg/cell_volume_pL")
     table = _validate(
         frame, lines, name, model=model, dry_mass_pg=dry_mass_pg, cell_volume_pL=cell_volume_pL,
         specific_volume=specific_volume,
