@@ -18,12 +18,12 @@ All values are in the exchange convention (negative = uptake), mmol/gDW/h
 """
 from __future__ import annotations
 
-import math
 from typing import Iterable, List, Mapping, Optional, Tuple
 
 import cobra
 import pandas as pd
 
+from fluxasn.core.medium_rules import growth_or_zero
 from fluxasn.core.measurements import MeasuredTarget, Measurements, resolve_targets, select_group
 from fluxasn.core.units import FLUX_UNIT, GROWTH_UNIT
 
@@ -50,11 +50,6 @@ def _bounds(target: MeasuredTarget, k: float, mean: Optional[float] = None) -> T
     mean = target.mean if mean is None else mean
     lower, upper = mean - k * target.sd, mean + k * target.sd
     return (max(lower, 0.0), upper) if target.growth else (lower, upper)
-
-
-def _growth(model: cobra.Model) -> float:
-    value = model.slim_optimize(error_value=float("nan"))
-    return 0.0 if math.isnan(value) else float(value)
 
 
 def _uptake_open(model: cobra.Model, target: MeasuredTarget) -> bool:
@@ -112,17 +107,17 @@ def check_signs(
         with model:
             for target in targets:
                 model.reactions.get_by_id(target.reaction).bounds = _bounds(target, k)
-            if _growth(model) <= min_growth:
+            if growth_or_zero(model) <= min_growth:
                 for target in suspects:
                     with model:
                         model.reactions.get_by_id(target.reaction).bounds = _bounds(target, k, -target.mean)
-                        growth = _growth(model)
+                        growth = growth_or_zero(model)
                     if growth > min_growth:
                         found.append((target, growth))
                 if not found and len(suspects) > 1:
                     for target in suspects:
                         model.reactions.get_by_id(target.reaction).bounds = _bounds(target, k, -target.mean)
-                    growth = _growth(model)
+                    growth = growth_or_zero(model)
                     if growth > min_growth:
                         found = [(target, growth) for target in suspects]
     rows = []

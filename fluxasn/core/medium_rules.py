@@ -49,6 +49,7 @@ __all__ = [
     "MediumOptions",
     "medium_options",
     "current_medium_options",
+    "growth_or_zero",
     "choose_exchange",
     "needed_sinks",
     "parse_serum",
@@ -232,7 +233,8 @@ def _biomass(model: cobra.Model) -> Tuple[Optional[str], str]:
     return None, "sink test skipped: several biomass reactions (" + ", ".join(ids) + ")"
 
 
-def _growth(model: cobra.Model) -> float:
+def growth_or_zero(model: cobra.Model) -> float:
+    """The optimum of the model's objective (growth), 0.0 when it is not optimal or not finite."""
     value = model.slim_optimize(error_value=0.0)
     return 0.0 if value is None or not math.isfinite(value) else float(value)
 
@@ -274,20 +276,20 @@ def needed_sinks(
         for reaction_id, bounds in new_bounds.items():
             if reaction_id not in closed:
                 model.reactions.get_by_id(reaction_id).bounds = bounds
-        growth_open = _growth(model)
+        growth_open = growth_or_zero(model)
         if growth_open <= NO_GROWTH:
             return SinkTest(growth_open=growth_open, growth_closed=0.0)  # nothing a sink could restore
         shipped = {rid: model.reactions.get_by_id(rid).bounds for rid in closed_sinks}
         for rid in closed_sinks:
             model.reactions.get_by_id(rid).bounds = new_bounds[rid]
-        growth_closed = _growth(model)
+        growth_closed = growth_or_zero(model)
         if growth_closed > NO_GROWTH:
             return SinkTest(growth_open=growth_open, growth_closed=growth_closed)
         # needed by the model, or standing in for what the medium lacks? the exchanges as shipped
         for rid, bounds in shipped_all.items():
             if rid not in closed:
                 model.reactions.get_by_id(rid).bounds = bounds
-        if _growth(model) > NO_GROWTH:
+        if growth_or_zero(model) > NO_GROWTH:
             return SinkTest(growth_open=growth_open, growth_closed=growth_closed,
                             note="growth stops when the sinks close, but not with every exchange open: the sinks "
                                  "supplied something the medium lacks; no sink kept")
@@ -316,11 +318,11 @@ def needed_sinks(
         kept = list(used)
         for rid in used:  # deletion filter: close each one whose loss growth survives
             model.reactions.get_by_id(rid).bounds = new_bounds[rid]
-            if _growth(model) > NO_GROWTH:
+            if growth_or_zero(model) > NO_GROWTH:
                 kept.remove(rid)
             else:
                 model.reactions.get_by_id(rid).bounds = shipped[rid]
-        if _growth(model) <= NO_GROWTH:  # the sinks alone do not explain it
+        if growth_or_zero(model) <= NO_GROWTH:  # the sinks alone do not explain it
             return SinkTest(growth_open=growth_open, growth_closed=growth_closed,
                             note="growth stops with the sinks closed, but no set of sinks restores it")
     return SinkTest(kept=sorted(kept), growth_open=growth_open, growth_closed=growth_closed)

@@ -97,11 +97,11 @@ def _finite(value: Optional[float], default: float) -> float:
 
 #: Coefficient range (largest / smallest nonzero |a|) above which an LP counts as poorly scaled.
 WIDE_RANGE = 1e10
-#: Primal and dual tolerance of a poorly scaled LP when the model's own is looser.
-#: An enzyme-pool row (sMOMENT) spans 3.8e-6 to 9.4e6 on Human-GEM + RPMI-1640 (range 2.5e12);
-#: at the model's 1e-7 HiGHS returned "optimal" growth 0.0222809 where cobra (GLPK) and HiGHS at
-#: 1e-10 give 0.0222865, and FVA at that optimum let MAR08923 carry 2.6e-3 instead of ~1e-8.
-#: Stoichiometric rows alone stay below the limit (Human-GEM, Recon3D, iJO1366).
+#: Primal and dual tolerance of a poorly scaled LP when the model's own is looser (rows a user adds
+#: to the solver; add_enzyme_capacity already lowers model.tolerance for its pool row). An enzyme-pool
+#: row (sMOMENT) spans 3.8e-6 to 9.4e6 on Human-GEM + RPMI-1640 (range 2.5e12); with the dual
+#: tolerance at 1e-7 HiGHS returned "optimal" growth 0.0222809 where cobra (GLPK) and HiGHS at 1e-10
+#: give 0.0222865. Measured ranges without such rows: core model 4.0e4, iJO1366 2.7e7.
 WIDE_RANGE_TOLERANCE = 1e-9
 
 
