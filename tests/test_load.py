@@ -92,3 +92,36 @@ def test_errors_are_value_errors():
     # scripts may catch ValueError for any bad input
     assert issubclass(ModelLoadError, FluxasnInputError)
     assert issubclass(ModelLoadError, ValueError)
+
+
+def _mat_with_confidence(tmp_path, model, values):
+    """A COBRA MAT file of ``model`` whose rxnConfidenceScores are stored as text cells (Recon 2.04 style)."""
+    import numpy as np
+    from scipy.io import loadmat, savemat
+
+    path = tmp_path / "model.mat"
+    cobra.io.save_matlab_model(model, str(path))
+    data = loadmat(str(path))
+    name = next(k for k in data if not k.startswith("__"))
+    struct = data[name]
+    fields = list(struct.dtype.names) + (["rxnConfidenceScores"] if "rxnConfidenceScores" not in
+                                         struct.dtype.names else [])
+    new = np.zeros((1, 1), dtype=[(f, object) for f in fields])
+    for f in struct.dtype.names:
+        new[f][0, 0] = struct[f][0, 0]
+    cells = np.empty((len(values), 1), dtype=object)
+    for i, value in enumerate(values):
+        cells[i, 0] = np.array([value])
+    new["rxnConfidenceScores"][0, 0] = cells
+    savemat(str(path), {name: new})
+    return path
+
+
+def test_mat_confidence_scores_stored_as_text(tmp_path, mini):
+    path = _mat_with_confidence(tmp_path, mini, ["2"] * len(mini.reactions))
+    model = fluxasn.read_model_file(path)
+    assert len(model.reactions) == len(mini.reactions)
+    bad = _mat_with_confidence(tmp_path, mini, ["high"] + ["2"] * (len(mini.reactions) - 1))
+    with pytest.raises(ModelLoadError, match="rxnConfidenceScores.*'high'.*expected a number") as error:
+        fluxasn.read_model_file(bad)
+    assert "model.mat" in str(error.value)
