@@ -347,6 +347,7 @@ def _reduced_lp(lp, rows, bounds, zero):
     red = type(lp).from_arrays(matrix=comp.matrix, row_bounds=comp.row_bounds, lb=comp.lb,
                                ub=comp.ub, c=np.zeros(comp.n_cols), maximize=True,
                                tolerance=lp.tolerance, opt_tolerance=lp.opt_tolerance)
+    red.find_basis()
     return comp, red
 
 

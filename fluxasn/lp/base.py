@@ -149,6 +149,9 @@ class _Problem:
         if maximize != self.maximize:
             self.set_direction(maximize)
 
+    def find_basis(self) -> None:
+        """Give a freshly loaded problem a basis to work warm from (default: the solver's own start)."""
+
     def violation(self, x: np.ndarray) -> float:
         """Largest violation of a bound or constraint by ``x``, in model units.
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Optional, Tuple
 
 from fluxasn.config import ZERO
+from fluxasn.lp.netflux import constraint_terms
 from fluxasn.lp.problem import LinearProblem
 from fluxasn.lp.status import OPTIMAL
 
@@ -32,14 +33,14 @@ def model_state(model) -> int:
         for r in model.reactions
     )
     metabolites = {m.id for m in model.metabolites}
+    model.solver.update()
     constraints = []
     for con in model.solver.constraints:
         if con.name in metabolites:
             constraints.append((con.name, con.lb, con.ub))
         else:
-            coefficients = con.get_linear_coefficients(con.variables)
             constraints.append((con.name, con.lb, con.ub,
-                                tuple(sorted((v.name, float(c)) for v, c in coefficients.items()))))
+                                tuple(sorted(constraint_terms(model.solver, con)))))
     n_variables = len(model.solver.variables)
     others = ()
     if n_variables != 2 * len(model.reactions):

@@ -290,6 +290,17 @@ class HighsProblem(_Problem):
             status = self._fresh(status)
         return self._result(status)
 
+    def find_basis(self) -> None:
+        """Solve once from scratch with presolve, for a basis the next solves start from.
+
+        Without it the first warm (primal) solve of a freshly loaded problem
+        starts from the slack basis. On FVA's compressed Human-GEM + RPMI-1640
+        LP with an enzyme pool that first solve took 20-23 s; after this
+        solve (1.5-1.8 s, presolve on) it took 0.2-1.0 s, and 40 random
+        reactions took 13.5 s instead of 67 s in the same session.
+        """
+        self.solve_fresh()
+
     def _result(self, status: str) -> Tuple[str, float]:
         if status != "optimal":
             return status, math.nan
