@@ -410,18 +410,16 @@ def correct(measured, *, formula: str, n_traced: Union[int, Sequence[int], Mappi
     if values.sum() <= 0:
         raise FluxasnInputError("measured intensities sum to 0; nothing to correct", identifier=label)
     if len(tracers) == 1:
-        counts = parse_formula(formula)
-        el = parse_isotope(tracers[0])[0]
-        n = counts.get(el, 0) if n_traced is None else n_traced
         if values.ndim != 1:
             raise FluxasnInputError(f"measured intensities of one tracer must be a vector, got shape "
                                     f"{values.shape}", identifier=label)
-        if isinstance(n, (int, np.integer)) and not isinstance(n, bool) and values.size < n + 1:
-            raise FluxasnInputError(f"{values.size} measured masses for {n} traced {el} atoms: expected at "
-                                    f"least {n + 1} (M+0..M+{n}); the correction would be underdetermined",
-                                    identifier=label)
         matrix, tracers, ns, shape = _setup(formula, n_traced, tracer, purity, tracer_na, resolution,
                                             values.size, label)
+        if values.size < ns[0] + 1:
+            el = parse_isotope(tracers[0])[0]
+            raise FluxasnInputError(f"{values.size} measured masses for {ns[0]} traced {el} atoms: expected at "
+                                    f"least {ns[0] + 1} (M+0..M+{ns[0]}); the correction would be "
+                                    "underdetermined", identifier=label)
     else:
         matrix, tracers, ns, shape = _setup(formula, n_traced, tracer, purity, tracer_na, resolution, None, label)
         if values.shape != shape:
