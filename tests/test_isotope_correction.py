@@ -201,6 +201,24 @@ def test_dual_13c_15n_asparagine_recovered():
                 resolution=Resolution(140000, 200, "orbitrap", -1))
 
 
+def test_high_resolution_leaves_resolved_isotopes_out():
+    # [M-H]- of glutamine at Orbitrap 140000 (m/z 200): 15N, 2H and 18O peaks are resolved from the 13C peaks
+    counts = {"C": 5, "H": 9, "N": 2, "O": 3}
+    mono = sum(n * ATOMS[el][0][0] for el, n in counts.items())
+    limit = 1.66 * mono ** 1.5 / (140000 * math.sqrt(200))
+    peaks = np.array([mono + k * (ATOMS["C"][1][0] - 12.0) for k in range(6)])
+    truth = np.array([0.35, 0.05, 0.25, 0.0, 0.15, 0.2])
+    measured = np.zeros(6)
+    for k in range(6):
+        groups = [(el, n, [ab for _, ab in ATOMS[el]]) for el, n in counts.items() if el != "C"]
+        groups += [("C", k, [0.0, 1.0]), ("C", 5 - k, [ab for _, ab in ATOMS["C"]])]
+        measured += truth[k] * _brute_force_spectrum(groups, peaks, limit)
+    high = correct_mid(measured, "C5H9N2O3", resolution=Resolution(140000, 200, "orbitrap", -1))
+    np.testing.assert_allclose(high, truth, rtol=0, atol=1e-10)
+    nominal = correct_mid(measured, "C5H9N2O3")  # treats the resolved isotopes as measured: over-corrects
+    assert np.abs(nominal - truth).max() > 1e-3
+
+
 # ------------------------------------------------ convention shared with the fit
 ALA = derivative_formula("C3H7NO2", derivative="TBDMS", groups=2, fragment="M-57")   # C11H26NO2Si2
 ALA_232 = "C10H26NOSi2"   # alanine 2 TBDMS [M-85]+ (m/z 232): [M-57]+ less CO of C1, carries C2-C3
