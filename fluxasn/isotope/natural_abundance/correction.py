@@ -290,20 +290,30 @@ def _setup(formula: str, n_traced, tracer, purity, tracer_na: bool, resolution: 
     for el in sorted(background):
         if background[el] > 0:
             base = build.combine(base, build.atoms(el, background[el])[-1])
-    labelled = [build.atoms(el, n, pur) for (el, _), n, pur in zip(parsed, ns, purities)]
-    unlabelled = [build.atoms(el, n) if tracer_na else [_ONE] * (n + 1) for (el, _), n in zip(parsed, ns)]
+    # traced atoms of each tracer element, t of them labelled: (labelled t) x (unlabelled n - t)
+    traced = []
+    for (el, _), n, pur in zip(parsed, ns, purities):
+        lab = build.atoms(el, n, pur)
+        unl = build.atoms(el, n) if tracer_na else [_ONE] * (n + 1)
+        traced.append([build.combine(lab[t], unl[n - t]) for t in range(n + 1)])
+    # the first tracer combined with the background once per count, the others per column
+    first = [build.combine(base, spec) for spec in traced[0]]
     columns = list(itertools.product(*[range(n + 1) for n in ns]))
     matrix = np.zeros((len(rows), len(columns)))
+    row_order = np.argsort(row_mass, kind="stable")
+    sorted_mass = row_mass[row_order]
     for j, col in enumerate(columns):
-        spec = base
-        for e, t in enumerate(col):
-            spec = build.combine(spec, labelled[e][t])
-            spec = build.combine(spec, unlabelled[e][ns[e] - t])
-        if high:
-            dist = np.abs(spec.mass[:, None] - row_mass[None, :])
-            near = dist.argmin(axis=1)
-            ok = dist[np.arange(near.size), near] <= limit
-            matrix[:, j] = np.bincount(near[ok], weights=spec.prob[ok], minlength=len(rows))
+        spec = first[col[0]]
+        for e, t in enumerate(col[1:], start=1):
+            spec = build.combine(spec, traced[e][t])
+        if high:  # nearest measured peak, if within the resolving limit
+            pos = np.clip(np.searchsorted(sorted_mass, spec.mass), 1, max(sorted_mass.size - 1, 1))
+            lower = np.clip(pos - 1, 0, sorted_mass.size - 1)
+            upper = np.clip(pos, 0, sorted_mass.size - 1)
+            take_upper = np.abs(sorted_mass[upper] - spec.mass) < np.abs(spec.mass - sorted_mass[lower])
+            near = np.where(take_upper, upper, lower)
+            ok = np.abs(sorted_mass[near] - spec.mass) <= limit
+            matrix[:, j] = np.bincount(row_order[near[ok]], weights=spec.prob[ok], minlength=len(rows))
         else:
             lookup = {int(v): i for i, v in enumerate(row_nom)}
             for nom, p in zip(spec.nominal, spec.prob):
