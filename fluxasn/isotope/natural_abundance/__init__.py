@@ -16,9 +16,7 @@ resolves from the tracer peaks are left out), any tracer isotope (13C, 15N,
 2H, 18O ...) and several tracers at once (13C + 15N: the result is indexed by
 the number of tracer-derived C and N atoms).
 
-The shared convention (one for the correction and the simulation)
------------------------------------------------------------------
-fluxasn's simulation (:class:`~fluxasn.isotope.measurements.Experiment`,
+**One convention for the correction and the simulation.** fluxasn's simulation (:class:`~fluxasn.isotope.measurements.Experiment`,
 default ``natural_13c=0``) gives the distribution of tracer-derived atoms:
 unlabelled source positions are pure light isotope. The corrections here
 default to the same quantity (``tracer_na=True``): the natural abundance of
