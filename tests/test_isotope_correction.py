@@ -28,6 +28,7 @@ from fluxasn.isotope.natural_abundance import (
     Resolution,
     correct,
     correct_mid,
+    correct_table,
     correction_matrix,
     derivative_formula,
     format_formula,
@@ -327,3 +328,37 @@ def test_derivative_formulas_with_methoximes():
     # pyruvate MOX-TBDMS [M-57]+ : C3H4O3 + CH3N + C6H14Si - C4H9 = C6H12NO3Si (m/z 174)
     assert derivative_formula("C3H4O3", derivative="MOX-TBDMS", groups=1, methoximes=1,
                               fragment="M-57") == "C6H12NO3Si"
+
+
+def test_table_of_samples_and_fragments():
+    pd = pytest.importorskip("pandas")
+    lac = np.array([0.60, 0.15, 0.10, 0.15])
+    nominal = correction_matrix("C3H5O3", tracer_na=True) @ lac * 1e4
+    hr = Resolution(140000, 200, "orbitrap", -1)
+    asn_truth = np.arange(1.0, 16.0).reshape(5, 3) / 120.0
+    asn = (correction_matrix("C4H7N2O3", tracer=("13C", "15N"), resolution=hr) @ asn_truth.ravel()).reshape(5, 3)
+    rows = [("s1", "Lac", k, v) for k, v in enumerate(nominal)]
+    rows += [("s1", "Asn", f"{i},{j}", asn[i, j]) for i in range(5) for j in range(3)]
+    rows += [("s2", "Lac", k, v) for k, v in enumerate(nominal[::-1])]
+    fragments = {"Lac": {"formula": "C3H5O3"},
+                 "Asn": {"formula": "C4H7N2O3", "tracer": ("13C", "15N"), "resolution": hr}}
+    table = pd.DataFrame(rows, columns=["sample", "fragment", "isotopologue", "area"])
+    out = correct_table(table, fragments)
+    got = out[(out["sample"] == "s1") & (out["fragment"] == "Lac")]["fraction"].to_numpy()
+    np.testing.assert_allclose(got, lac, atol=1e-12)
+    got = out[(out["sample"] == "s1") & (out["fragment"] == "Asn")].set_index("isotopologue")["fraction"]
+    assert got["4,2"] == pytest.approx(asn_truth[4, 2], abs=1e-12) and len(got) == 15
+    s2 = correct(nominal[::-1], formula="C3H5O3", name="s2/Lac")
+    np.testing.assert_allclose(out[out["sample"] == "s2"]["fraction"].to_numpy(), s2.fractions, atol=1e-15)
+    assert out[out["sample"] == "s2"]["mean_enrichment_13C"].iloc[0] == pytest.approx(s2.mean_enrichment["13C"])
+    # refused by name: a missing isotopologue, a duplicate, an undescribed fragment, an unreadable label
+    with pytest.raises(FluxasnInputError, match=r"lab.tsv, line 2, 's1/Lac'.*\[.1.\] are missing"):
+        correct_table(table.drop(index=1), fragments, source="lab.tsv")
+    with pytest.raises(FluxasnInputError, match=r"'s1/Lac'.*given twice"):
+        correct_table(pd.concat([table, table.iloc[[0]]]), fragments)
+    with pytest.raises(FluxasnInputError, match=r"'Asn'.*no description"):
+        correct_table(table, {"Lac": fragments["Lac"]})
+    bad = table.copy()
+    bad.loc[5, "isotopologue"] = "2"
+    with pytest.raises(FluxasnInputError, match=r"'s1/Asn'.*'2' is not a count of 13C\+15N"):
+        correct_table(bad, fragments)

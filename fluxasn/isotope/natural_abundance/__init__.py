@@ -5,8 +5,9 @@ O, Si, S, untraced and derivative carbons). Their natural heavy isotopes, the
 natural abundance of the traced atoms themselves and an impure tracer shift
 the measured distribution. Two ways to handle it:
 
-* correct the data (:func:`correct`, :func:`correct_mid`), then fit the
-  corrected distribution;
+* correct the data (:func:`correct`, :func:`correct_mid`; a whole table of
+  samples and fragments: :func:`correct_table`), then fit the corrected
+  distribution;
 * carry it in the simulation: ``measured = C @ emu_mid`` with
   :func:`correction_matrix` (``MIDMeasurement(correction=C)``).
 
@@ -46,6 +47,7 @@ from fluxasn.isotope.natural_abundance.correction import (
     correct_mid,
     correction_matrix,
 )
+from fluxasn.isotope.natural_abundance.table import correct_table
 from fluxasn.isotope.natural_abundance.elements import (
     ISOTOPE_TABLE,
     ISOTOPES,
@@ -59,4 +61,4 @@ from fluxasn.isotope.natural_abundance.elements import (
 
 __all__ = ["ISOTOPE_TABLE", "ISOTOPES", "Isotope", "parse_formula", "format_formula", "parse_isotope",
            "isotope_distribution", "derivative_formula", "Resolution", "CorrectionResult",
-           "correction_matrix", "correct", "correct_mid"]
+           "correction_matrix", "correct", "correct_mid", "correct_table"]
