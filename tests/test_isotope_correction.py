@@ -312,6 +312,8 @@ def test_corrected_simulated_mid_refits_without_bias():
     (lambda: correct_mid([0.9, 0.1, 0, 0], "C3H5O3", purity=[0.5, 0.4], name="Lac"), r"'Lac'.*summing to 1"),
     (lambda: correct_mid([0.9, 0.1, 0, 0], "C3H5O3", name="Lac", resolution=Resolution(100, 200)),
      r"'Lac'.*not even one mass unit apart"),
+    (lambda: correction_matrix("C4H7N2O3", tracer=("13C", "15N"), purity=[0.01, 0.99], name="Asn",
+                               resolution=Resolution(140000, 200)), r"'Asn'.*mapping by tracer"),
     (lambda: Resolution(70000, 200, "quadrupole"), r"unknown instrument"),
     (lambda: Resolution(70000, 200, charge=0), r"charge must be a non-zero"),
     (lambda: derivative_formula("C3H4O3", derivative="TBDMS", groups=0, fragment="M-57"), r"groups=0"),

@@ -155,10 +155,8 @@ class _Builder:
         keep = (mass <= self.max_mass) if self.high else (nominal <= self.max_nominal)
         nominal, mass, prob = nominal[keep], mass[keep], prob[keep]
         key = np.round(mass / _MERGE).astype(np.int64) if self.high else nominal
-        uniq, inv = np.unique(key, return_inverse=True)
-        merged_prob = np.bincount(inv, weights=prob, minlength=uniq.size)
-        first = np.zeros(uniq.size, dtype=np.int64)
-        first[inv[::-1]] = np.arange(inv.size)[::-1]
+        uniq, first, inv = np.unique(key, return_index=True, return_inverse=True)
+        merged_prob = np.bincount(inv.ravel(), weights=prob, minlength=uniq.size)
         return _Spectrum(nominal[first], mass[first], merged_prob)
 
     def atoms(self, element: str, n: int, probs: Optional[Sequence[float]] = None) -> List[_Spectrum]:
@@ -246,6 +244,9 @@ def _setup(formula: str, n_traced, tracer, purity, tracer_na: bool, resolution: 
             raise FluxasnInputError(f"formula {formula} has fewer than {n} {el} atoms to trace with {t}",
                                     identifier=name)
         ns.append(int(n))
+    if len(tracers) > 1 and purity is not None and not np.isscalar(purity) and not isinstance(purity, Mapping):
+        raise FluxasnInputError(f"purity of several tracers must be one probability for all or a mapping by "
+                                f"tracer, e.g. {{'13C': 0.99, '15N': 0.98}}; got {purity!r}", identifier=name)
     purities = [_purity_vector(p, el, i, t, name)
                 for p, (el, i), t in zip(_per_tracer(purity, tracers, "purity", name), parsed, tracers)]
     background = dict(counts)
@@ -349,8 +350,9 @@ def correction_matrix(formula: str, n_traced: Union[int, Sequence[int], Mapping[
     purity
         Isotope probabilities of a labelled atom: one probability of the
         tracer isotope (the rest is the lightest isotope), or one fraction per
-        isotope of the element (IsoCor's ``tracer_purity``); per tracer for
-        several. Default 1 (pure).
+        isotope of the element (IsoCor's ``tracer_purity``); for several
+        tracers one probability for all or a mapping by tracer
+        (``{"13C": 0.99, "15N": 0.98}``). Default 1 (pure).
     tracer_na
         Unlabelled traced atoms carry natural abundance (True, default: the
         simulation convention ``Experiment(natural_13c=0)``, see
