@@ -43,13 +43,14 @@ def test_tbdms_and_mox_tms_formulas():
 
 
 def test_correction_matrix_structure_and_inverse():
-    C = correction_matrix("C11H26NO2Si2", 3, n_masses=6)
+    # IsoCor's default convention (correct_NA_tracer=False): traced carbons carry no natural 13C
+    C = correction_matrix("C11H26NO2Si2", 3, n_masses=6, tracer_na=False)
     nat = isotope_distribution("C8H26NO2Si2", 6)
     np.testing.assert_allclose(C[:, 0], nat)
     np.testing.assert_allclose(C[1:, 1], nat[:-1])
     x = np.array([0.6, 0.25, 0.1, 0.05])
     measured = C @ x
-    np.testing.assert_allclose(correct_mid(measured, "C11H26NO2Si2", 3), x, atol=1e-10)
+    np.testing.assert_allclose(correct_mid(measured, "C11H26NO2Si2", 3, tracer_na=False), x, atol=1e-10)
     with pytest.raises(FluxasnInputError, match="fewer than"):
         correction_matrix("C2H6O", 3)
 

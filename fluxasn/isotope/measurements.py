@@ -111,6 +111,14 @@ class Experiment:
     ``natural_13c`` is the 13C probability of unlabelled source positions
     (0: pure 12C convention; :data:`fluxasn.isotope.tracers.NATURAL_13C`:
     natural-abundance convention).
+
+    The default 0 is the convention of the natural-abundance corrections'
+    defaults (:mod:`fluxasn.isotope.natural_abundance`, ``tracer_na=True``):
+    MIDs corrected with them, or matrices from
+    :func:`~fluxasn.isotope.natural_abundance.correction_matrix` carried in
+    the fit, need no further setting (tracer purity then goes to the
+    correction, tracers stay pure). Data corrected with ``tracer_na=False``
+    (IsoCor's default) pair with ``natural_13c=NATURAL_13C`` instead.
     """
 
     name: str

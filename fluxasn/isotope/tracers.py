@@ -11,6 +11,8 @@ Conventions (explicit, each tested):
   jQMM, 13CFLUX2, mfapy) or carry natural 13C (``natural_13c=0.0107``:
   FreeFlux). Positions are independent, so an EMU's MID is the convolution of
   per-atom Bernoulli distributions, summed over the species of the mixture.
+  The default (0) is the convention of natural-abundance corrected data
+  (:mod:`fluxasn.isotope.natural_abundance`, ``tracer_na=True``).
 """
 from __future__ import annotations
 
