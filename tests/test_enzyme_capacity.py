@@ -133,6 +133,29 @@ def test_fva_and_knockouts_with_pool_agree_with_cobra_on_core(core_model):
         _assert_same(pairs, cobra_pairs)
 
 
+def test_fva_with_pool_on_an_unpickled_model_under_gln_free(core_model):
+    """A model as a worker process gets it (pickled) with the default pool, glutamine removed.
+
+    There the compressed LP called the maximum of ASNS1 "infeasible" (its
+    minimum solved; FVA's LP is always feasible), and the scenario matrix
+    recorded NaN with processes=2. Every reaction's range now equals cobra's.
+    """
+    import pickle
+    import warnings
+
+    with core_model:
+        add_enzyme_capacity(core_model, enzyme_costs(core_model))
+        model = pickle.loads(pickle.dumps(core_model))
+    fluxasn.apply_scenario(model, "gln_free")
+    ids = [r.id for r in model.reactions]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a recorded NaN warns
+        ours = fluxasn.fva(model, ids, processes=1)
+    ref = flux_variability_analysis(model, ids, processes=1)
+    for end in ("minimum", "maximum"):
+        np.testing.assert_allclose(ours.loc[ids, end], ref.loc[ids, end], atol=1e-6, err_msg=end)
+
+
 def _assert_same(ours: pd.DataFrame, ref: pd.DataFrame) -> None:
     a = {ids: (g, s) for ids, g, s in zip(ours["ids"], ours["growth"], ours["status"])}
     b = {frozenset(ids): (g, s) for ids, g, s in zip(ref["ids"], ref["growth"], ref["status"])}

@@ -67,6 +67,7 @@ from fluxasn.config import FEASIBILITY, ZERO, config
 from fluxasn.lp.compress import InfeasibleCompression, compress
 from fluxasn._parallel import new_pool, resolve_processes
 from fluxasn.lp.problem import LinearProblem, UnsupportedProblem
+from fluxasn.lp.status import OPTIMAL, UNBOUNDED
 from fluxasn.exceptions import FluxasnInputError, InfeasibleError
 
 __all__ = ["fva", "default_solver"]
@@ -139,7 +140,7 @@ def fva(
         55 s against 127 s for HiGHS' primal simplex, and with optima that
         meet the constraints more tightly), ``"highs"`` or ``"auto"`` (see
         :func:`fluxasn.lp.problem.LinearProblem`). A model holding an enzyme
-        pool (:mod:`fluxasn.analysis.capacity`) defaults to ``"auto"``
+        pool (:mod:`fluxasn.analysis.capacity`) defaults to ``"highs"``
         (:func:`default_solver`).
     stats
         If a dict is given, ``lps`` (LPs solved) and ``skipped`` are stored in
@@ -208,15 +209,17 @@ def fva(
 def default_solver(model: cobra.Model) -> str:
     """The solver FVA uses unless told: :data:`fluxasn.config.config` ``.solver``, else GLPK.
 
-    A model holding an enzyme pool gets ``"auto"`` (HiGHS on genome-scale
-    models): the pool row's costs span 12 orders of magnitude on Human-GEM
-    (kcat 3e-6 to 4e6 1/s), and there GLPK's least-enzyme optimum was 0.77%
-    below the exact one (glpk_exact 0.0285872 g/gDW, HiGHS 0.0285872, GLPK
-    0.0283685).
+    A model holding an enzyme pool gets HiGHS: the pool row's costs span 12
+    orders of magnitude on Human-GEM (kcat 3e-6 to 4e6 1/s), and there GLPK's
+    least-enzyme optimum was 0.77% below the exact one (glpk_exact 0.0285872
+    g/gDW, HiGHS 0.0285872, GLPK 0.0283685). On the core model with the
+    default pool, unpickled (as a worker gets it) and without glutamine,
+    GLPK's simplex aborted the process on the compressed LP ("Assertion
+    failed: teta >= 0.0", spxchuzr.c), which no caller can catch.
     """
     if config.solver:
         return config.solver
-    return "auto" if POOL_CONSTRAINT in model.constraints else "glpk"
+    return "highs" if POOL_CONSTRAINT in model.constraints else "glpk"
 
 
 def _fva_block(model, ids: List[str], fraction: float, solver: str, progress=None):
@@ -459,19 +462,24 @@ class _Accurate:
     def _solve(self, maximize: bool, weights: dict, limit: float):
         red, lp, comp = self.red, self.lp, self.comp
         status, value = red.solve(method="primal")
-        if status != "optimal":
+        if status == UNBOUNDED:
             return status, value, red.primal(), None
-        w = red.primal()
-        violation = lp.violation(comp.expand(w))
-        if violation <= limit:
-            return status, value, w, violation
-        self.counts["tight"] += 1
-        status, value = red.solve_tight()
-        w = red.primal()
-        if status == "optimal":
+        if status == OPTIMAL:
+            # Any other status is numerical trouble on the compressed LP: FVA's LP is
+            # feasible (the reference optimum satisfies the objective bound). Seen on
+            # the core model with an enzyme pool after pickling (gln_free, max ASNS1
+            # "infeasible" while its minimum solved); the full LP below settles it.
+            w = red.primal()
             violation = lp.violation(comp.expand(w))
             if violation <= limit:
                 return status, value, w, violation
+            self.counts["tight"] += 1
+            status, value = red.solve_tight()
+            w = red.primal()
+            if status == OPTIMAL:
+                violation = lp.violation(comp.expand(w))
+                if violation <= limit:
+                    return status, value, w, violation
         # The full LP: w_g is the flux of the group's root column (ratio 1).
         self.counts["full"] += 1
         full = {int(comp.origin[g]): c for g, c in weights.items()}
