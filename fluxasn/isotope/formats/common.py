@@ -182,14 +182,17 @@ def _linear(text: str, *, source=None, line=None, identifier=None) -> Tuple[Dict
     return {n: c for n, c in out[0].items() if c != 0.0}, out[1]
 
 
-def _linear_relation(text: str, *, source=None, line=None, identifier=None):
+def _linear_relation(text: str, *, source=None, line=None, identifier=None, what="constraint"):
     """``"a - b <= 3*c + 1"`` -> (terms of lhs - rhs, lower, upper) on ``sum(terms)``."""
     m = re.match(r"^(.*?)(<=|>=|==|=|<|>)(.*)$", text.strip(), re.S)
     if not m or not m.group(1).strip() or not m.group(3).strip():
-        raise FluxasnInputError(f"cannot read constraint {text.strip()!r}; expected 'expression = expression' "
+        raise FluxasnInputError(f"cannot read {what} {text.strip()!r}; expected 'expression = expression' "
                                 "(or <=, >=)", source=source, line=line, identifier=identifier)
     kw = dict(source=source, line=line, identifier=identifier)
-    lhs, op, rhs = _linear(m.group(1), **kw), m.group(2), _linear(m.group(3), **kw)
+    try:
+        lhs, op, rhs = _linear(m.group(1), **kw), m.group(2), _linear(m.group(3), **kw)
+    except FluxasnInputError as exc:
+        raise FluxasnInputError(f"cannot read {what} {text.strip()!r}: {exc.reason}", **kw) from None
     terms = dict(lhs[0])
     for n, c in rhs[0].items():
         terms[n] = terms.get(n, 0.0) - c

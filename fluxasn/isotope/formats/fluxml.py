@@ -370,7 +370,11 @@ class _Reader:
                         psize.append(stmt.strip())
                         continue
                     terms, lo, hi = _linear_relation(stmt, source=self.path, line=self.line(t),
-                                                     identifier=f"<{k}>")
+                                                     identifier=f"<{k}>", what="FluxML constraint")
+                    for name in terms:
+                        if name not in net.pairs:
+                            raise self.err(f"cannot read FluxML constraint {stmt.strip()!r}: {name!r} names no "
+                                           "reaction of the network", t, name)
                     if k == "xch":
                         same_net = (lo == hi == 0.0 and sorted(map(abs, terms.values())) == [1.0, 1.0]
                                     and sum(terms.values()) == 0.0 and any(c == (terms, 0.0, 0.0) for c in out))
