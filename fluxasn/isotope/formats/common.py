@@ -54,6 +54,25 @@ def _rows(path: Path, required: Sequence[str], delimiter=","):
 
 
 
+class _ExpressionNetwork(LabelingNetwork):
+    """A :class:`LabelingNetwork` that also resolves named linear combinations of its fluxes.
+
+    ``expressions[name] = {flux: coefficient}``: a measured flux written as an
+    expression (FluxML ``R63-R63b``) or a composed reaction (mfapy ``v9+e1``)
+    is then used like a reaction id by :meth:`flux_vector`.
+    """
+
+    def __init__(self, name: str = "", *, symmetric: Sequence[str] = ()) -> None:
+        super().__init__(name, symmetric=symmetric)
+        self.expressions: Dict[str, Dict[str, float]] = {}
+
+    def flux_vector(self, name: str) -> np.ndarray:
+        """Row vector of flux ``name``: a flux id, ``R.exch`` or a registered expression."""
+        if name in self.expressions:
+            return sum(c * LabelingNetwork.flux_vector(self, n) for n, c in self.expressions[name].items())
+        return super().flux_vector(name)
+
+
 # -- XML with line numbers ----------------------------------------------------
 def _xml_with_lines(path: Path):
     """Parse ``path`` into an ElementTree root and a map element -> 1-based line.

@@ -41,7 +41,7 @@ from fluxasn.isotope.emu import parse_emu
 from fluxasn.isotope.measurements import Experiment, FluxMeasurement, MIDMeasurement
 from fluxasn.isotope.network import LabelingNetwork
 from fluxasn.isotope.tracers import Tracer
-from fluxasn.isotope.formats.common import _linear, _linear_relation, _xml_with_lines
+from fluxasn.isotope.formats.common import _ExpressionNetwork, _linear, _linear_relation, _xml_with_lines
 from fluxasn.isotope.problem import MFAInput
 
 __all__ = ["read_fluxml", "FluxMLInput", "FluxMLConfiguration", "FluxMLNetwork", "fluxml_gross_fluxes",
@@ -66,23 +66,13 @@ _GROUP = re.compile(r"^([A-Za-z_]\w*)(?:\[([0-9,\s:\-]+)\])?#M([0-9,\s]+)$")
 _TOKEN3 = re.compile(r"^([A-Z][a-z]?)#(\d+)@(\d+)$")
 
 
-class FluxMLNetwork(LabelingNetwork):
+class FluxMLNetwork(_ExpressionNetwork):
     """A :class:`LabelingNetwork` that also knows the linear flux expressions of its file.
 
     A measured flux written as an expression (``<textual>R63-R63b</textual>``)
     is stored in :attr:`expressions` under its text, so
     :meth:`flux_vector` resolves it like a reaction id.
     """
-
-    def __init__(self, name: str = "", *, symmetric: Sequence[str] = ()) -> None:
-        super().__init__(name, symmetric=symmetric)
-        self.expressions: Dict[str, Dict[str, float]] = {}
-
-    def flux_vector(self, name: str) -> np.ndarray:
-        """Row vector of flux ``name``: a flux id, ``R.exch`` or a registered expression."""
-        if name in self.expressions:
-            return sum(c * LabelingNetwork.flux_vector(self, n) for n, c in self.expressions[name].items())
-        return super().flux_vector(name)
 
 
 @dataclass
