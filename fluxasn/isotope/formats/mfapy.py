@@ -12,7 +12,7 @@ from fluxasn.exceptions import FluxasnInputError
 from fluxasn.isotope.atommap import parse_transition
 from fluxasn.isotope.emu import parse_emu
 from fluxasn.isotope.measurements import Experiment, FluxMeasurement, MIDMeasurement
-from fluxasn.isotope.network import GrossFlux, LabelingNetwork
+from fluxasn.isotope.network import GrossFlux
 from fluxasn.isotope.formats.common import _ExpressionNetwork, _float, _rows
 from fluxasn.isotope.problem import MFAInput
 
