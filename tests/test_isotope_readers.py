@@ -205,7 +205,7 @@ def test_ftbl_fit_reaches_influx_si_published_cost():
     data = read_ftbl(influx("e_coli.ftbl"))
     pb = data.problem()
     net = data.network
-    u = min(fit_13c(pb, n_starts=2, seed=0).runs, key=lambda s: s.ssr).u
+    u = fit_13c(pb, n_starts=1, seed=0).runs[0].u
     v = pb.fluxes(u)
 
     def refit_at(cap_fraction, xch_max):

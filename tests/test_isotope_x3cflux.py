@@ -68,9 +68,15 @@ def stationary_copy(src, dst, conf):
     return dst
 
 
+_SIMULATORS = {}
+
+
 def compare(core, path, conf, *, params=None, natural=None, gross=fluxml_gross_fluxes):
     """Largest |MID difference| over all MS groups, at x3cflux's start (or given) free parameters."""
-    sim = core.create_simulator_from_fml(str(path), conf, "emu")
+    key = (str(path), conf)
+    if key not in _SIMULATORS:
+        _SIMULATORS[key] = core.create_simulator_from_fml(str(path), conf, "emu")
+    sim = _SIMULATORS[key]
     space = sim.parameter_space
     x = np.asarray(sim.initial_parameters if params is None else params, float)
     values = dict(zip(space.parameter_names, space.compute_parameters(x)))
