@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from fluxasn.isotope.formats.fluxml import fluxml_gross_fluxes, read_fluxml
+from fluxasn.isotope.formats import fluxml_gross_fluxes, read_fluxml
 from fluxasn.isotope.problem import MFAProblem
 
 DEFAULT = Path(__file__).resolve().parents[1].parent / "shared" / "c13" / "13cflux_v3_examples" / "models" / "EC.fml"

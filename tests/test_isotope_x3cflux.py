@@ -15,7 +15,7 @@ import pytest
 
 from _shared import require_shared
 from fluxasn.isotope.formats import read_fluxml
-from fluxasn.isotope.formats.fluxml import X3CFLUX_NATURAL_13C, fluxml_gross_fluxes
+from fluxasn.isotope.formats.fluxml_types import X3CFLUX_NATURAL_13C, fluxml_gross_fluxes
 from fluxasn.isotope.problem import MFAProblem
 
 FML = "http://www.13cflux.net/fluxml"

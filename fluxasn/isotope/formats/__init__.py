@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from fluxasn.exceptions import FluxasnInputError
-from fluxasn.isotope.formats.fluxml import FluxMLConfiguration, FluxMLInput, fluxml_gross_fluxes, read_fluxml
+from fluxasn.isotope.formats.fluxml import read_fluxml
+from fluxasn.isotope.formats.fluxml_types import FluxMLConfiguration, FluxMLInput, fluxml_gross_fluxes
 from fluxasn.isotope.formats.ftbl import FTBLInput, read_ftbl
 from fluxasn.isotope.formats.freeflux import read_freeflux
 from fluxasn.isotope.formats.inca import read_inca_csv

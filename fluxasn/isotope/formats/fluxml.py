@@ -40,11 +40,9 @@ from fluxasn.isotope.emu import parse_emu
 from fluxasn.isotope.measurements import Experiment, FluxMeasurement, MIDMeasurement
 from fluxasn.isotope.tracers import Tracer
 from fluxasn.isotope.formats.common import _linear, _linear_relation, _xml_with_lines
-from fluxasn.isotope.formats.fluxml_types import (X3CFLUX_NATURAL_13C, FluxMLConfiguration, FluxMLInput,
-                                                  FluxMLNetwork, fluxml_gross_fluxes)
+from fluxasn.isotope.formats.fluxml_types import X3CFLUX_NATURAL_13C, FluxMLConfiguration, FluxMLInput, FluxMLNetwork
 
-__all__ = ["read_fluxml", "FluxMLInput", "FluxMLConfiguration", "FluxMLNetwork", "fluxml_gross_fluxes",
-           "X3CFLUX_NATURAL_13C"]
+__all__ = ["read_fluxml"]
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _KNOWN = {

@@ -22,7 +22,7 @@ Conventions (pinned in ``tests/test_isotope_readers.py``):
   irreversible in that direction.
 * Bound on free exchanges: influx_si keeps a free exchange at most 0.999 on its
   [0, 1) scale. Read as reverse flux <= 999 (exact for a forward net flux;
-  for a reverse one it bounds min(forward, reverse) by 999 - |net|). With it,
+  for a reverse one it bounds min(forward, reverse) by 999 - abs(net)). With it,
   fluxasn's best fit of ``test/e_coli.ftbl`` has residual norm sqrt(SSR) =
   7.843096, the ``res`` influx_si's regression log publishes; without it the
   enolase exchange runs off to infinity and the SSR keeps falling.
