@@ -250,6 +250,8 @@ def test_every_influx_si_example_is_read_or_refused_by_section(name, section):
      "#ABCD3F"),
     ("eno\tF\t0.800962", "eno\tF\t1.5", r"exchange in \[0, 1\)", "eno\tF\t1.5"),
     ("\tout_Ac\t0.213\t0.0001", "\tout_Acc\t0.213\t0.0001", "measured flux names no reaction", "out_Acc"),
+    ("\tSuc\t1,2,3,4\t1", "\tSuc+Mal\t1,2,3,4\t1", "MS group of several metabolites", "Suc+Mal"),
+    ("\tGluc_U\t#111111\t1", "\tGluc_U\t#11111\t1", "isotopomer #11111 has 5 atoms", "#11111"),
 ])
 def test_bad_ftbl_is_named_by_file_line_and_section(tmp_path, old, new, match, at):
     text = influx("e_coli.ftbl").read_text()

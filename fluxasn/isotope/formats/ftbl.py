@@ -382,6 +382,9 @@ def read_ftbl(path, *, scale: bool = True, xch_max: float = 0.999) -> FTBLInput:
             raise FluxasnInputError(f"weight {w} given twice", source=path, line=line, identifier=key[0])
         groups[key]["vals"][w] = (_num(f[3], path, line, key[0]), _num(f[4], path, line, key[0], "deviation"))
     for (met, frag), g in groups.items():
+        if "+" in met:
+            raise FluxasnInputError("MS group of several metabolites (their concentration-weighted mixture) is not "
+                                    "read by fluxasn", source=path, line=g["line"], identifier=met)
         if met not in net.carbons:
             raise FluxasnInputError("measured metabolite carries no carbon in NETWORK", source=path,
                                     line=g["line"], identifier=met)
