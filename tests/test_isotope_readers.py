@@ -327,3 +327,19 @@ def test_mfapy_refuses_what_it_cannot_state(tmp_path):
     assert err.line == 12 and err.identifier == "v9"
     bad.write_text(status.read_text().replace("reaction,v10,pseudo", "reaction,v10,pseudoo"))
     raises("type 'pseudoo' is not fixed, fitting, free or pseudo", read_mfapy, model, bad, {})
+
+
+@pytest.mark.parametrize("old, new, match", [
+    ("//Target_fragments", "//Targets", "unknown mfapy model section //Targets"),
+    ("v12\tOACx --> OACe\tnd\tnd\tnoid\t0.1\t300", "v12\tOACx --> OACe", "reaction row needs id, equation"),
+    ("v13\tOAC+OAC --> Fumx\tOAC+OAC --> Fumx\tABCD+EFGH --> EFAB",
+     "v13\tOAC+OAC --> Fumx\tOAC+OAC --> Fumx\tABCD+EFGH --> EFAX", "carbon atoms do not balance"),
+])
+def test_bad_mfapy_model_is_named_by_file_line_and_element(tmp_path, old, new, match):
+    text = (mfapy_toy() / "Explanation_1_13CMFA_toymodel_model.txt").read_text()
+    assert old in text
+    path = tmp_path / "model.txt"
+    path.write_text(text.replace(old, new, 1))
+    err = raises(match, read_mfapy, path, mfapy_toy() / "Explanation_1_13CMFA_toymodel_status.csv", {})
+    assert err.source == str(path) and new.split("\t")[0] in path.read_text().splitlines()[err.line - 1]
+

@@ -105,10 +105,17 @@ def read_mfapy(model_file, status_file, mdv_files: Mapping[str, tuple], *,
             s = raw.rstrip("\n")
             if s.startswith("//"):
                 section = s[2:].strip()
+                if section not in ("Reactions", "Metabolites", "Reversible_reactions", "Target_fragments", "End"):
+                    raise FluxasnInputError(f"unknown mfapy model section //{section}; expected //Reactions, "
+                                            "//Metabolites, //Reversible_reactions, //Target_fragments or //End",
+                                            source=model_file, line=line, identifier=section)
                 continue
             if not s.strip() or s.startswith("#"):
                 continue
             cols = s.split("\t")
+            if section in (None, "End"):
+                raise FluxasnInputError("text outside the model sections", source=model_file, line=line,
+                                        identifier=cols[0])
             if section == "Reactions":
                 rxns.append((line, cols))
             elif section == "Metabolites":
