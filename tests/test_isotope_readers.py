@@ -156,6 +156,9 @@ def test_non_stationary_configurations_keep_their_times_and_are_refused_by_the_s
     (('<reduct id="A" cfg="C#1@1"/>', '<reduct id="A" cfg="N#1@1"/>'), "only carbon", 5),
     (('<reduct id="A" cfg="C#1@1"/>', '<reduct id="A" cfg="C#1@@1"/>'), "expected FluxML 3 'C#1@1'", 5),
     (("B#M0,1", "B#p1"), r"group 'B#p1' is not read", 11),
+    (('<rproduct id="B" cfg="C#1@1"/>', '<rproduct id="C" cfg="C#1@1"/>'), "C is not a <pool>", 5),
+    (('<rproduct id="B" cfg="C#1@1"/>', '<rproduct id="B" cfg="C#2@1"/>'), "takes atoms .'C#2@1'. that no", 5),
+    (('<pool id="B" atoms="1"/>', '<pool id="B" atoms="2"/>'), "B has 1 atoms here but the pool declares 2", 5),
     (('weight="1">', 'weight="1" time="2">'), "time-stamped datum in a stationary configuration", 15),
     (("</data>", "<datum id=\"MS_X\" stddev=\"1\" weight=\"0\">1</datum></data>"), "datum names no measurement", 16),
     (("</fluxml>", "<fluxml>"), "not well-formed XML: no element found", 19),  # end of file

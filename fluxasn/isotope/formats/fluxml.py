@@ -121,6 +121,8 @@ class _Reader:
                 pool = e.get("id")
                 if not pool:
                     raise self.err(f"<{side}> without id", e, rid)
+                if pool not in self.pools:
+                    raise self.err(f"{pool} is not a <pool> of <metabolitepools>", e, rid)
                 variants = self.kids(e, "variant")
                 if variants and e.get("cfg"):
                     raise self.err("a species has either cfg or <variant> children, not both", e, rid)
@@ -179,7 +181,8 @@ class _Reader:
         self.pools = {}
         for p in rn.iter():
             if _local(p.tag) == "pool":
-                self.pools[p.get("id")] = int(self.number(p.get("atoms", "0"), p, "atom count"))
+                atoms = p.get("atoms")  # absent: taken from the atom mappings
+                self.pools[p.get("id")] = None if atoms is None else int(self.number(atoms, p, "atom count"))
         net = FluxMLNetwork(self.path.stem, symmetric=self.symmetric)
         constraints, variants = [], {}
         for r in self.kids(rn, "reaction"):
@@ -214,7 +217,7 @@ class _Reader:
                     for suffix in kinds:
                         constraints.append(({rid + suffix: q0, r0 + suffix: -q}, 0.0, 0.0))
         for met, n in self.pools.items():
-            if met in net.carbons and net.carbons[met] != n:
+            if met in net.carbons and n is not None and net.carbons[met] != n:
                 raise self.err(f"pool declares {n} atoms, transitions use {net.carbons[met]}", None, met)
         return net, constraints, variants
 
@@ -276,9 +279,9 @@ class _Reader:
             pool = inp.get("pool")
             if inp.get("type", "isotopomer") != "isotopomer":
                 raise self.err(f"input type {inp.get('type')!r} is not read; expected 'isotopomer'", inp, pool)
-            n = self.pools.get(pool)
-            if n is None:
+            if pool not in self.pools:
                 raise self.err("input names no pool of the network", inp, pool)
+            n = self.pools[pool] if self.pools[pool] is not None else net.carbons.get(pool, 0)
             labels = self.kids(inp, "label")
             if not labels and n:
                 unlabelled.append(pool)
