@@ -200,6 +200,13 @@ def test_ftbl_sections_and_conventions():
     assert read_c13(influx("e_coli.ftbl")).network.flux_ids == net.flux_ids
 
 
+def test_ftbl_noscale_option_is_obeyed(tmp_path):
+    path = tmp_path / "noscale.ftbl"
+    path.write_text(influx("e_coli.ftbl").read_text().replace("commandArgs\t--TIMEIT", "commandArgs\t--TIMEIT --noscale"))
+    assert not any(m.scale for m in read_ftbl(path).experiments[0].mids)
+    assert all(m.scale for m in read_ftbl(path, scale=True).experiments[0].mids)
+
+
 def test_ftbl_fit_reaches_influx_si_published_cost():
     """influx_si's regression log: e_coli res=7.843096 (residual norm). fluxasn's fit pushes the enolase
     exchange towards influx_si's cap (0.999 on its scale = 999) and stalls there; with the exchanges the
@@ -255,6 +262,8 @@ def test_every_influx_si_example_is_read_or_refused_by_section(name, section):
     ("\tout_Ac\t0.213\t0.0001", "\tout_Acc\t0.213\t0.0001", "measured flux names no reaction", "out_Acc"),
     ("\tSuc\t1,2,3,4\t1", "\tSuc+Mal\t1,2,3,4\t1", "MS group of several metabolites", "Suc+Mal"),
     ("\tGluc_U\t#111111\t1", "\tGluc_U\t#11111\t1", "isotopomer #11111 has 5 atoms", "#11111"),
+    ("commandArgs\t--TIMEIT", "commandArgs\t--TIMEIT --zc 0", "command-line arguments .* are not read", "--zc"),
+    ("posttreat_R\tplot_smeas.R", "prl_exp\te_coli_glc2n", "option prl_exp may change the model", "prl_exp"),
 ])
 def test_bad_ftbl_is_named_by_file_line_and_section(tmp_path, old, new, match, at):
     text = influx("e_coli.ftbl").read_text()

@@ -32,7 +32,12 @@ Conventions (pinned in ``tests/test_isotope_readers.py``):
   changes no simulated labelling.
 * Tracers: LABEL_INPUT isotopomers as given (pure 12C/13C; no natural 13C).
 * MS: one fitted scale factor per MS group (metabolite + fragment), influx_si's
-  default; ``scale=False`` compares unscaled. Weights need not start at M+0.
+  default; none with ``--noscale`` in the ``commandArgs`` option (or
+  ``scale=False``). Weights need not start at M+0.
+* OPTIONS: run settings that do not change the model (``optctrl_*``,
+  ``posttreat_R``, ``commandArgs`` flags in :data:`HARMLESS_FLAGS`) are kept in
+  :attr:`FTBLInput.options`; any other option or command-line flag is refused
+  by name, since it may change what is fitted.
 """
 from __future__ import annotations
 
@@ -51,7 +56,11 @@ from fluxasn.isotope.tracers import Tracer
 from fluxasn.isotope.formats.common import _ExpressionNetwork, _linear_relation
 from fluxasn.isotope.problem import MFAInput
 
-__all__ = ["read_ftbl", "FTBLInput", "xch01_to_exchange"]
+__all__ = ["read_ftbl", "FTBLInput", "xch01_to_exchange", "HARMLESS_FLAGS"]
+
+#: influx_si command-line flags that change how it runs (timing, debugging, start points, solver) but not
+#: the model fitted.
+HARMLESS_FLAGS = frozenset({"--TIMEIT", "--DEBUG", "--emu", "--fullsys", "--irand", "--noopt"})
 
 _READ = {"PROJECT", "NETWORK", "FLUXES", "EQUALITIES", "INEQUALITIES", "FLUX_MEASUREMENTS", "LABEL_INPUT",
          "LABEL_MEASUREMENTS", "PEAK_MEASUREMENTS", "MASS_SPECTROMETRY", "OPTIONS"}
@@ -166,7 +175,7 @@ def _atoms(spec: str, n: Optional[int], path, line, ident) -> List[int]:
     return atoms
 
 
-def read_ftbl(path, *, scale: bool = True, xch_max: float = 0.999) -> FTBLInput:
+def read_ftbl(path, *, scale: Optional[bool] = None, xch_max: float = 0.999) -> FTBLInput:
     """Read an influx_si FTBL file (stationary, ``influx_s``).
 
     Parameters
@@ -174,7 +183,8 @@ def read_ftbl(path, *, scale: bool = True, xch_max: float = 0.999) -> FTBLInput:
     path
         The ``.ftbl`` file.
     scale
-        Fit one scale factor per MS group (influx_si's default).
+        Fit one scale factor per MS group; default: as influx_si runs the file
+        (yes, unless its ``commandArgs`` option says ``--noscale``).
     xch_max
         Upper bound of a free exchange flux on influx_si's [0, 1) scale
         (0.999, i.e. min(forward, reverse) <= 999: see the module docstring).
@@ -200,6 +210,23 @@ def read_ftbl(path, *, scale: bool = True, xch_max: float = 0.999) -> FTBLInput:
     """
     path = Path(path)
     secs, where = _sections(path)
+    options = {}
+    for line, f in secs.get("OPTIONS", [])[1:]:
+        name, value = f[1], (f[2] if len(f) > 2 else "")
+        options[name] = value
+        if name == "commandArgs":
+            flags = [t for t in value.split() if t.startswith("-")]
+            bad = [t for t in flags if t not in HARMLESS_FLAGS and t != "--noscale"]
+            if bad or len(flags) != len(value.split()):
+                raise FluxasnInputError(f"influx_si command-line arguments {value!r} are not read by fluxasn "
+                                        f"(understood: {', '.join(sorted(HARMLESS_FLAGS))}, --noscale)",
+                                        source=path, line=line, identifier="commandArgs")
+            if "--noscale" in flags and scale is None:
+                scale = False
+        elif not (name.startswith("optctrl_") or name in ("posttreat_R", "MATLAB_FOR_FLUX_EQ_CONSTR_MATR")):
+            raise FluxasnInputError(f"influx_si option {name} may change the model and is not read by fluxasn",
+                                    source=path, line=line, identifier=name)
+    scale = True if scale is None else scale
     for need in ("NETWORK", "FLUXES", "LABEL_INPUT"):
         if need not in secs:
             raise FluxasnInputError(f"FTBL file without section {need}", source=path, identifier=need)
@@ -406,7 +433,6 @@ def read_ftbl(path, *, scale: bool = True, xch_max: float = 0.999) -> FTBLInput:
     prow = secs.get("PROJECT", [])
     if len(prow) >= 2:
         project = dict(zip(prow[0][1][1:], prow[1][1][1:]))
-    options = {f[1]: (f[2] if len(f) > 2 else "") for _, f in secs.get("OPTIONS", [])[1:] if len(f) > 1}
     return FTBLInput(net, [exp], fluxes, fixed, bounds, constraints=constraints, start=start,
                      directions=directions, options=options, project=project)
 
