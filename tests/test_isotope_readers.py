@@ -125,6 +125,23 @@ def test_purity_and_natural_13c_convention(tmp_path):
     raises("labels with and without purity", read_fluxml, mixed)
 
 
+def test_exchange_constraints_read_where_linear_and_kept_otherwise(tmp_path):
+    """FluxML xch = min(forward, backward): 'v2 >= 0.5' is forward >= 0.5 and backward >= 0.5; an upper
+    bound has no linear form in gross fluxes: kept and refused by the fit, by name and line."""
+    block = ("<constraints><net><textual>2*v1 - v3 &lt;= 10 + v3</textual></net>"
+             "<xch><textual>v2 &gt;= 0.5; v2 &lt;= 100</textual></xch></constraints>\n  </reactionnetwork>")
+    err = raises("<constraints> inside <reactionnetwork> is not read", read_fluxml,
+                 linea(tmp_path, replace=[("</reactionnetwork>", block)]))
+    assert err.line == 7
+    block = block.replace("\n  </reactionnetwork>", "")
+    data = read_fluxml(linea(tmp_path, replace=[("</reactionnetwork>", "</reactionnetwork>" + block)]))
+    assert ({"v1": 2.0, "v3": -2.0}, -np.inf, 10.0) in data.constraints
+    assert ({"v2.f": 1.0}, 0.5, np.inf) in data.constraints and ({"v2.b": 1.0}, 0.5, np.inf) in data.constraints
+    assert data.exchange_constraints == [("v2 <= 100", 7)]
+    err = raises("exchange constraint 'v2 <= 100'", data.problem)
+    assert err.line == 7 and err.identifier == "<xch>"
+
+
 def test_configurations_are_chosen_by_name():
     err = raises(r"4 configurations.*available: a_INST, b_INST, a_STAT, b_STAT", read_fluxml, v3("EC.fml"))
     assert err.line == 2377

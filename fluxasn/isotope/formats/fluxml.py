@@ -45,14 +45,22 @@ from fluxasn.isotope.formats.fluxml_types import X3CFLUX_NATURAL_13C, FluxMLConf
 __all__ = ["read_fluxml"]
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_KNOWN = {
-    "fluxml", "info", "name", "version", "date", "comment", "modeler", "strain", "annotation",
-    "reactionnetwork", "metabolitepools", "pool", "reaction", "reduct", "rproduct", "variant",
-    "constraints", "net", "xch", "psize", "textual", "configuration", "input", "label", "measurement",
-    "mlabel", "dlabel", "timeunit", "fluxunit", "poolsizeunit", "model", "labelingmeasurement", "group",
-    "fluxmeasurement", "netflux", "poolsizemeasurement", "poolsize", "data", "datum", "simulation",
-    "variables", "fluxvalue", "poolsizevalue",
+#: Element -> the parents it is read under (FluxML 2 and 3, as the 13CFLUX examples use them).
+_PLACES = {
+    "annotation": "pool reaction", "comment": "configuration info", "configuration": "fluxml",
+    "constraints": "configuration fluxml", "data": "measurement", "date": "dlabel info mlabel", "datum": "data",
+    "dlabel": "data", "fluxmeasurement": "model", "fluxunit": "mlabel", "fluxvalue": "variables",
+    "group": "labelingmeasurement", "info": "fluxml", "input": "configuration", "label": "input",
+    "labelingmeasurement": "model", "measurement": "configuration", "metabolitepools": "reactionnetwork",
+    "mlabel": "measurement", "model": "measurement", "modeler": "info", "name": "info", "net": "constraints",
+    "netflux": "fluxmeasurement", "pool": "metabolitepools", "poolsize": "poolsizemeasurement",
+    "poolsizemeasurement": "model", "poolsizeunit": "mlabel", "poolsizevalue": "variables", "psize": "constraints",
+    "reaction": "reactionnetwork", "reactionnetwork": "fluxml", "reduct": "reaction", "rproduct": "reaction",
+    "simulation": "configuration", "strain": "info", "textual": "group net netflux poolsize psize xch",
+    "timeunit": "mlabel", "variables": "simulation", "variant": "reduct rproduct", "version": "info",
+    "xch": "constraints",
 }
+_KNOWN = set(_PLACES) | {"fluxml"}
 _GROUP = re.compile(r"^([A-Za-z_]\w*)(?:\[([0-9,\s:\-]+)\])?#M([0-9,\s]+)$")
 _TOKEN3 = re.compile(r"^([A-Z][a-z]?)#(\d+)@(\d+)$")
 
@@ -469,9 +477,14 @@ def read_fluxml(path, *, symmetric: Sequence[str] = (),
     if _local(root.tag) != "fluxml":
         raise rd.err(f"root element <{_local(root.tag)}> is not <fluxml>: this file is not a FluxML model",
                      root)
-    for elem in root.iter():
-        if _local(elem.tag) not in _KNOWN:
-            raise rd.err(f"FluxML element <{_local(elem.tag)}> is not read by fluxasn", elem)
+    for parent in root.iter():
+        for elem in parent:
+            tag = _local(elem.tag)
+            if tag not in _PLACES:
+                raise rd.err(f"FluxML element <{tag}> is not read by fluxasn", elem)
+            if _local(parent.tag) not in _PLACES[tag].split():
+                raise rd.err(f"<{tag}> inside <{_local(parent.tag)}> is not read by fluxasn (expected inside "
+                             f"<{'> or <'.join(_PLACES[tag].split())}>)", elem)
     net, constraints, variants = rd.network()
     psize: List[str] = []
     for block in rd.kids(root, "constraints"):
