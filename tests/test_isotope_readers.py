@@ -151,7 +151,7 @@ def test_configurations_are_chosen_by_name():
     assert [e.name for e in both.experiments] == ["a_STAT", "b_STAT"] and len(both.fluxes) == 7
 
 
-def test_non_stationary_configurations_keep_their_times_and_are_refused_by_the_stationary_fit():
+def test_non_stationary_configurations_keep_their_times_and_are_refused_by_the_stationary_fit(tmp_path):
     data = read_fluxml(v3("EC.fml"), configuration="a_INST")
     conf = data.configurations[0]
     assert not conf.stationary and conf.time_unit == "s" and conf.start_time == 0.0
@@ -162,6 +162,10 @@ def test_non_stationary_configurations_keep_their_times_and_are_refused_by_the_s
         assert err.source.endswith("EC.fml") and err.line == 664 and "configuration" in err.identifier
     lin = read_fluxml(v3("linea.fml"))
     assert lin.configurations[0].times == {"MS_A@1": 1.0, "MS_B@1": 1.0}
+    bad = tmp_path / "linea_t.fml"
+    bad.write_text(v3("linea.fml").read_text().replace('weight="1" time="1."', 'weight="1" time="2."', 1))
+    err = raises(r"datum time 2 is not among the group's times \[1.0\]", read_fluxml, bad)
+    assert err.line == 48
     syn = read_fluxml(v3("Syn.fml"), configuration="bayes")
     assert len(syn.configurations[0].pool_size_data) == 31 and "CO2_bm=1" in syn.configurations[0].pool_size_constraints
     assert syn.exchange_constraints and syn.exchange_constraints[0][0] == "can<=100"
@@ -177,6 +181,7 @@ def test_non_stationary_configurations_keep_their_times_and_are_refused_by_the_s
     (('<rproduct id="B" cfg="C#1@1"/>', '<rproduct id="B" cfg="C#2@1"/>'), "takes atoms .'C#2@1'. that no", 5),
     (('<pool id="B" atoms="1"/>', '<pool id="B" atoms="2"/>'), "B has 1 atoms here but the pool declares 2", 5),
     (('weight="1">', 'weight="1" time="2">'), "time-stamped datum in a stationary configuration", 15),
+    (('<group id="MS_B">', '<group id="MS_B" times="1,2">'), "measurement times on a group of a stationary", 11),
     (("</data>", "<datum id=\"MS_X\" stddev=\"1\" weight=\"0\">1</datum></data>"), "datum names no measurement", 16),
     (("</fluxml>", "<fluxml>"), "not well-formed XML: no element found", 19),  # end of file
 ])
@@ -190,6 +195,9 @@ def test_non_stationary_file_given_as_stationary_refuses_timed_data(tmp_path):
     src = v3("linea.fml").read_text().replace('stationary="false"', 'stationary="true"')
     path = tmp_path / "l.fml"
     path.write_text(src)
+    err = raises("measurement times on a group of a stationary configuration", read_fluxml, path)
+    assert err.line == 38 and err.identifier == "MS_A"
+    path.write_text(src.replace(' times="1."', ""))
     err = raises("time-stamped datum in a stationary configuration", read_fluxml, path)
     assert err.line == 47 and err.identifier == "MS_A"
 

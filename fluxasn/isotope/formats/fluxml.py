@@ -385,6 +385,10 @@ class _Reader:
         emu = parse_emu((met, atoms), carbons=net.carbons)
         if not data:
             raise self.err("measurement group without data", g, gid)
+        times = g.get("times")
+        if times is not None and info.stationary:
+            raise self.err("measurement times on a group of a stationary configuration", g, gid)
+        listed = None if times is None else {self.number(x, g, "time") for x in times.split(",") if x.strip()}
         by_time: Dict[Optional[float], Dict[int, Tuple[float, float, object]]] = {}
         for d in data:
             t = d.get("time")
@@ -393,6 +397,8 @@ class _Reader:
             if not info.stationary and t is None:
                 raise self.err("datum without time in a non-stationary configuration", d, gid)
             t = None if t is None else self.number(t, d, "time")
+            if listed is not None and t not in listed:
+                raise self.err(f"datum time {t:g} is not among the group's times {sorted(listed)}", d, gid)
             w = int(self.number(d.get("weight"), d, "weight"))
             vals = by_time.setdefault(t, {})
             if w in vals:
