@@ -66,8 +66,9 @@ def main(argv=None):
     x = np.asarray(sim.initial_parameters, float)
     values = dict(zip(space.parameter_names, space.compute_parameters(x)))
     data = read_fluxml(args.model, configuration=args.configuration)
-    for r in data.network.pairs:
-        values.setdefault(r + ".n", 0.0)
+    for r in data.network.pairs:  # x3cflux drops reactions its constraints fix at 0
+        if r + ".n" not in values:
+            values[r + ".n"] = values[r + ".x"] = 0.0
     pb = MFAProblem(data.network, data.experiments, fluxes=data.fluxes, constraints=data.constraints)
     v = fluxml_gross_fluxes(data.network, values)
     u = np.linalg.lstsq(pb.N, v - pb.vp, rcond=None)[0]

@@ -12,7 +12,7 @@ from _shared import require_shared
 from fluxasn.exceptions import FluxasnInputError
 from fluxasn.isotope.emu import EMUSystem, parse_emu
 from fluxasn.isotope.fit import fit_13c
-from fluxasn.isotope.formats import read_c13, read_fluxml, read_ftbl, read_mfapy
+from fluxasn.isotope.formats import fluxml_gross_fluxes, read_c13, read_fluxml, read_ftbl, read_mfapy
 from fluxasn.isotope.formats.common import _xml_with_lines
 from fluxasn.isotope.formats.fluxml import _KNOWN
 from fluxasn.isotope.formats.fluxml_types import X3CFLUX_NATURAL_13C
@@ -107,6 +107,14 @@ def test_fluxml3_ec_network_and_measurements():
         ("Gluc_ext", (1,), 0.75), ("Gluc_ext", (1, 2, 3, 4, 5, 6), 0.25)}
     assert data.configurations[0].stationary and data.configurations[0].flux_values[("R20", "net")] > 45
     assert data.network.sources == {"Gluc_ext", "Gluc_pre", "Cit_ext", "Glyc_ext", "Bm_in"}
+    # FluxML (net, xch = min(forward, backward)) -> gross fluxes; every value must be given
+    values = {f"{r}.n": 1.0 for r in net.pairs}
+    err = raises("no exchange flux value given", fluxml_gross_fluxes, net, values)
+    values.update({f"{r}.x": 2.0 for r, p in net.pairs.items() if p.backward})
+    values["R4.n"] = -3.0
+    v = fluxml_gross_fluxes(net, values)
+    assert (v[net.flux_index("R4.f")], v[net.flux_index("R4.b")]) == (2.0, 5.0)
+    assert (v[net.flux_index("R1.f")], v[net.flux_index("R1.b")]) == (3.0, 2.0) and err.identifier.endswith(".x")
 
 
 def test_purity_and_natural_13c_convention(tmp_path):

@@ -82,7 +82,8 @@ def compare(core, path, conf, *, params=None, natural=None, gross=fluxml_gross_f
     values = dict(zip(space.parameter_names, space.compute_parameters(x)))
     data = read_fluxml(path, configuration=conf)
     for r in data.network.pairs:  # x3cflux drops reactions its constraints fix at 0
-        values.setdefault(r + ".n", 0.0)
+        if r + ".n" not in values:
+            values[r + ".n"] = values[r + ".x"] = 0.0
     exps = data.experiments
     if natural is not None:
         exps[0].natural_13c = natural

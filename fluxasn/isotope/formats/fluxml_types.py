@@ -132,7 +132,10 @@ def fluxml_gross_fluxes(network: LabelingNetwork, values: Mapping[str, float]) -
         if pair.backward is None:
             v[network.flux_index(pair.forward)] = net
             continue
-        xch = float(values.get(name + ".x", 0.0))
+        if name + ".x" not in values:
+            raise FluxasnInputError("no exchange flux value given for a reversible reaction",
+                                    identifier=name + ".x")
+        xch = float(values[name + ".x"])
         back = xch + max(-net, 0.0)
         v[network.flux_index(pair.forward)] = back + net
         v[network.flux_index(pair.backward)] = back
