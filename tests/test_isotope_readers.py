@@ -124,6 +124,8 @@ def test_purity_and_natural_13c_convention(tmp_path):
         data = read_fluxml(linea(tmp_path, purity))
         exp = data.experiments[0]
         assert exp.tracers[0].purity == (1.0 if purity is None else purity)
+        assert exp.natural_13c == (0.0 if purity is None else 0.01055)
+        assert not exp.mids[0].scale  # a group without scale="auto" is compared unscaled
         pb = data.problem()
         v = np.array([1.0, 1.0, 0.5, 1.0])  # v1, v2.f, v2.b, v3
         u = np.linalg.lstsq(pb.N, v - pb.vp, rcond=None)[0]
@@ -226,6 +228,7 @@ def test_ftbl_sections_and_conventions():
     assert data.start["Glucupt_1"] == 0.7 and data.fixed["bs_glc6P"] == 0.0109
     mids = {m.id: m for m in data.experiments[0].mids}
     assert len(mids) == 9 and all(m.scale for m in mids.values())  # one scale factor per MS group
+    assert data.experiments[0].natural_13c == 0.0  # LABEL_INPUT isotopomers as given
     suc = mids["Suc:1,2,3,4"]
     assert suc.mid.size == 4 and suc.correction[0].tolist() == [0, 1, 0, 0, 0]
     assert [f.id for f in data.fluxes] == ["out_Ac"]
