@@ -6,10 +6,11 @@ Conventions pinned here (each tested in ``tests/test_isotope_readers.py``):
   carbon 1 of the first reactant); a product token names the reactant atom it
   receives. Only carbon (``C#``) is traced.
 * ``<variant>`` atom mappings of a species: the reaction ``id`` lists one id per
-  combination of variants (``id="R25___1 R25___2 R25___3 R25___4"``), each becomes
-  its own reaction, and linear constraints keep each one's net and exchange
-  flux at its share (product of the variants' ``ratio``, default equal shares)
-  of the total, as 13CFLUX v3 does.
+  combination of variants (``id="R25___1 R25___2 R25___3 R25___4"``, species in
+  document order, the last one's variants varying fastest), each becomes its
+  own reaction, and linear constraints keep each one's net and exchange flux at
+  its share (product of the variants' ``ratio``, default equal shares) of the
+  total, as 13CFLUX v3 does.
 * Flux representation: FluxML's net flux is forward - backward and its
   exchange flux ``xch`` is min(forward, backward) (13CFLUX v3); fluxasn's
   exchange (``R.exch``) is the backward flux. :func:`fluxml_gross_fluxes` maps
@@ -138,6 +139,8 @@ class _Reader:
                     ratios = [v.get("ratio") for v in variants]
                     ratios = [self.number(x, v, "variant ratio") if x is not None else 1.0 / len(variants)
                               for x, v in zip(ratios, variants)]
+                    if abs(sum(ratios) - 1.0) > 1e-9 or min(ratios) < 0:
+                        raise self.err(f"variant ratios {ratios} of {pool} must be >= 0 and sum to 1", e, rid)
                     alts = [(self.atoms(v.get("cfg"), pool, v, rid), q) for v, q in zip(variants, ratios)]
                 else:
                     alts = [(self.atoms(e.get("cfg"), pool, e, rid), 1.0)]
