@@ -22,6 +22,7 @@ from fluxasn.isotope.formats import (
     network_from_cobra,
     read_c13,
     read_fluxml,
+    read_ftbl,
     read_freeflux,
     read_inca_csv,
     read_mfapy,
@@ -39,6 +40,7 @@ __all__ = [
     "LabelingNetwork", "MFAInput", "MFAProblem", "MFAResult",
     "fit_13c", "add_13c_constraints", "flux_scale", "read_flux_mapping",
     "read_c13", "C13_EXAMPLES", "c13_example_path", "read_inca_csv", "read_mfapy", "read_freeflux", "read_fluxml", "network_from_cobra",
+    "read_ftbl",
 ]
 
 

@@ -12,8 +12,8 @@ from fluxasn.exceptions import FluxasnInputError
 from fluxasn.isotope.atommap import parse_transition
 from fluxasn.isotope.emu import parse_emu
 from fluxasn.isotope.measurements import Experiment, FluxMeasurement, MIDMeasurement
-from fluxasn.isotope.network import GrossFlux, LabelingNetwork
-from fluxasn.isotope.formats.common import _float, _rows
+from fluxasn.isotope.network import GrossFlux
+from fluxasn.isotope.formats.common import _ExpressionNetwork, _float, _rows
 from fluxasn.isotope.problem import MFAInput
 
 __all__ = ['read_mfapy', 'mfapy_transition']
@@ -88,7 +88,12 @@ def read_mfapy(model_file, status_file, mdv_files: Mapping[str, tuple], *,
     -----
     Metabolites flagged ``carbonsource`` are labelled sources, ``excreted``
     ones are not balanced, ``symmetry`` ones are symmetric. A reaction with
-    ``nd`` atom mapping takes part in the mass balance only. MDV rows are used
+    ``nd`` atom mapping takes part in the mass balance only. A reaction of
+    status type ``pseudo`` is a free flux that forms its products from its
+    substrates' atoms but is left out of its substrates' mass balance (mfapy:
+    "used for MDV calc but ignored in the stoichiometry matrix"), so a pseudo
+    metabolite samples the labelling of its precursors. A target fragment of
+    several molecules (``OAC_1:2+OAC_1:2``) is refused when used. MDV rows are used
     when the model lists the fragment with ``use`` and the row has Select 1;
     a selected fragment the model does not define raises.
     """
@@ -100,10 +105,17 @@ def read_mfapy(model_file, status_file, mdv_files: Mapping[str, tuple], *,
             s = raw.rstrip("\n")
             if s.startswith("//"):
                 section = s[2:].strip()
+                if section not in ("Reactions", "Metabolites", "Reversible_reactions", "Target_fragments", "End"):
+                    raise FluxasnInputError(f"unknown mfapy model section //{section}; expected //Reactions, "
+                                            "//Metabolites, //Reversible_reactions, //Target_fragments or //End",
+                                            source=model_file, line=line, identifier=section)
                 continue
             if not s.strip() or s.startswith("#"):
                 continue
             cols = s.split("\t")
+            if section in (None, "End"):
+                raise FluxasnInputError("text outside the model sections", source=model_file, line=line,
+                                        identifier=cols[0])
             if section == "Reactions":
                 rxns.append((line, cols))
             elif section == "Metabolites":
@@ -124,7 +136,7 @@ def read_mfapy(model_file, status_file, mdv_files: Mapping[str, tuple], *,
             sources.add(c[0])
         if c[4].strip() == "excreted":
             excreted.add(c[0])
-    net = LabelingNetwork(model_file.stem, symmetric=symmetric)
+    net = _ExpressionNetwork(model_file.stem, symmetric=symmetric)
     for line, c in rxns:
         if len(c) < 4:
             raise FluxasnInputError("reaction row needs id, equation, carbon equation, atom map",
@@ -141,10 +153,28 @@ def read_mfapy(model_file, status_file, mdv_files: Mapping[str, tuple], *,
         lo = float(c[5]) if len(c) > 6 else 0.0
         hi = float(c[6]) if len(c) > 6 else 1000.0
         net.add_gross(GrossFlux(rid, st, t, lo, hi), source=model_file, line=line)
+    composed = {}
     for line, c in revs:
+        if len(c) < 3:
+            raise FluxasnInputError("reversible row needs id, forward and reverse reaction", source=model_file,
+                                    line=line)
         lo = float(c[4]) if len(c) > 5 else -np.inf
         hi = float(c[5]) if len(c) > 5 else np.inf
-        net.add_reversible(c[0], c[1], c[2], lower=lo, upper=hi, source=model_file, line=line)
+        fwd, rev = [x.strip() for x in c[1].split("+")], [x.strip() for x in c[2].split("+")]
+        if rev == ["nothing"]:
+            rev = []
+        if len(fwd) == 1 and len(rev) == 1:
+            net.add_reversible(c[0], fwd[0], rev[0], lower=lo, upper=hi, source=model_file, line=line)
+            continue
+        # a composed reaction ("v9+e1", reverse "nothing"): its net flux, sum(forward) - sum(reverse)
+        terms: Dict[str, float] = {}
+        for r, sign in [(r, 1.0) for r in fwd] + [(r, -1.0) for r in rev]:
+            if r not in net.flux_ids:
+                raise FluxasnInputError(f"reversible reaction {c[0]!r} names unknown reaction {r!r}",
+                                        source=model_file, line=line, identifier=r)
+            terms[r] = terms.get(r, 0.0) + sign
+        net.expressions[c[0]] = terms
+        composed[c[0]] = (lo, hi)
     known = set(net.metabolites)
     net.balanced = {m for m in known if m not in excreted and m not in sources}
     net.sources = sources
@@ -152,25 +182,29 @@ def read_mfapy(model_file, status_file, mdv_files: Mapping[str, tuple], *,
     for line, c in frags:
         if len(c) >= 4 and c[3].strip() == "use":
             parts = [x.strip().rsplit("_", 1) for x in c[2].strip().split("+")]
-            mets = {m for m, _ in parts}
-            if len(mets) != 1:
-                # atoms of different molecules: kept as an error raised only if the fragment is used
+            if len(parts) != 1:
+                # several molecules ("OAC_1:2+OAC_1:2", "OAC_3:4+Fum_4"): their MID is the convolution of
+                # several EMU MIDs, which a single-EMU measurement cannot state; refused if the fragment is used
                 targets[c[0]] = FluxasnInputError(
-                    "fragments combining atoms of different metabolites are not supported",
+                    f"fragment {c[2].strip()!r} combines {len(parts)} molecules (its MID is the convolution of "
+                    "their EMU MIDs); fluxasn reads fragments of one molecule, e.g. 'Glu_1:2:3:4:5'",
                     source=model_file, line=line, identifier=c[0])
                 continue
-            atoms = sorted({int(p) for _, pos in parts for p in pos.split(":")})  # same molecule: union
-            targets[c[0]] = parse_emu((mets.pop(), atoms), carbons=net.carbons)
+            try:
+                targets[c[0]] = parse_emu(c[2].strip(), carbons=net.carbons)
+            except FluxasnInputError as exc:
+                raise FluxasnInputError(exc.reason, source=model_file, line=line, identifier=c[0]) from None
     # status
     status_file = Path(status_file)
-    fixed, fluxes, bounds, ignored = {}, [], {}, []
+    fixed, fluxes, bounds, ignored, pseudo = {}, [], {}, [], []
     for line, row in _rows(status_file, ["State", "Id", "type"]):
         state, rid, typ = row["State"].strip(), row["Id"].strip(), row["type"].strip()
         vals = list(row.values())
         if state == "metabolite":
             continue
         kw = dict(source=status_file, line=line, identifier=rid)
-        if state == "reaction" and rid not in net.flux_ids or state == "reversible" and rid not in net.pairs:
+        if state == "reaction" and rid not in net.flux_ids or (state == "reversible" and rid not in net.pairs
+                                                                and rid not in net.expressions):
             if unknown == "raise":
                 raise FluxasnInputError(f"{state} {rid!r} is not in the model {model_file.name}", **kw)
             warnings.warn(f"{status_file.name} line {line}: {state} {rid!r} is not in the model; ignored "
@@ -181,14 +215,26 @@ def read_mfapy(model_file, status_file, mdv_files: Mapping[str, tuple], *,
         if state == "reaction":
             f = net.fluxes[net.flux_index(rid)]
             f.lower, f.upper = lo, hi
+        elif rid in net.expressions:
+            composed[rid] = (lo, hi)
         else:
             net.pairs[rid].lower, net.pairs[rid].upper = lo, hi
         if typ == "fixed":
             fixed[rid] = value
         elif typ == "fitting":
             fluxes.append(FluxMeasurement(rid, value, sd, source=str(status_file), line=line))
+        elif typ == "pseudo":
+            if state != "reaction":
+                raise FluxasnInputError(f"type 'pseudo' applies to reactions, not to a {state}", **kw)
+            # mfapy: a free flux that makes its products (a pseudo metabolite sampling the substrates'
+            # labelling) but is left out of its substrates' mass balance
+            f = net.fluxes[net.flux_index(rid)]
+            if f.transition is None:
+                raise FluxasnInputError("a pseudo reaction needs an atom mapping ('nd' given)", **kw)
+            f.stoichiometry = {m: c for m, c in f.stoichiometry.items() if c > 0}
+            pseudo.append(rid)
         elif typ != "free":
-            raise FluxasnInputError(f"type {typ!r} is not fixed, fitting or free", **kw)
+            raise FluxasnInputError(f"type {typ!r} is not fixed, fitting, free or pseudo", **kw)
     exps = []
     for name, spec in mdv_files.items():
         path, tracers = spec[0], spec[1]
@@ -215,4 +261,5 @@ def read_mfapy(model_file, status_file, mdv_files: Mapping[str, tuple], *,
             sd = np.array([s for _, s in d["vals"]]) if mdv_sd is None else np.full(mid.size, float(mdv_sd))
             exp.mids.append(MIDMeasurement(fid, targets[fid], mid, sd, source=str(path), line=d["line"]))
         exps.append(exp)
+    bounds.update({name: lh for name, lh in composed.items() if np.isfinite(lh).any()})
     return MFAInput(net, exps, fluxes, fixed, bounds, ignored)
