@@ -1,0 +1,9 @@
+"""Isotopically non-stationary 13C-MFA (INST-MFA): time-course MIDs with pool sizes.
+
+:mod:`.simulate` integrates the EMU cascade over time with forward
+sensitivities; :mod:`.problem` fits fluxes and pool sizes jointly to
+time-course MIDs; :mod:`.tables` reads time-course tables.
+"""
+from fluxasn.isotope.inst.simulate import FLUX_UNITS, POOL_UNITS, INSTSystem
+
+__all__ = ["INSTSystem", "POOL_UNITS", "FLUX_UNITS"]

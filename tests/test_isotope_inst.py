@@ -1,0 +1,311 @@
+"""Isotopically non-stationary EMU simulation (INST-MFA) against independent references.
+
+References: a brute-force isotopomer ODE simulator written here (every
+positional isotopomer of every pool balanced, integrated by scipy's DOP853 at
+rtol 1e-12), finite differences of the simulator itself, fluxasn's stationary
+EMU solution as t grows, and x3cflux 3.1.2 (13CFLUX v3) on its ``linea``
+example.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import itertools
+import re
+import sys
+import types
+
+import numpy as np
+import pytest
+from scipy.integrate import solve_ivp
+
+from _shared import require_shared
+from fluxasn.exceptions import FluxasnInputError
+from fluxasn.isotope.emu import EMUSystem, parse_emu
+from fluxasn.isotope.inst import INSTSystem
+from fluxasn.isotope.network import LabelingNetwork
+from fluxasn.isotope.tracers import Tracer, source_mids
+
+# A branched toy: reversible step, cleavage, condensation, dilution by an unlabelled source.
+TOY = {  # id: (atom transition, gross flux in mmol/gDW/h)
+    "v1": ("S(ab) -> A(ab)", 1.0),
+    "v2f": ("A(ab) -> B(ab)", 1.1),
+    "v2b": ("B(ab) -> A(ab)", 0.5),
+    "v3": ("B(ab) -> C(a) + D(b)", 0.6),
+    "v4": ("A(ab) + C(c) -> E(abc)", 0.4),
+    "v5": ("D(a) ->", 0.6),
+    "v6": ("E(abc) ->", 0.4),
+    "v7": ("Q(a) -> C(a)", 0.2),
+    "v8": ("C(a) ->", 0.4),
+}
+TOY_POOLS = {"A": 2.0, "B": 1.0, "C": 0.5, "D": 3.0, "E": 1.5}  # mmol/gDW
+TOY_TRACERS = [Tracer("S", (1,), 0.5), Tracer("S", (1, 2), 0.3)]
+TOY_TARGETS = ["E_123", "B_12", "D_1", "C_1", "A_2"]
+
+# Antoniewicz 2007 TCA toy (fluxes of its reference results) with made-up pools:
+# a cycle, a condensation and the symmetric succinate/fumarate.
+TCA = {
+    "v1": ("OAA(abcd) + AcCoA(ef) -> Cit(dcbfea)", 100.0),
+    "v2": ("Cit(abcdef) -> AKG(abcde) + CO2(f)", 100.0),
+    "v3": ("AKG(abcde) -> Glu(abcde)", 50.0),
+    "v4": ("AKG(abcde) -> Suc(bcde) + CO2(a)", 50.0),
+    "v5": ("Suc(abcd) -> Fum(abcd,dcba)", 50.0),
+    "v6": ("Fum(abcd) -> OAA(abcd)", 125.0),
+    "v7": ("OAA(abcd) -> Fum(abcd,dcba)", 75.0),
+    "v8": ("Asp(abcd) -> OAA(abcd)", 50.0),
+    "v9": ("Glu(abcde) ->", 50.0),
+}
+TCA_POOLS = {"OAA": 20.0, "Cit": 60.0, "AKG": 15.0, "Suc": 30.0, "Fum": 10.0, "Glu": 200.0}
+TCA_TRACERS = [Tracer("AcCoA", (2,), 0.25), Tracer("AcCoA", (1, 2), 0.25)]
+TCA_TARGETS = ["Glu_12345", "Fum_1234", "Cit_123456", "OAA_23"]
+TIMES = [0.0, 0.05, 0.3, 1.0, 2.5, 6.0]
+
+
+def _species(side):
+    out = []
+    for term in side.split("+"):
+        if term.strip():
+            m = re.match(r"\s*(\w+)\(([a-z,]+)\)\s*", term)
+            out.append((m.group(1), m.group(2).split(",")))
+    return out
+
+
+def isotopomer_mids(reactions, pools, inputs, targets, times):
+    """Brute force: balances of all 2^n positional isotopomers of every pool.
+
+    ``pools[m] dI_m/dt = sum_producing v_r P_r,m(I) - (sum_consuming v_r) I_m``;
+    isotopomer index bit ``i`` is atom ``i+1``; symmetric products split
+    equally over their orientations; pools start unlabelled (pure 12C).
+    """
+    carbons = {}
+    for text, _ in reactions.values():
+        lhs, rhs = re.split(r"->", text)
+        for m, letters in _species(lhs) + _species(rhs):
+            carbons[m] = len(letters[0])
+    offset, n = {}, 0
+    for m in pools:
+        offset[m] = n
+        n += 2 ** carbons[m]
+    compiled = []
+    for text, flux in reactions.values():
+        lhs, rhs = (_species(s) for s in re.split(r"->", text))
+        subs = [(m, ls[0]) for m, ls in lhs]
+        combos = list(itertools.product(*[range(2 ** len(ls)) for _, ls in subs]))
+        prods = []
+        for m, orients in rhs:
+            if m not in pools:
+                continue
+            for letters in orients:  # product isotopomer of every substrate combination
+                idx = []
+                for combo in combos:
+                    bit = {}
+                    for (_, sl), iso in zip(subs, combo):
+                        for j, letter in enumerate(sl):
+                            bit[letter] = (iso >> j) & 1
+                    idx.append(sum(bit[letter] << j for j, letter in enumerate(letters)))
+                prods.append((m, np.array(idx), 1.0 / len(orients)))
+        compiled.append((flux, subs, prods))
+
+    def rhs(t, y):
+        iso = {m: y[offset[m]:offset[m] + 2 ** carbons[m]] for m in pools}
+        iso.update(inputs)
+        dy = np.zeros_like(y)
+        for flux, subs, prods in compiled:
+            joint = np.ones(1)
+            for m, _ in subs:
+                joint = np.outer(joint, iso[m]).ravel()
+                if m in pools:
+                    dy[offset[m]:offset[m] + 2 ** carbons[m]] -= flux * iso[m]
+            for m, idx, w in prods:
+                dy[offset[m]:offset[m] + 2 ** carbons[m]] += w * flux * np.bincount(
+                    idx, weights=joint, minlength=2 ** carbons[m])
+        for m in pools:
+            dy[offset[m]:offset[m] + 2 ** carbons[m]] /= pools[m]
+        return dy
+
+    y0 = np.zeros(n)
+    for m in pools:
+        y0[offset[m]] = 1.0
+    sol = solve_ivp(rhs, (0.0, times[-1]), y0, method="DOP853", t_eval=times, rtol=1e-12, atol=1e-14)
+    out = {}
+    for name in targets:
+        m, pos = parse_emu(name)
+        mid = np.zeros((len(times), len(pos) + 1))
+        for iso in range(2 ** carbons[m]):
+            mid[:, sum((iso >> p) & 1 for p in pos)] += sol.y[offset[m] + iso]
+        out[name] = mid
+    return out
+
+
+def isotopomer_input(carbons, tracers):
+    """Isotopomer distribution of a source from its tracer species (rest unlabelled)."""
+    d = np.zeros(2 ** carbons)
+    d[0] = 1.0 - sum(t.fraction for t in tracers)
+    for t in tracers:
+        d[sum(1 << (p - 1) for p in t.positions)] += t.fraction
+    return d
+
+
+def build(reactions, sources, targets, **kw):
+    net = LabelingNetwork("test", symmetric=())
+    for rid, (text, _) in reactions.items():
+        net.add_reaction(rid, text)
+    net.sources = set(sources)
+    v = np.array([reactions[f.id][1] for f in net.fluxes])
+    system = INSTSystem(net.transitions(), [parse_emu(t) for t in targets], net.sources, **kw)
+    return net, system, v
+
+
+def packed(system, net, tracers, natural=0.0):
+    return system.pack(source_mids(system.emu.source_emus, tracers, carbons=net.carbons, natural_13c=natural))
+
+
+def toy(**kw):
+    net, system, v = build(TOY, {"S", "Q"}, TOY_TARGETS, pool_unit="mmol/gDW", **kw)
+    pools = np.array([TOY_POOLS.get(p, 1.5) for p in system.pool_ids])
+    return net, system, v, pools, packed(system, net, TOY_TRACERS), packed(system, net, [])
+
+
+def test_toy_network_matches_the_isotopomer_ode():
+    net, system, v, pools, lab, unl = toy()
+    mids, _, info = system.simulate(v, pools, lab, unl, TIMES + [24.0], tol=1e-11)
+    ref = isotopomer_mids(TOY, TOY_POOLS, {"S": isotopomer_input(2, TOY_TRACERS), "Q": np.array([1.0, 0.0])},
+                          TOY_TARGETS, TIMES + [24.0])
+    worst = max(np.abs(mids[parse_emu(t)] - ref[t]).max() for t in TOY_TARGETS)
+    assert worst < 1e-8, worst
+    assert info["steps"] < 200
+
+
+def test_tca_cycle_with_symmetric_fumarate_matches_the_isotopomer_ode():
+    net, system, v = build(TCA, {"AcCoA", "Asp"}, TCA_TARGETS, pool_unit="umol/gDW", flux_unit="mmol/gDW/h")
+    # pools in umol/gDW and fluxes in mmol/gDW/h: the ODE pools are 1e-3 x the values
+    pools = np.array([TCA_POOLS[p] for p in system.pool_ids])
+    times = [0.0, 1e-4, 5e-4, 2e-3, 1e-2]
+    mids, _, _ = system.simulate(v, pools, packed(system, net, TCA_TRACERS), packed(system, net, []), times,
+                                 tol=1e-11)
+    ref = isotopomer_mids(TCA, {m: 1e-3 * p for m, p in TCA_POOLS.items()},
+                          {"AcCoA": isotopomer_input(2, TCA_TRACERS), "Asp": isotopomer_input(4, [])},
+                          TCA_TARGETS, times)
+    worst = max(np.abs(mids[parse_emu(t)] - ref[t]).max() for t in TCA_TARGETS)
+    assert worst < 1e-8, worst
+    assert mids[parse_emu("Glu_12345")][-1, 0] < 0.9  # labelled by the end: the test sees the transient
+
+
+def test_sensitivities_match_central_differences():
+    net, system, v, pools, lab, unl = toy()
+    nf, npool = v.size, pools.size
+    dv = np.hstack([np.eye(nf), np.zeros((nf, npool))])
+    dp = np.hstack([np.zeros((npool, nf)), np.eye(npool)])
+    times = [0.0, 0.3, 2.0, 8.0]
+    _, dmids, _ = system.simulate(v, pools, lab, unl, times, dv=dv, dpools=dp, tol=1e-10)
+    worst, eps = 0.0, 1e-6
+    for j in range(nf + npool):
+        up = system.simulate(v + eps * dv[:, j], pools + eps * dp[:, j], lab, unl, times, tol=1e-10)[0]
+        down = system.simulate(v - eps * dv[:, j], pools - eps * dp[:, j], lab, unl, times, tol=1e-10)[0]
+        for t in TOY_TARGETS:
+            e = parse_emu(t)
+            worst = max(worst, np.abs((up[e] - down[e]) / (2 * eps) - dmids[e][:, j, :]).max())
+    largest = max(np.abs(d).max() for d in dmids.values())
+    assert largest > 0.1  # the check is not vacuous
+    assert worst < 1e-7, worst
+
+
+def test_long_times_converge_to_the_stationary_solution():
+    net, system, v, pools, lab, unl = toy()
+    stationary = EMUSystem(net.transitions(), [parse_emu(t) for t in TOY_TARGETS], net.sources)
+    X, _ = stationary.simulate(v, lab)
+    mids, _, _ = system.simulate(v, pools, lab, unl, [1.0, 1000.0], tol=1e-10)
+    gap_1h = max(np.abs(mids[parse_emu(t)][0] - stationary.mid(X, parse_emu(t))).max() for t in TOY_TARGETS)
+    gap = max(np.abs(mids[parse_emu(t)][1] - stationary.mid(X, parse_emu(t))).max() for t in TOY_TARGETS)
+    assert gap_1h > 1e-2 and gap < 1e-8, (gap_1h, gap)
+
+
+def test_quasi_steady_metabolite_is_the_limit_of_a_small_pool():
+    net, system, v, pools, lab, unl = toy(quasi_steady=["C"])
+    assert "C" not in system.pool_ids
+    mids, _, _ = system.simulate(v, pools, lab, unl, TIMES, tol=1e-10)
+    _, small, _, pools_all, _, _ = toy()
+    pools_all[small.pool_ids.index("C")] = 1e-7
+    ref, _, _ = small.simulate(v, pools_all, lab, unl, TIMES, tol=1e-10)
+    worst = max(np.abs(mids[parse_emu(t)][1:] - ref[parse_emu(t)][1:]).max() for t in TOY_TARGETS)
+    assert worst < 1e-6, worst
+
+
+def test_shared_pool_is_one_parameter():
+    net, system, v, pools, lab, unl = toy(pools={"A": "AB", "B": "AB"})
+    assert system.pool_ids == ["AB", "C", "D", "E"]
+    _, separate, _, _, _, _ = toy()
+    same = np.array([{"A": 1.5, "B": 1.5}.get(p, TOY_POOLS.get(p)) for p in separate.pool_ids])
+    shared = np.array([1.5 if p == "AB" else TOY_POOLS[p] for p in system.pool_ids])
+    a, _, _ = system.simulate(v, shared, lab, unl, TIMES)
+    b, _, _ = separate.simulate(v, same, lab, unl, TIMES)
+    assert max(np.abs(a[e] - b[e]).max() for e in a) < 1e-12
+
+
+def test_simulate_refuses_bad_pools_and_times():
+    net, system, v, pools, lab, unl = toy()
+    bad = pools.copy()
+    bad[1] = 0.0
+    with pytest.raises(FluxasnInputError, match="pool size must be > 0") as err:
+        system.simulate(v, bad, lab, unl, TIMES)
+    assert err.value.identifier == system.pool_ids[1]
+    with pytest.raises(FluxasnInputError, match="sorted"):
+        system.simulate(v, pools, lab, unl, [0.0, 2.0, 1.0])
+    with pytest.raises(FluxasnInputError, match="sorted"):
+        system.simulate(v, pools, lab, unl, [-1.0, 2.0])
+
+
+# -- x3cflux (13CFLUX v3) --------------------------------------------------------------
+def x3cflux_core():
+    """x3cflux's compiled core, or skip. ``import x3cflux`` needs hopsy and cyipopt
+    (sampling and optimisation); the simulator core does not, so it is loaded alone."""
+    spec = importlib.util.find_spec("x3cflux")
+    if spec is None:
+        pytest.skip("x3cflux 3.1.2 not installed (pip install x3cflux==3.1.2 --no-deps)")
+    try:
+        return importlib.import_module("x3cflux.lib.core")
+    except ImportError:
+        pass
+    for name in [n for n in sys.modules if n == "x3cflux" or n.startswith("x3cflux.")]:
+        del sys.modules[name]
+    stub = types.ModuleType("x3cflux")
+    stub.__path__ = list(spec.submodule_search_locations)
+    sys.modules["x3cflux"] = stub
+    return importlib.import_module("x3cflux.lib.core")
+
+
+def test_linea_matches_x3cflux():
+    path = require_shared("c13", "13cflux_v3_examples", "models", "linea.fml")
+    core = x3cflux_core()
+    core.logging.level = 2 if hasattr(core.logging, "level") else None
+    sim = core.create_simulator_from_fml(str(path), "default", "emu")
+    assert sim.parameter_space.free_parameter_names == ["v3.n", "v2.x", "B", "A"]
+    free = np.array([1.0, 0.5, 3.0, 2.0])  # v3 net, v2 exchange (13CFLUX: backward = x), pools B, A
+    times = [0.0, 0.1, 0.25, 0.5, 0.75, 1.0]
+    # fluxasn's network, by hand: S -> A <-> B ->, input S 90 % [1-13C]; x3cflux starts every
+    # pool at natural abundance (1.109 % 13C) and the unlabelled input is pure 12C
+    net = LabelingNetwork("linea")
+    net.add_reaction("v1", "S(a) -> A(a)")
+    net.add_reaction("v2", "A(a) <-> B(a)")
+    net.add_reaction("v3", "B(a) ->")
+    net.sources = {"S"}
+    v = np.array([{"v1": 1.0, "v2.f": 1.5, "v2.b": 0.5, "v3": 1.0}[f.id] for f in net.fluxes])
+    system = INSTSystem(net.transitions(), [parse_emu("A_1"), parse_emu("B_1")], {"S"}, pool_unit="mmol/gDW")
+    pools = np.array([{"A": 2.0, "B": 3.0}[p] for p in system.pool_ids])
+    mids, _, _ = system.simulate(v, pools, packed(system, net, [Tracer("S", (1,), 0.9)]),
+                                 packed(system, net, [], natural=0.01109), times, tol=1e-11)
+    # 1) the public API at its default settings (CVODE, rtol 1e-6)
+    ref = sim.compute_measurements(free, times)[0]
+    names = sim.measurement_names[0]
+    got = {"MS_A": mids[parse_emu("A_1")], "MS_B": mids[parse_emu("B_1")]}
+    default = max(np.abs(np.array(ref[i * len(times):(i + 1) * len(times)]) - got[name]).max()
+                  for i, name in enumerate(names))
+    assert default < 1e-6, default
+    # 2) the cascade solved at rtol 1e-12 (its spline spans the configured times, up to 1 h)
+    sim.builder.set_solver(core.MatrixLinearCVODESolver(100, 1e-12, 1e-15, 100000))
+    spline = sim.builder.build(sim.parameter_space.compute_parameters(free)).solve()[0]
+    states = np.array([np.asarray(spline(t)) for t in times])  # (time, EMU row, mass)
+    rows = [int(np.argmin([np.abs(states[:, r] - got[n]).max() for r in range(2)])) for n in ("MS_A", "MS_B")]
+    assert sorted(rows) == [0, 1]
+    tight = max(np.abs(states[:, r] - got[n]).max() for r, n in zip(rows, ("MS_A", "MS_B")))
+    assert tight < 1e-9, tight
