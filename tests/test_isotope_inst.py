@@ -309,3 +309,45 @@ def test_linea_matches_x3cflux():
     assert sorted(rows) == [0, 1]
     tight = max(np.abs(states[:, r] - got[n]).max() for r, n in zip(rows, ("MS_A", "MS_B")))
     assert tight < 1e-9, tight
+
+
+# -- fitting ---------------------------------------------------------------------------
+SAMPLES = [0.0, 1.0, 4.0, 8.0, 24.0]  # h, the protocol's time points
+SD = 0.005
+
+
+def toy_fit_problem(seed):
+    """The toy with synthetic MIDs (fixed-seed noise, sd 0.005) and pools measured with 10 % sd."""
+    from fluxasn.isotope.inst import INSTProblem, Pool, TimeCourse
+    from fluxasn.isotope.measurements import MIDMeasurement
+
+    net, system, v, pools, lab, unl = toy()
+    truth, _, _ = system.simulate(v, pools, lab, unl, SAMPLES, tol=1e-11)
+    rng = np.random.default_rng(seed)
+    mids = []
+    for i, t in enumerate(SAMPLES):
+        for name in TOY_TARGETS:
+            e = parse_emu(name)
+            x = truth[e][i] + rng.normal(0.0, SD, truth[e][i].size)
+            mids.append((t, MIDMeasurement(f"{name}@{t}h", e, x, np.full(x.size, SD), tolerance=0.1)))
+    measured = {m: Pool(m, TOY_POOLS[m] * (1 + 0.1 * rng.normal()), sd=0.1 * TOY_POOLS[m]) for m in TOY_POOLS}
+    problem = INSTProblem(net, [TimeCourse("toy", TOY_TRACERS, mids)], pools=measured, fixed={"v1": 1.0},
+                          pool_unit="mmol/gDW")
+    return problem, net, v
+
+
+def test_fit_recovers_fluxes_and_pools_within_their_intervals():
+    from fluxasn.isotope.inst import fit_inst
+
+    problem, net, v = toy_fit_problem(seed=7)
+    result = fit_inst(problem, n_starts=1, start=problem.start())
+    assert result.starts[0][1]  # converged
+    assert result.chi2_ok, (result.ssr, result.chi2_range)
+    assert result.dof == 5 * 13 + 5 - 8  # 65 MID values + 5 measured pools - 3 free fluxes - 5 pools
+    for name, (value, lo, hi) in result.fluxes.items():
+        true = float(net.flux_vector(name) @ v)
+        assert lo - 1e-9 <= true <= hi + 1e-9, (name, true, lo, hi)
+        if name not in ("v1",):
+            assert hi - lo < 0.5  # informative
+    for pid, (value, lo, hi) in result.pools.items():
+        assert lo <= TOY_POOLS[pid] <= hi, (pid, TOY_POOLS[pid], lo, hi)

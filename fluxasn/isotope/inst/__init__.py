@@ -5,5 +5,7 @@ sensitivities; :mod:`.problem` fits fluxes and pool sizes jointly to
 time-course MIDs; :mod:`.tables` reads time-course tables.
 """
 from fluxasn.isotope.inst.simulate import FLUX_UNITS, POOL_UNITS, INSTSystem
+from fluxasn.isotope.inst.problem import INSTProblem, INSTResult, Pool, TimeCourse, fit_inst
 
-__all__ = ["INSTSystem", "POOL_UNITS", "FLUX_UNITS"]
+__all__ = ["INSTSystem", "POOL_UNITS", "FLUX_UNITS", "INSTProblem", "INSTResult", "Pool", "TimeCourse",
+           "fit_inst"]

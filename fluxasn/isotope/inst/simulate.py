@@ -89,23 +89,14 @@ class _LevelData:
                 m = sp.kron(sp.eye(3), sp.diags(self.c)) + h * sp.kron(sp.csr_matrix(_RA), self.a)
                 f = splu(sp.csc_matrix(m)).solve
             else:
-                m = np.kron(np.eye(3), np.diag(self.c)) + h * np.kron(_RA, self.a)
+                m = (h * _RA[:, None, :, None] * self.a[None, :, None, :]).reshape(3 * k, 3 * k)
+                m[np.arange(3 * k), np.arange(3 * k)] += np.tile(self.c, 3)
                 inv = sla.inv(m, check_finite=False)  # small: one product per solve
                 f = inv.__matmul__
             if len(self._lu) > 8:
                 self._lu.clear()
             self._lu[h] = f
         return f
-
-    def d_a_times(self, z):
-        """dA/dθ · z for every direction: (k, P, m)."""
-        lev = self.lev
-        k, m = lev.k, z.shape[1]
-        P = self.wd.shape[1]
-        ta = self.wd[:, :, None] * z[:k][:, None, :]
-        if self.wo is not None:
-            ta = ta + np.asarray(lev.sum_o @ (self.wo[:, :, None] * z[lev.o_c][:, None, :]).reshape(len(lev.o_r), -1)).reshape(k, P, m)
-        return ta
 
 
 class INSTSystem:
@@ -169,34 +160,41 @@ class INSTSystem:
 
     # ------------------------------------------------------------------
     def _inputs(self, lev, Xs, dXs):
-        """Y (n_y, m) of level ``lev`` from the per-size arrays, and dY (n_y, P, m)."""
+        """Stage inputs of level ``lev``: Y (3, n_y, m) and dY (3, n_y, P, m) or None.
+
+        ``Xs`` (and ``dXs``) hold per size the stage values (3, rows, m) (and (3, rows, P, m)).
+        """
         n = lev.size
-        Y = np.empty((lev.n_y, n + 1))
-        dY = None if dXs is None else np.empty((lev.n_y, next(iter(dXs.values())).shape[1], n + 1))
+        Y = np.empty((3, lev.n_y, n + 1))
+        dY = None if dXs is None else np.empty((3, lev.n_y, next(iter(dXs.values())).shape[2], n + 1))
         for g in lev.groups:
             s, rows = g.refs[0]
-            acc = Xs[s][rows]
-            dacc = None if dXs is None else dXs[s][rows]
+            acc = Xs[s][:, rows]
+            dacc = None if dXs is None else dXs[s][:, rows]
+            nr = len(rows)
             for s2, rows2 in g.refs[1:]:
-                other = Xs[s2][rows2]
+                other = Xs[s2][:, rows2]
                 cm = self.emu._conv[(s, s2)]
-                nr = len(rows)
                 if dXs is not None:
-                    dother = dXs[s2][rows2]
-                    P = dacc.shape[1]
-                    d1 = (dacc[:, :, :, None] * other[:, None, None, :]).reshape(nr, P, -1) @ cm
-                    d2 = (acc[:, None, :, None] * dother[:, :, None, :]).reshape(nr, P, -1) @ cm
+                    dother = dXs[s2][:, rows2]
+                    P = dacc.shape[2]
+                    d1 = (dacc[..., :, None] * other[:, :, None, None, :]).reshape(3, nr, P, -1) @ cm
+                    d2 = (acc[:, :, None, :, None] * dother[..., None, :]).reshape(3, nr, P, -1) @ cm
                     dacc = d1 + d2
-                acc = (acc[:, :, None] * other[:, None, :]).reshape(nr, -1) @ cm
+                acc = (acc[..., :, None] * other[..., None, :]).reshape(3, nr, -1) @ cm
                 s += s2
-            Y[g.items] = acc
+            Y[:, g.items] = acc
             if dXs is not None:
-                dY[g.items] = dacc
+                dY[:, g.items] = dacc
         return Y, dY
 
-    def _rhs(self, d, Y):
-        lev = d.lev
-        return np.asarray(lev.sum_b @ (d.bval[:, None] * Y[lev.bc])) + lev.eps_rhs
+    @staticmethod
+    def _row_sum(mat, terms):
+        """``mat @ terms`` over the entry axis 1 of ``terms`` (3, entries, ...) -> (3, rows, ...)."""
+        shape = terms.shape
+        flat = terms.swapaxes(0, 1).reshape(shape[1], -1)
+        out = np.asarray(mat @ flat).reshape((-1, shape[0]) + shape[2:])
+        return out.swapaxes(0, 1)
 
     def _step(self, data, X, h):
         """One Radau IIA step of every level from per-size states ``X``.
@@ -212,8 +210,8 @@ class INSTSystem:
             Z[:, k:] = X[n][k:]  # source rows: constant input
             Zs[n] = Z
             if k:
-                R = np.stack([self._rhs(d, self._inputs(lev, {s: Zs[s][j] for s in Zs}, None)[0])
-                              for j in range(3)])  # (3, k, m)
+                Y, _ = self._inputs(lev, Zs, None)
+                R = self._row_sum(lev.sum_b, d.bval[None, :, None] * Y[:, lev.bc]) + lev.eps_rhs
                 cx = d.c[:, None] * X[n][:k]
                 rhs = (cx[None] + h * (_RA @ R.reshape(3, -1)).reshape(3, k, m)).reshape(3 * k, m)
                 Z[:, :k] = d.solver(h)(rhs).reshape(3, k, m)
@@ -231,16 +229,17 @@ class INSTSystem:
             dZ = np.zeros((3,) + dX[n].shape)
             dZs[n] = dZ
             if k:
-                lev_in = []
-                for j in range(3):
-                    Y, dY = self._inputs(lev, {s: Zs[s][j] for s in dZs}, {s: dZs[s][j] for s in dZs})
-                    dR = np.asarray(lev.sum_b @ (d.wb[:, :, None] * Y[lev.bc][:, None, :]).reshape(len(lev.br), -1))
-                    dR = dR + np.asarray(lev.sum_b @ (d.bval[:, None] * dY[lev.bc].reshape(len(lev.br), -1)))
-                    lev_in.append(dR.reshape(k, P, m) - d.d_a_times(Zs[n][j]))
-                lev_in = np.stack(lev_in)
+                Y, dY = self._inputs(lev, Zs, dZs)
+                terms = d.wb[None, :, :, None] * Y[:, lev.bc][:, :, None, :]
+                terms += d.bval[None, :, None, None] * dY[:, lev.bc]
+                lev_in = self._row_sum(lev.sum_b, terms)
+                z = Zs[n][:, :k]
+                lev_in -= d.wd[None, :, :, None] * z[:, :, None, :]
+                if d.wo is not None:
+                    lev_in -= self._row_sum(lev.sum_o, d.wo[None, :, :, None] * Zs[n][:, lev.o_c][:, :, None, :])
                 x0 = X[n][:k]
                 base = d.c[:, None, None] * dX[n][:k] + d.dcrow[:, :, None] * x0[:, None, :]
-                rhs = (base[None] - d.dcrow[None, :, :, None] * Zs[n][:, :k, None, :]
+                rhs = (base[None] - d.dcrow[None, :, :, None] * z[:, :, None, :]
                        + h * (_RA @ lev_in.reshape(3, -1)).reshape(3, k, P, m)).reshape(3 * k, P * m)
                 dZ[:, :k] = d.solver(h)(rhs).reshape(3, k, P, m)
             dXn[n] = dZ[2].copy()
