@@ -351,3 +351,91 @@ def test_fit_recovers_fluxes_and_pools_within_their_intervals():
             assert hi - lo < 0.5  # informative
     for pid, (value, lo, hi) in result.pools.items():
         assert lo <= TOY_POOLS[pid] <= hi, (pid, TOY_POOLS[pid], lo, hi)
+
+
+# -- tables and bad input --------------------------------------------------------------
+MS_HEADER = "experiment_id,met_id,ms_id,labelled_atom_ids,mass_isotope,intensity,intensity_std_error,time\n"
+
+
+def write_time_course(path, rows):
+    path.write_text(MS_HEADER + "".join(
+        f'{e},{m},{f},"{atoms}",{k},{x},{sd},{t}\n' for e, m, f, atoms, k, x, sd, t in rows))
+    return path
+
+
+def toy_table_rows(seed=3):
+    net, system, v, pools, lab, unl = toy()
+    truth, _, _ = system.simulate(v, pools, lab, unl, SAMPLES, tol=1e-10)
+    rows = []
+    for name in ("C_1", "E_123"):
+        met, pos = parse_emu(name)
+        for i, t in enumerate(SAMPLES):
+            for k, x in enumerate(truth[(met, pos)][i]):
+                rows.append(("exp1", met, f"{met}_frag", [p + 1 for p in pos], k, repr(float(x)), 0.005, t))
+    return rows, truth
+
+
+def test_time_course_table_is_read_by_fragment_and_time(tmp_path):
+    from fluxasn.isotope.inst import read_time_course_mids
+
+    rows, truth = toy_table_rows()
+    data = read_time_course_mids(write_time_course(tmp_path / "ms.csv", rows))
+    assert list(data) == ["exp1"]
+    got = data["exp1"]
+    assert [(t, m.id) for t, m in got] == [(t, f) for f in ("C_frag", "E_frag") for t in SAMPLES]
+    t, m = got[7]  # E at 4 h
+    assert t == 4.0 and m.emu == ("E", (0, 1, 2)) and m.line == 2 + 2 * 5 + 4 * 2
+    assert np.allclose(m.mid, truth[("E", (0, 1, 2))][2], atol=1e-15)
+
+
+def test_time_course_table_refuses_negative_and_unsorted_times(tmp_path):
+    from fluxasn.isotope.inst import read_time_course_mids
+
+    rows, _ = toy_table_rows()
+    bad = list(rows)
+    bad[4] = bad[4][:7] + (-1.0,)  # C_frag, M+0, fourth line of data
+    path = write_time_course(tmp_path / "neg.csv", bad)
+    with pytest.raises(FluxasnInputError, match=r"neg\.csv, line 6, 'C_frag': time must be >= 0"):
+        read_time_course_mids(path)
+    swapped = rows[:2] + rows[4:6] + rows[2:4] + rows[6:]  # 4 h before 1 h for C_frag
+    path = write_time_course(tmp_path / "unsorted.csv", swapped)
+    with pytest.raises(FluxasnInputError, match=r"unsorted\.csv, line 6, 'C_frag': times are not sorted: 1\.0 h "
+                                                 r"after 4\.0 h on line 5"):
+        read_time_course_mids(path)
+
+
+def test_pool_table_refuses_a_pool_size_at_or_below_zero(tmp_path):
+    from fluxasn.isotope.inst import read_pool_sizes
+
+    path = tmp_path / "pools.csv"
+    path.write_text("pool_id,value,sd,status,unit,metabolites\nA,2,0.2,measured,mmol/gDW,\n"
+                    "BC,0,,fitted,mmol/gDW,B;C\n")
+    with pytest.raises(FluxasnInputError, match=r"pools\.csv, line 3, 'BC': pool size must be > 0"):
+        read_pool_sizes(path)
+    path.write_text("pool_id,value,sd,status,unit,metabolites\nA,2,0.2,measured,mmol/gDW,\n"
+                    "BC,1.5,,fitted,mmol/gDW,B;C\n")
+    table = read_pool_sizes(path)
+    assert table.pool_of == {"A": "A", "B": "BC", "C": "BC"} and table.unit == "mmol/gDW"
+    assert table.pools["A"].sd == 0.2 and not table.pools["BC"].fixed
+
+
+def test_problem_refuses_a_missing_pool_and_a_time_beyond_the_horizon(tmp_path):
+    from fluxasn.isotope.inst import INSTProblem, TimeCourse, read_pool_sizes, read_time_course_mids
+
+    rows, _ = toy_table_rows()
+    mids = read_time_course_mids(write_time_course(tmp_path / "ms.csv", rows))["exp1"]
+    pools = tmp_path / "pools.csv"
+    pools.write_text("pool_id,value,sd,status,unit\nA,2,,fixed,mmol/gDW\nB,1,,fixed,mmol/gDW\n"
+                     "C,0.5,,fitted,mmol/gDW\n")  # E has no pool (D is not needed for C_1, E_123)
+    table = read_pool_sizes(pools)
+    net, _, _ = build(TOY, {"S", "Q"}, TOY_TARGETS)
+    exp = TimeCourse("exp1", TOY_TRACERS, mids)
+    with pytest.raises(FluxasnInputError, match=r"pools\.csv, 'E': the time-course fit needs the pool size of E"):
+        INSTProblem(net, [exp], pools=table.pools, pool_of=table.pool_of, pool_unit=table.unit, fixed={"v1": 1.0})
+    with pytest.raises(FluxasnInputError, match=r"ms\.csv, line 10, 'C_frag': MID at 24\.0 h lies outside the "
+                                                r"simulated range \[0, 10\.0\] h"):
+        INSTProblem(net, [exp], pools=table.pools, pool_of=table.pool_of, pool_unit=table.unit, horizon=10.0)
+    table.pools["E"] = __import__("fluxasn.isotope.inst", fromlist=["Pool"]).Pool("E", 1.5, fixed=True)
+    problem = INSTProblem(net, [exp], pools=table.pools, pool_of=table.pool_of, pool_unit=table.unit,
+                          fixed={"v1": 1.0})
+    assert problem.system.pool_ids == ["A", "B", "C", "E"] and problem.p == 3 + 1

@@ -6,6 +6,7 @@ time-course MIDs; :mod:`.tables` reads time-course tables.
 """
 from fluxasn.isotope.inst.simulate import FLUX_UNITS, POOL_UNITS, INSTSystem
 from fluxasn.isotope.inst.problem import INSTProblem, INSTResult, Pool, TimeCourse, fit_inst
+from fluxasn.isotope.inst.tables import PoolTable, read_pool_sizes, read_time_course_mids
 
 __all__ = ["INSTSystem", "POOL_UNITS", "FLUX_UNITS", "INSTProblem", "INSTResult", "Pool", "TimeCourse",
-           "fit_inst"]
+           "fit_inst", "read_time_course_mids", "read_pool_sizes", "PoolTable"]

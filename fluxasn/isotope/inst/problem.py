@@ -160,10 +160,11 @@ class INSTProblem:
         for pid in self.system.pool_ids:
             if pid not in pools:
                 mets = sorted(m for m, q in self.system.pool_of.items() if q == pid)
+                table = next((q.source for q in pools.values() if q.source), None)
                 raise FluxasnInputError(
                     f"the time-course fit needs the pool size of {', '.join(mets)} (pool {pid!r}); "
                     "give it (fixed, measured or a start value) or declare the metabolite quasi-steady",
-                    identifier=pid)
+                    source=table, identifier=pid)
         unused = sorted(set(pools) - set(self.system.pool_ids))
         if unused:
             p = pools[unused[0]]
