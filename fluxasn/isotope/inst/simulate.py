@@ -71,6 +71,7 @@ class _LevelData:
         self.c = c
         self.sparse = not lev.dense
         self._lu: Dict[float, object] = {}
+        self._ra_a = None
         if lev.k == 0:  # only inputs at this size
             return
         self.a, self.bval = lev.matrices(v)
@@ -89,11 +90,14 @@ class _LevelData:
                 m = sp.kron(sp.eye(3), sp.diags(self.c)) + h * sp.kron(sp.csr_matrix(_RA), self.a)
                 f = splu(sp.csc_matrix(m)).solve
             else:
-                m = (h * _RA[:, None, :, None] * self.a[None, :, None, :]).reshape(3 * k, 3 * k)
-                m[np.arange(3 * k), np.arange(3 * k)] += np.tile(self.c, 3)
-                inv = sla.inv(m, check_finite=False)  # small: one product per solve
-                f = inv.__matmul__
-            if len(self._lu) > 8:
+                if self._ra_a is None:
+                    self._ra_a = (_RA[:, None, :, None] * self.a[None, :, None, :]).reshape(3 * k, 3 * k)
+                    self._c3 = np.tile(self.c, 3)
+                    self._d3 = np.arange(3 * k) * (3 * k + 1)
+                m = h * self._ra_a
+                m.flat[self._d3] += self._c3
+                f = np.linalg.inv(m).__matmul__  # small: one product per solve
+            if len(self._lu) > 16:
                 self._lu.clear()
             self._lu[h] = f
         return f
