@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
-from _shared import require_shared
+from _shared import require_shared, shared_root
 from fluxasn.exceptions import FluxasnInputError
 from fluxasn.isotope.emu import EMUSystem, parse_emu
 from fluxasn.isotope.inst import INSTSystem
@@ -259,6 +259,8 @@ def test_simulate_refuses_bad_pools_and_times():
 def x3cflux_core():
     """x3cflux's compiled core, or skip. ``import x3cflux`` needs hopsy and cyipopt
     (sampling and optimisation); the simulator core does not, so it is loaded alone."""
+    if "x3cflux.lib.core" in sys.modules:
+        return sys.modules["x3cflux.lib.core"]
     spec = importlib.util.find_spec("x3cflux")
     if spec is None:
         pytest.skip("x3cflux 3.1.2 not installed (pip install x3cflux==3.1.2 --no-deps)")
@@ -309,6 +311,99 @@ def test_linea_matches_x3cflux():
     assert sorted(rows) == [0, 1]
     tight = max(np.abs(states[:, r] - got[n]).max() for r, n in zip(rows, ("MS_A", "MS_B")))
     assert tight < 1e-9, tight
+
+
+# The TCA toy with uptake steps (x3cflux wants substrate pools to enter by their own
+# reaction), irreversible (no symmetric fumarate: FluxML has no orientation list), with pools.
+TCA_X3C = {
+    "v1": ("OAA(abcd) + AcCoA(ef) -> Cit(dcbfea)", 100.0),
+    "v2": ("Cit(abcdef) -> AKG(abcde) + CO2(f)", 100.0),
+    "v3": ("AKG(abcde) -> Glu(abcde)", 50.0),
+    "v4": ("AKG(abcde) -> Suc(bcde) + CO2(a)", 50.0),
+    "v5": ("Suc(abcd) -> Fum(abcd)", 50.0),
+    "v6": ("Fum(abcd) -> OAA(abcd)", 125.0),
+    "v7": ("OAA(abcd) -> Fum(abcd)", 75.0),
+    "v8": ("Asp(abcd) -> OAA(abcd)", 50.0),
+    "v9": ("Glu(abcde) ->", 50.0),
+    "v10": ("CO2(a) ->", 150.0),
+    "u1": ("AcCoAx(ab) -> AcCoA(ab)", 100.0),
+    "u2": ("Aspx(abcd) -> Asp(abcd)", 50.0),
+}
+TCA_X3C_POOLS = {"OAA": 0.02, "Cit": 0.06, "AKG": 0.015, "Suc": 0.03, "Fum": 0.01, "Glu": 0.2, "CO2": 0.05,
+                 "AcCoA": 0.005, "Asp": 0.04}  # mmol/gDW
+TCA_X3C_GROUPS = {"g_glu": ("Glu#M0,1,2,3,4,5", "Glu_12345"), "g_fum": ("Fum#M0,1,2,3,4", "Fum_1234"),
+                  "g_cit": ("Cit#M0,1,2,3,4,5,6", "Cit_123456"), "g_oaa": ("OAA[2,3]#M0,1,2", "OAA_23")}
+TCA_X3C_TIMES = [0.0, 0.0005, 0.002, 0.005, 0.01]  # h
+
+
+def fluxml_text(reactions, inputs, groups, times):
+    """FluxML (13CFLUX letter notation) of an irreversible network with a non-stationary configuration.
+
+    ``inputs``: source -> [(cfg, fraction)] (cfg character i = atom i+1); ``groups``: id -> MS spec.
+    """
+    carbons, rx = {}, []
+    for rid, (text, _) in reactions.items():
+        lhs, rhs = text.split("->")
+        subs = [(m, ls[0]) for m, ls in _species(lhs)]
+        prods = [(m, ls[0]) for m, ls in _species(rhs)]
+        for m, letters in subs + prods:
+            carbons[m] = len(letters)
+        rx.append((rid, subs, prods))
+    out = ['<fluxml xmlns="http://www.13cflux.net/fluxml">', "<reactionnetwork>", "<metabolitepools>"]
+    out += [f'<pool id="{m}" atoms="{n}"/>' for m, n in carbons.items()]
+    out.append("</metabolitepools>")
+    for rid, subs, prods in rx:
+        out.append(f'<reaction id="{rid}" bidirectional="false">')
+        out += [f'<reduct id="{m}" cfg="{letters}"/>' for m, letters in subs]
+        out += [f'<rproduct id="{m}" cfg="{letters}"/>' for m, letters in prods]
+        out.append("</reaction>")
+    out += ["</reactionnetwork>", '<configuration name="default" stationary="false">']
+    for met, labels in inputs.items():
+        out.append(f'<input pool="{met}" type="isotopomer">')
+        out += [f'<label cfg="{cfg}">{x}</label>' for cfg, x in labels]
+        out.append("</input>")
+    stamps = ",".join(str(t) for t in times)
+    out.append("<measurement><model><labelingmeasurement>")
+    out += [f'<group id="{g}" times="{stamps}"><textual>{spec}</textual></group>' for g, spec in groups.items()]
+    out.append("</labelingmeasurement></model><data>")
+    for g, spec in groups.items():
+        for t in times:
+            out += [f'<datum id="{g}" stddev="0.01" weight="{k}" time="{t}">0.1</datum>'
+                    for k in spec.split("#M")[1].split(",")]
+    out.append('</data></measurement><simulation method="emu"></simulation></configuration></fluxml>')
+    return "\n".join(out)
+
+
+def tca_x3c_pair(core, folder):
+    """(x3cflux simulator, its free parameters, fluxasn system, fluxes, pools, inputs) of TCA_X3C."""
+    path = folder / "tca_inst.fml"
+    inputs = {"AcCoAx": [("00", 0.5), ("01", 0.25), ("11", 0.25)], "Aspx": [("0000", 1.0)]}
+    path.write_text(fluxml_text(TCA_X3C, inputs, {g: s for g, (s, _) in TCA_X3C_GROUPS.items()}, TCA_X3C_TIMES))
+    sim = core.create_simulator_from_fml(str(path), "default", "emu")
+    space = sim.parameter_space
+    want = {f"{r}.n": f for r, (_, f) in TCA_X3C.items()}
+    want.update({f"{r}.x": 0.0 for r in TCA_X3C})
+    want.update(TCA_X3C_POOLS)
+    free = np.array([want[n] for n in space.free_parameter_names])
+    full = dict(zip(space.parameter_names, space.compute_parameters(free)))
+    assert max(abs(full[n] - want[n]) for n in space.parameter_names) < 1e-12
+    net, system, v = build(TCA_X3C, {"AcCoAx", "Aspx"}, [e for _, e in TCA_X3C_GROUPS.values()],
+                           pool_unit="mmol/gDW")
+    pools = np.array([TCA_X3C_POOLS[p] for p in system.pool_ids])
+    lab = packed(system, net, [Tracer("AcCoAx", (2,), 0.25), Tracer("AcCoAx", (1, 2), 0.25)])
+    return sim, free, system, v, pools, lab, packed(system, net, [], natural=0.01109)
+
+
+def test_tca_toy_matches_x3cflux(tmp_path):
+    core = x3cflux_core()
+    sim, free, system, v, pools, lab, unl = tca_x3c_pair(core, tmp_path)
+    mids, _, _ = system.simulate(v, pools, lab, unl, TCA_X3C_TIMES, tol=1e-10)
+    ref = sim.compute_measurements(free, TCA_X3C_TIMES)[0]
+    nt = len(TCA_X3C_TIMES)
+    worst = max(np.abs(np.array(ref[i * nt:(i + 1) * nt]) - mids[parse_emu(TCA_X3C_GROUPS[g][1])]).max()
+                for i, g in enumerate(sim.measurement_names[0]))
+    assert worst < 1e-6, worst
+    assert mids[parse_emu("Cit_123456")][-1, 0] < 0.8  # well into the transient
 
 
 # -- fitting ---------------------------------------------------------------------------
