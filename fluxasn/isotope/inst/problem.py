@@ -321,8 +321,9 @@ def fit_inst(problem: INSTProblem, *, n_starts: int = 5, seed: int = 0, confiden
     problem
         The compiled problem.
     n_starts
-        Random feasible flux starts (the first is ``start`` if given);
-        fitted pools start at their values times a random factor in [0.5, 2].
+        Starts: ``start`` if given, else the centre of the feasible flux
+        polytope with the pools' values; then random feasible flux starts
+        with the pools' values times a random factor in [0.5, 2].
     seed
         Seed of the starts.
     confidence
@@ -337,7 +338,7 @@ def fit_inst(problem: INSTProblem, *, n_starts: int = 5, seed: int = 0, confiden
     INSTResult
     """
     rng = np.random.default_rng(seed)
-    starts = [] if start is None else [np.asarray(start, float)]
+    starts = [problem.start() if start is None else np.asarray(start, float)]
     if len(starts) < n_starts:
         for u in problem.base.random_points(n_starts - len(starts), seed=seed):
             q = [problem.pools[i].value * float(np.exp(rng.uniform(np.log(0.5), np.log(2.0))))

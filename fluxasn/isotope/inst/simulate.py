@@ -75,11 +75,24 @@ class _LevelData:
         if lev.k == 0:  # only inputs at this size
             return
         self.a, self.bval = lev.matrices(v)
+        k, ny = lev.k, max(lev.n_y, 1)
+        # dense levels: B as a (k, n_y) matrix, so stage inputs are one product
+        self.bm = None
+        if not self.sparse:
+            self.bm = np.bincount(lev.br * ny + lev.bc, weights=self.bval, minlength=k * ny).reshape(k, ny)
         if dv is not None:
+            P = dv.shape[1]
             self.dcrow = dcrow  # (k, P)
             self.wd = np.asarray(lev.production(n_flux) @ dv)  # (k, P)
             self.wo = lev.o_w[:, None] * dv[lev.o_i] if len(lev.o_r) else None
             self.wb = lev.bw[:, None] * dv[lev.bi]
+            if not self.sparse:  # dA/dtheta and dB/dtheta as (k P, k) and (k P, n_y) matrices
+                da = np.zeros((k * k, P))
+                np.add.at(da, lev.ar * k + lev.ac, lev.aw[:, None] * dv[lev.ai])
+                self.dam = da.reshape(k, k, P).transpose(0, 2, 1).reshape(k * P, k)
+                db = np.zeros((k * ny, P))
+                np.add.at(db, lev.br * ny + lev.bc, self.wb)
+                self.dbm = db.reshape(k, ny, P).transpose(0, 2, 1).reshape(k * P, ny)
 
     def solver(self, h: float):
         """Solve ``(I3 (x) C + h Ra (x) A) z = rhs`` (factorised once per step size)."""
@@ -215,7 +228,10 @@ class INSTSystem:
             Zs[n] = Z
             if k:
                 Y, _ = self._inputs(lev, Zs, None)
-                R = self._row_sum(lev.sum_b, d.bval[None, :, None] * Y[:, lev.bc]) + lev.eps_rhs
+                if d.bm is not None:
+                    R = d.bm @ Y + lev.eps_rhs
+                else:
+                    R = self._row_sum(lev.sum_b, d.bval[None, :, None] * Y[:, lev.bc]) + lev.eps_rhs
                 cx = d.c[:, None] * X[n][:k]
                 rhs = (cx[None] + h * (_RA @ R.reshape(3, -1)).reshape(3, k, m)).reshape(3 * k, m)
                 Z[:, :k] = d.solver(h)(rhs).reshape(3, k, m)
@@ -234,13 +250,17 @@ class INSTSystem:
             dZs[n] = dZ
             if k:
                 Y, dY = self._inputs(lev, Zs, dZs)
-                terms = d.wb[None, :, :, None] * Y[:, lev.bc][:, :, None, :]
-                terms += d.bval[None, :, None, None] * dY[:, lev.bc]
-                lev_in = self._row_sum(lev.sum_b, terms)
                 z = Zs[n][:, :k]
-                lev_in -= d.wd[None, :, :, None] * z[:, :, None, :]
-                if d.wo is not None:
-                    lev_in -= self._row_sum(lev.sum_o, d.wo[None, :, :, None] * Zs[n][:, lev.o_c][:, :, None, :])
+                if d.bm is not None:  # dense: dB Y + B dY - dA Z as matrix products
+                    lev_in = ((d.dbm @ Y).reshape(3, k, P, m) + (d.bm @ dY.reshape(3, lev.n_y, P * m)).reshape(3, k, P, m)
+                              - (d.dam @ z).reshape(3, k, P, m))
+                else:
+                    terms = d.wb[None, :, :, None] * Y[:, lev.bc][:, :, None, :]
+                    terms += d.bval[None, :, None, None] * dY[:, lev.bc]
+                    lev_in = self._row_sum(lev.sum_b, terms)
+                    lev_in -= d.wd[None, :, :, None] * z[:, :, None, :]
+                    if d.wo is not None:
+                        lev_in -= self._row_sum(lev.sum_o, d.wo[None, :, :, None] * Zs[n][:, lev.o_c][:, :, None, :])
                 x0 = X[n][:k]
                 base = d.c[:, None, None] * dX[n][:k] + d.dcrow[:, :, None] * x0[:, None, :]
                 rhs = (base[None] - d.dcrow[None, :, :, None] * z[:, :, None, :]
