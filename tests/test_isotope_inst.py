@@ -534,3 +534,21 @@ def test_problem_refuses_a_missing_pool_and_a_time_beyond_the_horizon(tmp_path):
     problem = INSTProblem(net, [exp], pools=table.pools, pool_of=table.pool_of, pool_unit=table.unit,
                           fixed={"v1": 1.0})
     assert problem.system.pool_ids == ["A", "B", "C", "E"] and problem.p == 3 + 1
+
+
+def test_profile_interval_of_a_pool_agrees_with_the_linearized_one():
+    from fluxasn.isotope.inst import fit_inst, profile_inst
+
+    problem, net, v = toy_fit_problem(seed=7)
+    result = fit_inst(problem, n_starts=1)
+    profile = profile_inst(problem, result.theta, "E", ssr_min=result.ssr)
+    assert profile.lower_found and profile.upper_found
+    value, lo, hi = result.pools["E"]
+    # each bound is where the refitted SSR has risen by chi2.ppf(0.95, 1) = 3.84
+    ssr_at = dict(profile.points)
+    for bound in (profile.lower, profile.upper):
+        nearest = min(ssr_at, key=lambda t: abs(t - bound))
+        assert abs(ssr_at[nearest] - result.ssr - 3.841) < 0.05
+    # the toy is nearly linear around its optimum: both intervals agree to a tenth of their width
+    assert abs(profile.lower - lo) < 0.1 * (hi - lo) and abs(profile.upper - hi) < 0.1 * (hi - lo)
+    assert profile.lower <= TOY_POOLS["E"] <= profile.upper

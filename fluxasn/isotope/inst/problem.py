@@ -27,11 +27,13 @@ from fluxasn.isotope.measurements import Experiment, FluxMeasurement, MIDMeasure
 from fluxasn.isotope.network import LabelingNetwork
 from fluxasn.isotope.optimize import local_fit, single_blas_thread
 from fluxasn.isotope.problem import MFAProblem
-from fluxasn.isotope.stats import chi2_range, parameter_covariance
+from scipy.optimize import linprog
+
+from fluxasn.isotope.stats import ProfileInterval, chi2_range, parameter_covariance, profile_interval
 from fluxasn.isotope.tracers import Tracer, source_mids
 from fluxasn.isotope.inst.simulate import INSTSystem
 
-__all__ = ["Pool", "TimeCourse", "INSTProblem", "INSTResult", "fit_inst"]
+__all__ = ["Pool", "TimeCourse", "INSTProblem", "INSTResult", "fit_inst", "profile_inst"]
 
 
 @dataclass
@@ -368,3 +370,67 @@ def fit_inst(problem: INSTProblem, *, n_starts: int = 5, seed: int = 0, confiden
     fluxes = {name: interval(name) for name, _ in problem.network.reported_fluxes()}
     pools = {pid: interval(pid) for pid in problem.system.pool_ids}
     return INSTResult(theta, f, dof, chi2_range(dof, confidence), fluxes, pools, trail, confidence)
+
+
+class _ThetaView:
+    """An :class:`INSTProblem` seen as a stationary problem whose "fluxes" are ``(theta, 1)``.
+
+    :func:`fluxasn.isotope.stats.profile_interval` reads a quantity as
+    ``vec @ (vp + N theta)``; with ``N = [I; 0]``, ``vp = (0, ..., 0, 1)`` and
+    ``vec = (a, b)`` that is ``a . theta + b`` for a flux or a pool alike.
+    """
+
+    def __init__(self, problem: INSTProblem) -> None:
+        self.inner = problem
+        self.p = problem.p
+        self.G, self.h = problem.G, problem.h
+        self.N = np.vstack([np.eye(problem.p), np.zeros((1, problem.p))])
+        self.vp = np.zeros(problem.p + 1)
+        self.vp[-1] = 1.0
+        self.network = self
+
+    def flux_vector(self, name: str) -> np.ndarray:
+        a, b = self.inner.parameter_vector(name)
+        return np.concatenate([a, [b]])
+
+    def fluxes(self, theta):
+        return self.vp + self.N @ np.asarray(theta, float)
+
+    def residuals(self, theta, jac: bool = True):
+        return self.inner.residuals(theta, jac)
+
+    def ssr(self, theta) -> float:
+        return self.inner.ssr(theta)
+
+    def flux_range(self, name: str):
+        a, b = self.inner.parameter_vector(name)
+        out = []
+        for sign in (1.0, -1.0):
+            res = linprog(sign * a, A_ub=self.G, b_ub=self.h, bounds=[(None, None)] * self.p, method="highs")
+            out.append(sign * res.fun + b if res.status == 0 else -sign * np.inf)
+        return out[0], out[1]
+
+
+def profile_inst(problem: INSTProblem, theta: np.ndarray, name: str, *, confidence: float = 0.95,
+                 ssr_min: Optional[float] = None) -> ProfileInterval:
+    """Profile-likelihood interval of a flux (net, gross, ``R.exch``) or a fitted pool.
+
+    Each point refits every other parameter with ``name`` held (the
+    stationary fit's :func:`~fluxasn.isotope.stats.profile_interval`); the
+    bounds are where the SSR has risen by ``chi2.ppf(confidence, 1)``.
+
+    Parameters
+    ----------
+    problem
+        The compiled problem.
+    theta
+        Best-fit parameters (:attr:`INSTResult.theta`).
+    name
+        Flux or pool id.
+    confidence
+        Level of the interval.
+    ssr_min
+        SSR at ``theta`` (recomputed if None).
+    """
+    with single_blas_thread():
+        return profile_interval(_ThetaView(problem), theta, name, confidence=confidence, ssr_min=ssr_min)
