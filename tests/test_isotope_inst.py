@@ -552,3 +552,20 @@ def test_profile_interval_of_a_pool_agrees_with_the_linearized_one():
     # the toy is nearly linear around its optimum: both intervals agree to a tenth of their width
     assert abs(profile.lower - lo) < 0.1 * (hi - lo) and abs(profile.upper - hi) < 0.1 * (hi - lo)
     assert profile.lower <= TOY_POOLS["E"] <= profile.upper
+
+
+def test_sparse_levels_give_the_dense_results(monkeypatch):
+    """Levels above emu._DENSE_LIMIT EMUs take the sparse path; force it on the toy and compare."""
+    import fluxasn.isotope.emu as emu_module
+
+    net, dense, v, pools, lab, unl = toy()
+    monkeypatch.setattr(emu_module, "_DENSE_LIMIT", 0)
+    _, sparse, _, _, lab_s, unl_s = toy()
+    assert all(not lev.dense for lev in sparse.emu.levels.values() if lev.k)
+    nf, npool = v.size, pools.size
+    dv = np.hstack([np.eye(nf), np.zeros((nf, npool))])
+    dp = np.hstack([np.zeros((npool, nf)), np.eye(npool)])
+    a, da, _ = dense.simulate(v, pools, lab, unl, TIMES, dv=dv, dpools=dp, tol=1e-10)
+    b, db, _ = sparse.simulate(v, pools, lab_s, unl_s, TIMES, dv=dv, dpools=dp, tol=1e-10)
+    assert max(np.abs(a[e] - b[e]).max() for e in a) < 1e-12
+    assert max(np.abs(da[e] - db[e]).max() for e in a) < 1e-10
