@@ -411,8 +411,11 @@ SAMPLES = [0.0, 1.0, 4.0, 8.0, 24.0]  # h, the protocol's time points
 SD = 0.005
 
 
-def toy_fit_problem(seed):
-    """The toy with synthetic MIDs (fixed-seed noise, sd 0.005) and pools measured with 10 % sd."""
+def toy_fit_problem(seed, *, g_e=None, dilution=()):
+    """The toy with synthetic MIDs (fixed-seed noise, sd 0.005) and pools measured with 10 % sd.
+
+    ``g_e``: the measured E pool is that fraction of the network's E, the rest unlabelled.
+    """
     from fluxasn.isotope.inst import INSTProblem, Pool, TimeCourse
     from fluxasn.isotope.measurements import MIDMeasurement
 
@@ -423,11 +426,14 @@ def toy_fit_problem(seed):
     for i, t in enumerate(SAMPLES):
         for name in TOY_TARGETS:
             e = parse_emu(name)
-            x = truth[e][i] + rng.normal(0.0, SD, truth[e][i].size)
-            mids.append((t, MIDMeasurement(f"{name}@{t}h", e, x, np.full(x.size, SD), tolerance=0.1)))
+            x = truth[e][i]
+            if g_e is not None and name == "E_123":
+                x = g_e * x + (1 - g_e) * np.eye(x.size)[0]
+            x = x + rng.normal(0.0, SD, x.size)
+            mids.append((t, MIDMeasurement(name, e, x, np.full(x.size, SD), tolerance=0.1)))
     measured = {m: Pool(m, TOY_POOLS[m] * (1 + 0.1 * rng.normal()), sd=0.1 * TOY_POOLS[m]) for m in TOY_POOLS}
     problem = INSTProblem(net, [TimeCourse("toy", TOY_TRACERS, mids)], pools=measured, fixed={"v1": 1.0},
-                          pool_unit="mmol/gDW")
+                          pool_unit="mmol/gDW", dilution=dilution)
     return problem, net, v
 
 
@@ -569,3 +575,36 @@ def test_sparse_levels_give_the_dense_results(monkeypatch):
     b, db, _ = sparse.simulate(v, pools, lab_s, unl_s, TIMES, dv=dv, dpools=dp, tol=1e-10)
     assert max(np.abs(a[e] - b[e]).max() for e in a) < 1e-12
     assert max(np.abs(da[e] - db[e]).max() for e in a) < 1e-10
+
+
+def test_g_value_recovers_the_dilution_of_a_measured_pool():
+    from fluxasn.isotope.inst import fit_inst
+
+    problem, net, v = toy_fit_problem(seed=11, g_e=0.7, dilution=["E_123"])
+    result = fit_inst(problem, n_starts=1)
+    value, lo, hi = result.dilution["G[toy:E_123]"]
+    assert lo <= 0.7 <= hi and hi - lo < 0.1, (value, lo, hi)
+    assert result.chi2_ok
+    for name, (value, lo, hi) in result.fluxes.items():
+        assert lo - 1e-9 <= float(net.flux_vector(name) @ v) <= hi + 1e-9, name
+    # the same data without the G-value: the chi-square test rejects the fit
+    undiluted, _, _ = toy_fit_problem(seed=11, g_e=0.7)
+    assert not fit_inst(undiluted, n_starts=1).chi2_ok
+
+
+def test_problem_jacobian_matches_central_differences():
+    """Residual Jacobian in (free fluxes, pools, G-value), measured pools included."""
+    problem, _, _ = toy_fit_problem(seed=11, g_e=0.7, dilution=["E_123"])
+    problem.tol = 1e-10
+    theta = problem.start()
+    theta[-1] = 0.8
+    r, J, _ = problem.residuals(theta)
+    fd = np.empty_like(J)
+    for j in range(theta.size):
+        step = 1e-6 * max(1.0, abs(theta[j]))
+        up, down = theta.copy(), theta.copy()
+        up[j] += step
+        down[j] -= step
+        fd[:, j] = (problem.residuals(up, jac=False)[0] - problem.residuals(down, jac=False)[0]) / (2 * step)
+    assert J.shape == (problem.n_res, 3 + 5 + 1)
+    assert np.abs(J - fd).max() < 1e-5 * np.abs(J).max(), np.abs(J - fd).max()

@@ -16,7 +16,9 @@ for net/exchange fluxes and for pool sizes alike.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from math import comb
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
@@ -117,6 +119,12 @@ class INSTProblem:
         Units (time is in h); see :data:`~fluxasn.isotope.inst.simulate.POOL_UNITS`.
     tol
         Local error bound of the integrator (absolute, MID fractions).
+    dilution
+        Fragment ids whose measured pool also holds metabolite that does not
+        exchange with the network (another compartment, a storage pool):
+        each gets a fitted G-value ``g`` in [0, 1] (INCA's G-value), shared by
+        its time points, and ``measured = g * simulated + (1 - g) * unlabelled``
+        (before any correction matrix). Reported as ``G[experiment:fragment]``.
     """
 
     def __init__(
@@ -135,6 +143,7 @@ class INSTProblem:
         pool_unit: str = "nmol/gDW",
         flux_unit: str = "mmol/gDW/h",
         tol: float = 1e-8,
+        dilution: Sequence[str] = (),
     ) -> None:
         self.network = network
         self.experiments = list(experiments)
@@ -176,8 +185,18 @@ class INSTProblem:
         self.pools = [pools[pid] for pid in self.system.pool_ids]
         self.free_pools = [i for i, q in enumerate(self.pools) if not q.fixed]
         self.measured_pools = [i for i in self.free_pools if self.pools[i].sd is not None]
-        self.p = self.p_flux + len(self.free_pools)
         nf = len(self.free_pools)
+        self.p_sim = self.p_flux + nf  # parameters the simulation depends on
+        measured_ids = {(e.name, m.id) for e in self.experiments for _, m in e.mids}
+        self.g_keys = []
+        for fid in dict.fromkeys(dilution):
+            keys = sorted(k for k in measured_ids if k[1] == fid)
+            if not keys:
+                raise FluxasnInputError("a G-value is asked for a fragment that no time course measures",
+                                        identifier=fid)
+            self.g_keys.extend(keys)
+        self.g_col = {key: self.p_sim + j for j, key in enumerate(self.g_keys)}
+        self.p = self.p_sim + len(self.g_keys)
         G = np.zeros((self.base.G.shape[0], self.p))
         G[:, :self.p_flux] = self.base.G
         rows, h = [G], [self.base.h]
@@ -189,8 +208,14 @@ class INSTProblem:
             if np.isfinite(self.pools[i].upper):
                 rows.append(-e[None])
                 h.append([self.pools[i].upper])
+        for col in self.g_col.values():
+            e = np.zeros(self.p)
+            e[col] = 1.0
+            rows += [e[None], -e[None]]
+            h += [[1.0], [0.0]]
         self.G = np.vstack(rows)
         self.h = np.concatenate([np.asarray(x, float) for x in h])
+        self.unlabelled = {}
         carbons = network.carbons
         self.src = []
         for e in self.experiments:
@@ -202,14 +227,18 @@ class INSTProblem:
         self.layout = []
         start = 0
         for ei, e in enumerate(self.experiments):
+            init = e.natural_13c if e.initial_13c is None else e.initial_13c
             for t, m in e.mids:
                 k = m.mid.size
                 self.layout.append((ei, int(np.searchsorted(self.times[ei], t)), m, slice(start, start + k)))
                 start += k
+                n = len(m.emu[1])  # before the switch every EMU is binomial in the initial 13C
+                self.unlabelled[(e.name, m.id)] = np.array([comb(n, j) * init ** j * (1 - init) ** (n - j)
+                                                            for j in range(n + 1)])
         self.n_mid = start
         self.n_flux_res = len(self.base.flux_measurements)
         self.n_res = start + self.n_flux_res + len(self.measured_pools)
-        self.dpools = np.zeros((len(self.pools), self.p))
+        self.dpools = np.zeros((len(self.pools), self.p_sim))
         for j, i in enumerate(self.free_pools):
             self.dpools[i, self.p_flux + j] = 1.0
         self.dv = np.hstack([self.N, np.zeros((self.N.shape[0], nf))])
@@ -220,13 +249,13 @@ class INSTProblem:
         theta = np.asarray(theta, float)
         v = self.vp + self.N @ theta[:self.p_flux]
         q = np.array([p.value for p in self.pools])
-        q[self.free_pools] = theta[self.p_flux:]
+        q[self.free_pools] = theta[self.p_flux:self.p_sim]
         return v, q
 
     def start(self, u: Optional[np.ndarray] = None) -> np.ndarray:
         """Parameters from free fluxes ``u`` (default: the feasible centre) and the pools' values."""
         u = self.base.center() if u is None else np.asarray(u, float)
-        return np.concatenate([u, [self.pools[i].value for i in self.free_pools]])
+        return np.concatenate([u, [self.pools[i].value for i in self.free_pools], [0.9] * len(self.g_keys)])
 
     def simulate(self, theta: np.ndarray, jac: bool = False):
         """Per experiment: (mids, dmids) at the measured times."""
@@ -250,7 +279,17 @@ class INSTProblem:
         for ei, ti, m, sl in self.layout:
             mids, dmids = sims[ei]
             s = mids[m.emu][ti]
-            ds = dmids[m.emu][ti].T if jac else None  # (size+1, p)
+            ds = None
+            if jac:
+                ds = np.zeros((s.size, self.p))
+                ds[:, :self.p_sim] = dmids[m.emu][ti].T
+            col = self.g_col.get((self.experiments[ei].name, m.id))
+            if col is not None:
+                g, u0 = theta[col], self.unlabelled[(self.experiments[ei].name, m.id)]
+                if jac:
+                    ds *= g
+                    ds[:, col] = s - u0
+                s = g * s + (1.0 - g) * u0
             if m.correction is not None:
                 s = m.correction @ s
                 ds = m.correction @ ds if jac else None
@@ -270,7 +309,8 @@ class INSTProblem:
             pool = self.pools[i]
             r[a + j] = (q[i] - pool.value) / pool.sd
             if jac:
-                J[a + j] = self.dpools[i] / pool.sd
+                J[a + j] = 0.0
+                J[a + j, :self.p_sim] = self.dpools[i] / pool.sd
         return r, J, {}
 
     def ssr(self, theta: np.ndarray) -> float:
@@ -283,7 +323,14 @@ class INSTProblem:
             i = self.system.pool_ids.index(name)
             if i not in self.free_pools:
                 return np.zeros(self.p), self.pools[i].value
-            return self.dpools[i].copy(), 0.0
+            a = np.zeros(self.p)
+            a[:self.p_sim] = self.dpools[i]
+            return a, 0.0
+        g = re.match(r"^G\[(.*):(.*)\]$", name)
+        if g and (g.group(1), g.group(2)) in self.g_col:
+            a = np.zeros(self.p)
+            a[self.g_col[(g.group(1), g.group(2))]] = 1.0
+            return a, 0.0
         vec = self.network.flux_vector(name)
         a = np.zeros(self.p)
         a[:self.p_flux] = vec @ self.N
@@ -294,9 +341,9 @@ class INSTProblem:
 class INSTResult:
     """Best fit of an :class:`INSTProblem`, with its statistics.
 
-    ``fluxes`` and ``pools`` map names to ``(value, lower, upper)``
-    (linearized intervals at ``confidence``); pools are in the problem's pool
-    unit, fluxes in its flux unit.
+    ``fluxes``, ``pools`` and ``dilution`` (G-values, ``G[experiment:fragment]``)
+    map names to ``(value, lower, upper)`` (linearized intervals at
+    ``confidence``); pools are in the problem's pool unit, fluxes in its flux unit.
     """
 
     theta: np.ndarray
@@ -306,6 +353,7 @@ class INSTResult:
     fluxes: Dict[str, Tuple[float, float, float]]
     pools: Dict[str, Tuple[float, float, float]]
     starts: List[Tuple[float, bool]]
+    dilution: Dict[str, Tuple[float, float, float]] = field(default_factory=dict)
     confidence: float = 0.95
 
     @property
@@ -347,7 +395,7 @@ def fit_inst(problem: INSTProblem, *, n_starts: int = 5, seed: int = 0, confiden
                  for i in problem.free_pools]
             q = [min(max(x, problem.pools[i].lower * 1.01), problem.pools[i].upper / 1.01)
                  for x, i in zip(q, problem.free_pools)]
-            starts.append(np.concatenate([u, q]))
+            starts.append(np.concatenate([u, q, [0.9] * len(problem.g_keys)]))
     best, trail = None, []
     with single_blas_thread():
         for theta0 in starts:
@@ -369,7 +417,8 @@ def fit_inst(problem: INSTProblem, *, n_starts: int = 5, seed: int = 0, confiden
 
     fluxes = {name: interval(name) for name, _ in problem.network.reported_fluxes()}
     pools = {pid: interval(pid) for pid in problem.system.pool_ids}
-    return INSTResult(theta, f, dof, chi2_range(dof, confidence), fluxes, pools, trail, confidence)
+    dilution = {f"G[{e}:{fid}]": interval(f"G[{e}:{fid}]") for e, fid in problem.g_keys}
+    return INSTResult(theta, f, dof, chi2_range(dof, confidence), fluxes, pools, trail, dilution, confidence)
 
 
 class _ThetaView:
