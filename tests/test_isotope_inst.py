@@ -608,3 +608,30 @@ def test_problem_jacobian_matches_central_differences():
         fd[:, j] = (problem.residuals(up, jac=False)[0] - problem.residuals(down, jac=False)[0]) / (2 * step)
     assert J.shape == (problem.n_res, 3 + 5 + 1)
     assert np.abs(J - fd).max() < 1e-5 * np.abs(J).max(), np.abs(J - fd).max()
+
+
+def test_parallel_time_courses_and_a_measured_flux_are_fitted_jointly():
+    """Two tracers ([1-13C] and [U-13C] S, sampled at different times) and a measured v7."""
+    from fluxasn.isotope.inst import INSTProblem, Pool, TimeCourse, fit_inst
+    from fluxasn.isotope.measurements import FluxMeasurement, MIDMeasurement
+
+    net, system, v, pools, _, unl = toy()
+    rng = np.random.default_rng(5)
+    courses = []
+    for name, tracers, times in (("one", [Tracer("S", (1,), 1.0)], [0.5, 2.0, 6.0]),
+                                 ("U", [Tracer("S", (1, 2), 1.0)], [1.0, 3.0, 10.0, 24.0])):
+        truth, _, _ = system.simulate(v, pools, packed(system, net, tracers), unl, times, tol=1e-11)
+        mids = [(t, MIDMeasurement(f, parse_emu(f), truth[parse_emu(f)][i] + rng.normal(0, SD, len(parse_emu(f)[1]) + 1),
+                                   SD, tolerance=0.1))
+                for i, t in enumerate(times) for f in ("E_123", "B_12", "D_1", "C_1")]
+        courses.append(TimeCourse(name, tracers, mids))
+    measured = {m: Pool(m, TOY_POOLS[m] * (1 + 0.1 * rng.normal()), sd=0.1 * TOY_POOLS[m]) for m in TOY_POOLS}
+    problem = INSTProblem(net, courses, pools=measured, fixed={"v1": 1.0}, pool_unit="mmol/gDW",
+                          fluxes=[FluxMeasurement("v7", 0.2 + 0.02 * rng.normal(), 0.02)])
+    assert problem.n_res == 3 * 11 + 4 * 11 + 1 + 5  # MID values, the measured flux, the measured pools
+    result = fit_inst(problem, n_starts=1)
+    assert result.chi2_ok and result.starts[0][1]
+    for name, (value, lo, hi) in result.fluxes.items():
+        assert lo - 1e-9 <= float(net.flux_vector(name) @ v) <= hi + 1e-9, name
+    for pid, (value, lo, hi) in result.pools.items():
+        assert lo <= TOY_POOLS[pid] <= hi, pid
