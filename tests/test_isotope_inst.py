@@ -279,7 +279,6 @@ def x3cflux_core():
 def test_linea_matches_x3cflux():
     path = require_shared("c13", "13cflux_v3_examples", "models", "linea.fml")
     core = x3cflux_core()
-    core.logging.level = 2 if hasattr(core.logging, "level") else None
     sim = core.create_simulator_from_fml(str(path), "default", "emu")
     assert sim.parameter_space.free_parameter_names == ["v3.n", "v2.x", "B", "A"]
     free = np.array([1.0, 0.5, 3.0, 2.0])  # v3 net, v2 exchange (13CFLUX: backward = x), pools B, A
