@@ -3,10 +3,13 @@
 
 1. Time per non-stationary simulation, fluxasn vs x3cflux 3.1.2 (13CFLUX v3),
    same network, fluxes, pool sizes and time points, with the largest MID
-   difference: ``linea`` (13CFLUX v3 example, 2 pools) and the TCA toy with
+   difference: ``linea`` (13CFLUX v3 example, 2 pools), the TCA toy with
    uptakes (9 pools, condensation, cycle; written as FluxML for x3cflux by
-   the test helper). x3cflux runs at its defaults (CVODE, rtol 1e-6), fluxasn
-   at tol 1e-6 and 1e-8; the time is the best of several repeats.
+   the test helper) and the E. coli network EC.fml, configuration a_INST
+   (x3cflux's initial parameters). x3cflux runs at its defaults (CVODE, rtol
+   1e-6), fluxasn at tol 1e-6 and 1e-8; the time is the best of several
+   repeats. Also x3cflux's natural-13C conventions, measured on a
+   one-reaction FluxML file.
 2. Time per fit (fluxasn; x3cflux's fit needs Ipopt/cyipopt, not installed).
 3. Recovery: ``--replicates`` synthetic time courses of the toy network
    (0, 1, 4, 8, 24 h; MID sd 0.005; pools measured with 10 % sd; seeds
@@ -86,6 +89,47 @@ def simulations(repeat):
         sim, free, system, v, pools, lab, unl = ref.tca_x3c_pair(core, Path(tmp))
         compare("TCA toy", sim, free, system, v, pools, lab, unl, ref.TCA_X3C_TIMES,
                 {g: e for g, (_, e) in ref.TCA_X3C_GROUPS.items()}, repeat)
+        conventions(core, Path(tmp))
+    if (ref.shared_root() / "c13" / "13cflux_v3_examples" / "models" / "EC.fml").exists():
+        ecoli(core, max(3, repeat // 5))
+
+
+ONE_REACTION = """<fluxml xmlns="http://www.13cflux.net/fluxml"><reactionnetwork><metabolitepools>
+<pool id="S" atoms="3"/><pool id="A" atoms="3"/></metabolitepools>
+<reaction id="v1" bidirectional="false"><reduct id="S" cfg="abc"/><rproduct id="A" cfg="abc"/></reaction>
+<reaction id="v2" bidirectional="false"><reduct id="A" cfg="abc"/></reaction></reactionnetwork>
+<configuration name="default" stationary="false"><input pool="S" type="isotopomer">LABEL</input>
+<measurement><model><labelingmeasurement><group id="g" times="1"><textual>A#M0,1,2,3</textual></group>
+</labelingmeasurement></model><data>DATA</data></measurement><simulation method="emu"></simulation>
+</configuration></fluxml>"""
+
+
+def conventions(core, folder):
+    """x3cflux's natural 13C: at t = 0 (every pool) and in inputs with and without ``purity``."""
+    data = "".join(f'<datum id="g" stddev="0.01" weight="{k}" time="1">0.1</datum>' for k in range(4))
+    for label in ('<label cfg="000">1.0</label>', '<label cfg="000" purity="1.0">1.0</label>'):
+        path = folder / "one.fml"
+        path.write_text(ONE_REACTION.replace("LABEL", label).replace("DATA", data))
+        sim = core.create_simulator_from_fml(str(path), "default", "emu")
+        start, late = sim.compute_measurements(np.array([1.0, 1.0]), [0.0, 1000.0])[0]
+        print(f"x3cflux convention, input {label}: 13C per atom at t = 0 {1 - start[0] ** (1 / 3):.6f}, "
+              f"at t = 1000 (the input's) {1 - late[0] ** (1 / 3):.6f}")
+
+
+def ecoli(core, repeat):
+    sim, free, system, v, pools, lab, unl, targets = ref.ec_pair(core)
+    times = sorted({t for _, _, ts in targets.values() for t in ts})
+    x3_default = best(lambda: sim.compute_measurements(free, []), repeat)
+    sim.builder.set_solver(core.MatrixLinearCVODESolver(100, 1e-10, 1e-13, 1000000))
+    tight = sim.compute_measurements(free, [])[0]
+    rows = [(e, masses, t) for g in sim.measurement_names[0] for e, masses, ts in [targets[g]] for t in ts]
+    for tol in (1e-6, 1e-8):
+        mids, _, info = system.simulate(v, pools, lab, unl, times, tol=tol)
+        worst = max(np.abs(np.asarray(r) - mids[e][times.index(t)][masses]).max() for r, (e, masses, t) in zip(tight, rows))
+        t_fx = best(lambda: system.simulate(v, pools, lab, unl, times, tol=tol), repeat)
+        print(f"EC a_INST  fluxasn tol {tol:.0e}: {1e3 * t_fx:8.1f} ms ({info['steps']} steps) | x3cflux default: "
+              f"{1e3 * x3_default:8.1f} ms | ratio {t_fx / x3_default:5.2f} | max |MID diff| to x3cflux at rtol 1e-10 "
+              f"{worst:.1e} ({len(rows)} MIDs, {sum(l.k for l in system.emu.levels.values())} EMUs)")
 
 
 def recovery(replicates):

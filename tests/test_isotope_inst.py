@@ -405,6 +405,121 @@ def test_tca_toy_matches_x3cflux(tmp_path):
     assert mids[parse_emu("Cit_123456")][-1, 0] < 0.8  # well into the transient
 
 
+# The E. coli network of 13CFLUX v3 (EC.fml, INCA 2.3's model), configuration a_INST. fluxasn's
+# FluxML reader does not read its "C#i@k" atom notation yet, so the transitions are converted here.
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def fluxml_v3_transitions(path, configuration):
+    """(reactions, inputs, groups) of a FluxML v3 file.
+
+    reactions: ``(ids, bidirectional, text)`` with fluxasn transition text (None without atoms on
+    both sides); token ``C#i@k`` of a product is atom i of reduct k as listed; a reduct or product
+    with ``<variant>``s (symmetric) makes every combination one product orientation, equally
+    weighted, which is how 13CFLUX splits the reaction into ``id___1``, ``id___2``, ...
+    inputs: pool -> [(cfg, fraction, purity or None)]; groups: id -> (MS spec, times).
+    """
+    import xml.etree.ElementTree as ET
+
+    root = ET.parse(path).getroot()
+    ns = root.tag.split("}")[0] + "}"
+    out = []
+    for r in root.iter(ns + "reaction"):
+        def side(tag):
+            return [(e.get("id"), [v.get("cfg").split() for v in e.findall(ns + "variant")]
+                     or [(e.get("cfg") or "").split()]) for e in r.findall(ns + tag)]
+        subs, prods = side("reduct"), side("rproduct")
+        text = None
+        if subs and prods and all(v[0] for _, v in subs + prods):
+            letter, n, left = {}, 0, []
+            for k, (m, variants) in enumerate(subs, start=1):
+                left.append(f"{m}({_LETTERS[n:n + len(variants[0])]})")
+                letter.update({(k, p): _LETTERS[n + p] for p in range(len(variants[0]))})
+                n += len(variants[0])
+            combos = list(itertools.product(*[range(len(v)) for _, v in subs]))
+            assert len(combos) == 1 or len(prods) == 1, "reduct variants with several products"
+            right = []
+            for m, variants in prods:
+                orients = []
+                for combo in combos:
+                    for pv in variants:
+                        word = ""
+                        for tok in pv:
+                            i, k = (int(x) for x in re.match(r"C#(\d+)@(\d+)$", tok).groups())
+                            word += letter[(k, subs[k - 1][1][combo[k - 1]].index(f"C#{i}@{k}"))]
+                        orients.append(word)
+                right.append(f"{m}({','.join(orients)})")
+            text = " + ".join(left) + " -> " + " + ".join(right)
+        out.append((r.get("id").split(), r.get("bidirectional", "true") != "false", text))
+    conf = next(c for c in root.iter(ns + "configuration") if c.get("name") == configuration)
+    inputs = {i.get("pool"): [(l.get("cfg"), float(l.text), l.get("purity")) for l in i.findall(ns + "label")]
+              for i in conf.findall(ns + "input")}
+    groups = {g.get("id"): (g.find(ns + "textual").text.strip(), [float(t) for t in g.get("times").split(",")])
+              for g in conf.iter(ns + "group")}
+    return out, inputs, groups
+
+
+def ec_pair(core):
+    """x3cflux's and fluxasn's simulation of EC.fml a_INST at x3cflux's initial parameters."""
+    from fluxasn.isotope.atommap import parse_transition
+
+    path = require_shared("c13", "13cflux_v3_examples", "models", "EC.fml")
+    reactions, inputs, groups = fluxml_v3_transitions(path, "a_INST")
+    sim = core.create_simulator_from_fml(str(path), "a_INST", "emu")
+    space = sim.parameter_space
+    free = np.asarray(sim.initial_parameters)
+    full = dict(zip(space.parameter_names, space.compute_parameters(free)))
+    transitions, v = [], []
+    for ids, bidirectional, text in reactions:
+        if text is None:  # uptake, efflux, biomass: no atoms produced (EMU balances use production)
+            continue
+        nets, xs = [full[i + ".n"] for i in ids], [full[i + ".x"] for i in ids]
+        assert np.ptp(nets) < 1e-12 and np.ptp(xs) < 1e-12  # 13CFLUX's variants carry equal shares
+        net, xch = sum(nets), sum(xs) if bidirectional else 0.0
+        t = parse_transition(text, reaction=ids[0])
+        transitions.append((len(v), t))  # 13CFLUX: forward = x + max(n, 0), backward = x - min(n, 0)
+        v.append(xch + max(net, 0.0) if bidirectional else net)
+        if bidirectional:
+            transitions.append((len(v), t.reverse(set())))
+            v.append(xch - min(net, 0.0))
+    carbons = {m.name: m.num_atoms for m in sim.network_data.metabolites}
+    targets = {}
+    for gid, (spec, times) in groups.items():
+        met, atoms, masses = re.match(r"^(\w+)(?:\[([\d,\-]+)\])?#M([\d,]+)$", spec).groups()
+        pos = []
+        for part in (atoms or f"1-{carbons[met]}").split(","):
+            a, _, b = part.partition("-")
+            pos += range(int(a), int(b or a) + 1)
+        targets[gid] = ((met, tuple(p - 1 for p in pos)), [int(k) for k in masses.split(",")], times)
+    system = INSTSystem(transitions, [e for e, _, _ in targets.values()], set(inputs), pool_unit="mmol/gDW")
+    pools = np.array([full[p] for p in system.pool_ids])
+    # x3cflux: labels with a purity attribute carry natural 13C (1.055 %) at their unlabelled
+    # positions, and every pool starts at natural abundance (1.109 %): both measured with
+    # x3cflux on one-reaction FluxML files (scripts/bench_inst.py prints them)
+    assert all(p is not None for labels in inputs.values() for _, _, p in labels)
+    tracers = [Tracer(m, tuple(i + 1 for i, ch in enumerate(cfg) if ch == "1"), x, float(p))
+               for m, labels in inputs.items() for cfg, x, p in labels if "1" in cfg]
+    lab = system.pack(source_mids(system.emu.source_emus, tracers, carbons=carbons, natural_13c=0.01055))
+    unl = system.pack(source_mids(system.emu.source_emus, [], carbons=carbons, natural_13c=0.01109))
+    return sim, free, system, np.array(v), pools, lab, unl, targets
+
+
+def test_ecoli_a_inst_matches_x3cflux():
+    core = x3cflux_core()
+    sim, free, system, v, pools, lab, unl, targets = ec_pair(core)
+    assert sum(lev.k for lev in system.emu.levels.values()) > 300  # a genome-scale-like cascade
+    times = sorted({t for _, _, ts in targets.values() for t in ts})
+    mids, _, _ = system.simulate(v, pools, lab, unl, times, tol=1e-7)
+    sim.builder.set_solver(core.MatrixLinearCVODESolver(100, 1e-10, 1e-13, 1000000))
+    ref = sim.compute_measurements(free, [])[0]
+    got = [mids[e][times.index(t)][masses] for g in sim.measurement_names[0]
+           for e, masses, ts in [targets[g]] for t in ts]
+    assert len(got) == len(ref) == 297
+    worst = max(np.abs(np.asarray(r) - x).max() for r, x in zip(ref, got))
+    assert worst < 1e-6, worst
+    assert min(x[0] for x in got) < 0.5  # labelled well beyond natural abundance
+
+
 # -- fitting ---------------------------------------------------------------------------
 SAMPLES = [0.0, 1.0, 4.0, 8.0, 24.0]  # h, the protocol's time points
 SD = 0.005
