@@ -76,9 +76,10 @@ class _LevelData:
             return
         self.a, self.bval = lev.matrices(v)
         k, ny = lev.k, max(lev.n_y, 1)
-        # dense levels: B as a (k, n_y) matrix, so stage inputs are one product
-        self.bm = None
-        if not self.sparse:
+        # B as a (k, n_y) matrix, so stage inputs are one product (sparse on sparse levels)
+        if self.sparse:
+            self.bm = sp.csr_matrix((self.bval, (lev.br, lev.bc)), shape=(k, ny))
+        else:
             self.bm = np.bincount(lev.br * ny + lev.bc, weights=self.bval, minlength=k * ny).reshape(k, ny)
         if dv is not None:
             P = dv.shape[1]
@@ -100,8 +101,18 @@ class _LevelData:
         if f is None:
             k = self.lev.k
             if self.sparse:
-                m = sp.kron(sp.eye(3), sp.diags(self.c)) + h * sp.kron(sp.csr_matrix(_RA), self.a)
-                f = splu(sp.csc_matrix(m)).solve
+                if self._ra_a is None:  # pattern of Ra (x) A (it holds the diagonal), built once
+                    pattern = sp.kron(sp.csr_matrix(_RA), self.a, format="csc")
+                    pattern.sort_indices()
+                    self._ra_a = pattern
+                    self._base = pattern.data.copy()
+                    cols = np.repeat(np.arange(3 * k), np.diff(pattern.indptr))
+                    self._d3 = np.flatnonzero(pattern.indices == cols)
+                    self._c3 = np.tile(self.c, 3)[pattern.indices[self._d3]]
+                m = self._ra_a
+                m.data = h * self._base
+                m.data[self._d3] += self._c3
+                f = splu(m, permc_spec="COLAMD").solve
             else:
                 if self._ra_a is None:
                     self._ra_a = (_RA[:, None, :, None] * self.a[None, :, None, :]).reshape(3 * k, 3 * k)
@@ -228,10 +239,10 @@ class INSTSystem:
             Zs[n] = Z
             if k:
                 Y, _ = self._inputs(lev, Zs, None)
-                if d.bm is not None:
-                    R = d.bm @ Y + lev.eps_rhs
+                if d.sparse:
+                    R = self._row_sum(d.bm, Y) + lev.eps_rhs
                 else:
-                    R = self._row_sum(lev.sum_b, d.bval[None, :, None] * Y[:, lev.bc]) + lev.eps_rhs
+                    R = d.bm @ Y + lev.eps_rhs
                 cx = d.c[:, None] * X[n][:k]
                 rhs = (cx[None] + h * (_RA @ R.reshape(3, -1)).reshape(3, k, m)).reshape(3 * k, m)
                 Z[:, :k] = d.solver(h)(rhs).reshape(3, k, m)
@@ -251,7 +262,7 @@ class INSTSystem:
             if k:
                 Y, dY = self._inputs(lev, Zs, dZs)
                 z = Zs[n][:, :k]
-                if d.bm is not None:  # dense: dB Y + B dY - dA Z as matrix products
+                if not d.sparse:  # dense: dB Y + B dY - dA Z as matrix products
                     lev_in = ((d.dbm @ Y).reshape(3, k, P, m) + (d.bm @ dY.reshape(3, lev.n_y, P * m)).reshape(3, k, P, m)
                               - (d.dam @ z).reshape(3, k, P, m))
                 else:
