@@ -213,6 +213,10 @@ class EMUSystem:
         EMUs to simulate (measured fragments, or any EMU of interest).
     sources
         Metabolites whose labelling is an input (tracers, unlabelled substrates).
+    alias
+        Merge an EMU made by one reaction from one same-size EMU into that
+        precursor (exact at isotopic steady state only; the non-stationary
+        simulation, where every pool has its own dynamics, passes False).
 
     Notes
     -----
@@ -227,6 +231,8 @@ class EMUSystem:
         transitions: Sequence[Tuple[int, AtomTransition]],
         targets: Iterable[EMU],
         sources: Iterable[str],
+        *,
+        alias: bool = True,
     ) -> None:
         sources = set(sources)
         producers: Dict[str, list] = defaultdict(list)
@@ -271,9 +277,9 @@ class EMUSystem:
             terms[e] = acc
         # EMUs made by a single reaction from a single same-size EMU are copies of it:
         # alias them to that precursor (their MID is identical) to shrink the systems
-        alias: Dict[EMU, EMU] = {}
+        do_alias, alias = alias, {}
         for e, acc in terms.items():
-            if len(acc) == 1:
+            if do_alias and len(acc) == 1:
                 (idx, precs), w = next(iter(acc.items()))
                 if len(precs) == 1 and abs(w - 1.0) < 1e-12 and precs[0] != e:
                     alias[e] = precs[0]

@@ -1,0 +1,12 @@
+"""Isotopically non-stationary 13C-MFA (INST-MFA): time-course MIDs with pool sizes.
+
+:mod:`.simulate` integrates the EMU cascade over time with forward
+sensitivities; :mod:`.problem` fits fluxes and pool sizes jointly to
+time-course MIDs; :mod:`.tables` reads time-course tables.
+"""
+from fluxasn.isotope.inst.simulate import FLUX_UNITS, POOL_UNITS, INSTSystem
+from fluxasn.isotope.inst.problem import INSTProblem, INSTResult, Pool, TimeCourse, fit_inst, profile_inst
+from fluxasn.isotope.inst.tables import PoolTable, read_pool_sizes, read_time_course_mids
+
+__all__ = ["INSTSystem", "POOL_UNITS", "FLUX_UNITS", "INSTProblem", "INSTResult", "Pool", "TimeCourse",
+           "fit_inst", "profile_inst", "read_time_course_mids", "read_pool_sizes", "PoolTable"]

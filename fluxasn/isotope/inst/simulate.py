@@ -1,0 +1,413 @@
+"""Isotopically non-stationary EMU simulation with forward sensitivities.
+
+After the switch to the tracer at ``t = 0`` every EMU size level ``n`` obeys
+the linear ODE system (Young et al. 2008; Jazmin et al. 2014)
+
+.. math:: C_n \\dot X_n(t) = -A_n(v) X_n(t) + B_n(v) Y_n(t)
+
+where :math:`A_n, B_n` are the stationary EMU matrices of
+:class:`fluxasn.isotope.emu.EMUSystem` (built without merging copy EMUs, as
+each pool has its own dynamics), :math:`C_n` is the diagonal of the pool
+sizes of the EMUs' metabolites and :math:`Y_n(t)` holds the input MIDs (fixed
+at the tracer for ``t > 0``: sources have no pool) and the convolutions of
+smaller EMUs. The start :math:`X(0)` is the isotopic steady state with the
+sources unlabelled (pre-switch MIDs), i.e. the unlabelled MIDs. A metabolite
+declared without pool (quasi-steady) has a zero diagonal entry: its rows are
+algebraic and follow their inputs instantly.
+
+Integration: the 3-stage Radau IIA collocation method (order 5, L-stable and
+stiffly accurate, so it handles the algebraic rows too), applied to the
+cascade level by level with shared steps. Because level ``n`` is linear given
+the stage values of the smaller levels, each step is one linear solve per
+level (no Newton iteration). The step size is controlled by step doubling:
+the difference between one step of ``h`` and two of ``h/2`` estimates the
+local error of the accepted half steps (``/ (2^5 - 1)``), kept below ``tol``
+(absolute, on MID fractions). Steps end exactly on every requested time.
+
+Sensitivities with respect to fluxes and pool sizes are the exact
+derivatives of the discrete solution (the stage equations differentiated and
+solved with the same factorisation), so they match finite differences of the
+simulator on the same step grid to rounding error.
+
+Units: pool sizes in ``pool_unit`` (default nmol/gDW), fluxes in
+``flux_unit`` (default mmol/gDW/h), time in hours; the diagonal is
+``C = pool * POOL_UNITS[pool_unit] / FLUX_UNITS[flux_unit]`` (h x flux unit).
+"""
+from __future__ import annotations
+
+from typing import Dict, Iterable, Mapping, Optional, Sequence, Tuple
+
+import numpy as np
+import scipy.linalg as sla
+import scipy.sparse as sp
+from scipy.sparse.linalg import splu
+
+from fluxasn.exceptions import FluxasnInputError
+from fluxasn.isotope.atommap import AtomTransition
+from fluxasn.isotope.emu import EMU, EMUSystem, PackedSources, emu_name
+
+__all__ = ["POOL_UNITS", "FLUX_UNITS", "INSTSystem"]
+
+#: Pool-size units, in mmol/gDW.
+POOL_UNITS = {"mmol/gDW": 1.0, "umol/gDW": 1e-3, "nmol/gDW": 1e-6}
+#: Flux units, in mmol/gDW/h (time is always in hours).
+FLUX_UNITS = {"mmol/gDW/h": 1.0, "umol/gDW/h": 1e-3, "nmol/gDW/h": 1e-6}
+
+_S6 = np.sqrt(6.0)
+#: Radau IIA (s = 3) Butcher matrix and nodes (Hairer & Wanner, Solving ODEs II, IV.5).
+_RA = np.array([
+    [(88 - 7 * _S6) / 360, (296 - 169 * _S6) / 1800, (-2 + 3 * _S6) / 225],
+    [(296 + 169 * _S6) / 1800, (88 + 7 * _S6) / 360, (-2 - 3 * _S6) / 225],
+    [(16 - _S6) / 36, (16 + _S6) / 36, 1 / 9],
+])
+_ORDER = 5
+
+
+class _LevelData:
+    """Values of one level at given fluxes and pools (fixed over the integration)."""
+
+    def __init__(self, lev, v, c, dv, dcrow, n_flux):
+        self.lev = lev
+        self.c = c
+        self.sparse = not lev.dense
+        self._lu: Dict[float, object] = {}
+        self._ra_a = None
+        if lev.k == 0:  # only inputs at this size
+            return
+        self.a, self.bval = lev.matrices(v)
+        k, ny = lev.k, max(lev.n_y, 1)
+        # B as a (k, n_y) matrix, so stage inputs are one product (sparse on sparse levels)
+        if self.sparse:
+            self.bm = sp.csr_matrix((self.bval, (lev.br, lev.bc)), shape=(k, ny))
+        else:
+            self.bm = np.bincount(lev.br * ny + lev.bc, weights=self.bval, minlength=k * ny).reshape(k, ny)
+        if dv is not None:
+            P = dv.shape[1]
+            self.dcrow = dcrow  # (k, P)
+            self.wd = np.asarray(lev.production(n_flux) @ dv)  # (k, P)
+            self.wo = lev.o_w[:, None] * dv[lev.o_i] if len(lev.o_r) else None
+            self.wb = lev.bw[:, None] * dv[lev.bi]
+            if not self.sparse:  # dA/dtheta and dB/dtheta as (k P, k) and (k P, n_y) matrices
+                da = np.zeros((k * k, P))
+                np.add.at(da, lev.ar * k + lev.ac, lev.aw[:, None] * dv[lev.ai])
+                self.dam = da.reshape(k, k, P).transpose(0, 2, 1).reshape(k * P, k)
+                db = np.zeros((k * ny, P))
+                np.add.at(db, lev.br * ny + lev.bc, self.wb)
+                self.dbm = db.reshape(k, ny, P).transpose(0, 2, 1).reshape(k * P, ny)
+
+    def solver(self, h: float):
+        """Solve ``(I3 (x) C + h Ra (x) A) z = rhs`` (factorised once per step size)."""
+        f = self._lu.get(h)
+        if f is None:
+            k = self.lev.k
+            if self.sparse:
+                if self._ra_a is None:  # pattern of Ra (x) A (it holds the diagonal), built once
+                    pattern = sp.kron(sp.csr_matrix(_RA), self.a, format="csc")
+                    pattern.sort_indices()
+                    self._ra_a = pattern
+                    self._base = pattern.data.copy()
+                    cols = np.repeat(np.arange(3 * k), np.diff(pattern.indptr))
+                    self._d3 = np.flatnonzero(pattern.indices == cols)
+                    self._c3 = np.tile(self.c, 3)[pattern.indices[self._d3]]
+                m = self._ra_a
+                m.data = h * self._base
+                m.data[self._d3] += self._c3
+                f = splu(m, permc_spec="COLAMD").solve
+            else:
+                if self._ra_a is None:
+                    self._ra_a = (_RA[:, None, :, None] * self.a[None, :, None, :]).reshape(3 * k, 3 * k)
+                    self._c3 = np.tile(self.c, 3)
+                    self._d3 = np.arange(3 * k) * (3 * k + 1)
+                m = h * self._ra_a
+                m.flat[self._d3] += self._c3
+                f = np.linalg.inv(m).__matmul__  # small: one product per solve
+            if len(self._lu) > 16:
+                self._lu.clear()
+            self._lu[h] = f
+        return f
+
+
+class INSTSystem:
+    """EMU network compiled for isotopically non-stationary simulation.
+
+    Parameters
+    ----------
+    transitions
+        ``(flux_index, AtomTransition)`` for every gross flux carrying atoms.
+    targets
+        EMUs to simulate (measured fragments).
+    sources
+        Labelled input metabolites (no pool: their MID is the input's).
+    pools
+        Metabolite -> pool id. Metabolites that share a pool id share one
+        pool size (e.g. one pool measured for two compartments). Defaults
+        to one pool per metabolite, named after it.
+    quasi_steady
+        Metabolites without pool (instantaneous, algebraic rows).
+    pool_unit, flux_unit
+        Units of pool sizes and fluxes (keys of :data:`POOL_UNITS`,
+        :data:`FLUX_UNITS`); time is in hours.
+    """
+
+    def __init__(
+        self,
+        transitions: Sequence[Tuple[int, AtomTransition]],
+        targets: Iterable[EMU],
+        sources: Iterable[str],
+        *,
+        pools: Optional[Mapping[str, str]] = None,
+        quasi_steady: Iterable[str] = (),
+        pool_unit: str = "nmol/gDW",
+        flux_unit: str = "mmol/gDW/h",
+    ) -> None:
+        for unit, table, what in ((pool_unit, POOL_UNITS, "pool"), (flux_unit, FLUX_UNITS, "flux")):
+            if unit not in table:
+                raise FluxasnInputError(f"unknown {what} unit; expected one of {sorted(table)}",
+                                        identifier=unit)
+        self.pool_unit, self.flux_unit = pool_unit, flux_unit
+        self.factor = POOL_UNITS[pool_unit] / FLUX_UNITS[flux_unit]
+        self.emu = EMUSystem(transitions, targets, sources, alias=False)
+        self.targets = self.emu.targets
+        qs = set(quasi_steady)
+        pools = dict(pools or {})
+        mets = sorted({e[0] for lev in self.emu.levels.values() for e in lev.unknown})
+        #: metabolite -> pool id (metabolites with a pool only)
+        self.pool_of = {m: pools.get(m, m) for m in mets if m not in qs}
+        self.pool_ids = sorted(set(self.pool_of.values()))
+        col = {p: i for i, p in enumerate(self.pool_ids)}
+        self.prow = {n: np.array([col.get(self.pool_of.get(e[0]), -1) for e in lev.unknown], dtype=np.int64)
+                     for n, lev in self.emu.levels.items()}
+
+    @property
+    def sizes(self):
+        return self.emu.sizes
+
+    def pack(self, source_mids: Mapping[EMU, np.ndarray]) -> PackedSources:
+        """Input MIDs stacked per EMU size (see :meth:`EMUSystem.pack`)."""
+        return self.emu.pack(source_mids)
+
+    # ------------------------------------------------------------------
+    def _inputs(self, lev, Xs, dXs):
+        """Stage inputs of level ``lev``: Y (3, n_y, m) and dY (3, n_y, P, m) or None.
+
+        ``Xs`` (and ``dXs``) hold per size the stage values (3, rows, m) (and (3, rows, P, m)).
+        """
+        n = lev.size
+        Y = np.empty((3, lev.n_y, n + 1))
+        dY = None if dXs is None else np.empty((3, lev.n_y, next(iter(dXs.values())).shape[2], n + 1))
+        for g in lev.groups:
+            s, rows = g.refs[0]
+            acc = Xs[s][:, rows]
+            dacc = None if dXs is None else dXs[s][:, rows]
+            nr = len(rows)
+            for s2, rows2 in g.refs[1:]:
+                other = Xs[s2][:, rows2]
+                cm = self.emu._conv[(s, s2)]
+                if dXs is not None:
+                    dother = dXs[s2][:, rows2]
+                    P = dacc.shape[2]
+                    d1 = (dacc[..., :, None] * other[:, :, None, None, :]).reshape(3, nr, P, -1) @ cm
+                    d2 = (acc[:, :, None, :, None] * dother[..., None, :]).reshape(3, nr, P, -1) @ cm
+                    dacc = d1 + d2
+                acc = (acc[..., :, None] * other[..., None, :]).reshape(3, nr, -1) @ cm
+                s += s2
+            Y[:, g.items] = acc
+            if dXs is not None:
+                dY[:, g.items] = dacc
+        return Y, dY
+
+    @staticmethod
+    def _row_sum(mat, terms):
+        """``mat @ terms`` over the entry axis 1 of ``terms`` (3, entries, ...) -> (3, rows, ...)."""
+        shape = terms.shape
+        flat = terms.swapaxes(0, 1).reshape(shape[1], -1)
+        out = np.asarray(mat @ flat).reshape((-1, shape[0]) + shape[2:])
+        return out.swapaxes(0, 1)
+
+    def _step(self, data, X, h):
+        """One Radau IIA step of every level from per-size states ``X``.
+
+        Returns the new states and the stage values (per size, (3, rows, m)).
+        """
+        Xn, Zs = {}, {}
+        for n in self.sizes:
+            d = data[n]
+            lev = d.lev
+            k, m = lev.k, n + 1
+            Z = np.empty((3,) + X[n].shape)
+            Z[:, k:] = X[n][k:]  # source rows: constant input
+            Zs[n] = Z
+            if k:
+                Y, _ = self._inputs(lev, Zs, None)
+                if d.sparse:
+                    R = self._row_sum(d.bm, Y) + lev.eps_rhs
+                else:
+                    R = d.bm @ Y + lev.eps_rhs
+                cx = d.c[:, None] * X[n][:k]
+                rhs = (cx[None] + h * (_RA @ R.reshape(3, -1)).reshape(3, k, m)).reshape(3 * k, m)
+                Z[:, :k] = d.solver(h)(rhs).reshape(3, k, m)
+            Xn[n] = Z[2].copy()
+        return Xn, Zs
+
+    def _dstep(self, data, X, dX, Zs, h):
+        """Sensitivities after the step from ``X`` (with stage values ``Zs``)."""
+        dXn, dZs = {}, {}
+        for n in self.sizes:
+            d = data[n]
+            lev = d.lev
+            k, m = lev.k, n + 1
+            P = dX[n].shape[1]
+            dZ = np.zeros((3,) + dX[n].shape)
+            dZs[n] = dZ
+            if k:
+                Y, dY = self._inputs(lev, Zs, dZs)
+                z = Zs[n][:, :k]
+                if not d.sparse:  # dense: dB Y + B dY - dA Z as matrix products
+                    lev_in = ((d.dbm @ Y).reshape(3, k, P, m) + (d.bm @ dY.reshape(3, lev.n_y, P * m)).reshape(3, k, P, m)
+                              - (d.dam @ z).reshape(3, k, P, m))
+                else:
+                    terms = d.wb[None, :, :, None] * Y[:, lev.bc][:, :, None, :]
+                    terms += d.bval[None, :, None, None] * dY[:, lev.bc]
+                    lev_in = self._row_sum(lev.sum_b, terms)
+                    lev_in -= d.wd[None, :, :, None] * z[:, :, None, :]
+                    if d.wo is not None:
+                        lev_in -= self._row_sum(lev.sum_o, d.wo[None, :, :, None] * Zs[n][:, lev.o_c][:, :, None, :])
+                x0 = X[n][:k]
+                base = d.c[:, None, None] * dX[n][:k] + d.dcrow[:, :, None] * x0[:, None, :]
+                rhs = (base[None] - d.dcrow[None, :, :, None] * z[:, :, None, :]
+                       + h * (_RA @ lev_in.reshape(3, -1)).reshape(3, k, P, m)).reshape(3 * k, P * m)
+                dZ[:, :k] = d.solver(h)(rhs).reshape(3, k, P, m)
+            dXn[n] = dZ[2].copy()
+        return dXn
+
+    def simulate(
+        self,
+        v: np.ndarray,
+        pools: np.ndarray,
+        labelled: PackedSources,
+        unlabelled: PackedSources,
+        times: Sequence[float],
+        *,
+        dv: Optional[np.ndarray] = None,
+        dpools: Optional[np.ndarray] = None,
+        tol: float = 1e-8,
+        max_steps: int = 100000,
+    ):
+        """MIDs of the targets at ``times`` (h) after the switch to the tracer.
+
+        Parameters
+        ----------
+        v
+            Gross fluxes (flux unit), in compilation order.
+        pools
+            Pool sizes in ``pool_unit``, in :attr:`pool_ids` order (> 0).
+        labelled, unlabelled
+            Packed input MIDs after (tracer) and before the switch.
+        times
+            Sorted times in hours (>= 0).
+        dv, dpools
+            Directions: ``(n_fluxes, P)`` flux and ``(n_pools, P)`` pool
+            derivatives of the parameters; both or neither.
+        tol
+            Absolute local error bound per step on MID fractions.
+
+        Returns
+        -------
+        mids, dmids, info
+            ``mids[emu]`` is ``(len(times), size+1)``; ``dmids[emu]`` is
+            ``(len(times), P, size+1)`` (or None); ``info`` counts steps.
+        """
+        v = np.asarray(v, dtype=float)
+        pools = np.asarray(pools, dtype=float).reshape(-1)
+        times = np.asarray(times, dtype=float).reshape(-1)
+        if pools.size != len(self.pool_ids):
+            raise FluxasnInputError(f"expected {len(self.pool_ids)} pool sizes ({self.pool_ids}), got {pools.size}")
+        bad = np.flatnonzero(~(pools > 0))
+        if bad.size:
+            raise FluxasnInputError("pool size must be > 0", identifier=self.pool_ids[bad[0]])
+        if times.size and (times[0] < 0 or np.any(np.diff(times) < 0)):
+            raise FluxasnInputError(f"times must be sorted and >= 0 (h), got {times.tolist()}")
+        sens = dv is not None
+        n_flux = v.size
+        if sens:
+            dv = np.asarray(dv, dtype=float)
+            dpools = np.asarray(dpools, dtype=float)
+            P = dv.shape[1]
+        X0, dX0 = self.emu.simulate(v, unlabelled, dv if sens else None)
+        data = {}
+        for n in self.sizes:
+            lev = self.emu.levels[n]
+            pr = self.prow[n]
+            c = np.where(pr >= 0, pools[np.maximum(pr, 0)], 0.0) * self.factor
+            dcrow = None
+            if sens:
+                dcrow = np.where((pr >= 0)[:, None], dpools[np.maximum(pr, 0)], 0.0) * self.factor
+            data[n] = _LevelData(lev, v, c, dv if sens else None, dcrow, n_flux)
+        X = {n: X0[n].copy() for n in self.sizes}
+        dX = {n: dX0[n].copy() for n in self.sizes} if sens else None
+        for n in self.sizes:  # inputs switch to the tracer
+            k = self.emu.levels[n].k
+            X[n][k:] = labelled.arrays[n]
+            if sens:
+                dX[n][k:] = 0.0
+        where = {e: self.emu.index[e] for e in self.targets}
+        mids = {e: np.empty((times.size, n + 1)) for e, (n, _) in where.items()}
+        dmids = {e: np.empty((times.size, P, n + 1)) for e, (n, _) in where.items()} if sens else None
+
+        def record(i):
+            for e, (n, r) in where.items():
+                mids[e][i] = X[n][r]
+                if sens:
+                    dmids[e][i] = dX[n][r]
+
+        t, i = 0.0, 0
+        while i < times.size and times[i] <= 0.0:
+            for e, (n, r) in where.items():
+                mids[e][i] = X0[n][r]
+                if sens:
+                    dmids[e][i] = dX0[n][r]
+            i += 1
+        # first step: a fraction of the fastest turnover time
+        rate = 0.0
+        for d in data.values():
+            if d.lev.k:
+                diag = np.asarray(d.a.diagonal() if d.sparse else np.diag(d.a))
+                ok = d.c > 0
+                if ok.any():
+                    rate = max(rate, float(np.max(diag[ok] / d.c[ok])))
+        h = 1e-3 / rate if rate > 0 else (times[-1] if times.size else 1.0)
+        steps = rejected = 0
+        while i < times.size:
+            h_try = min(h, times[i] - t)
+            last = h_try >= times[i] - t - 1e-14 * max(1.0, times[i])
+            full, _ = self._step(data, X, h_try)
+            half1, z1 = self._step(data, X, h_try / 2)
+            half2, z2 = self._step(data, half1, h_try / 2)
+            err = max(float(np.max(np.abs(half2[n] - full[n]))) for n in self.sizes) / (2 ** _ORDER - 1)
+            steps += 1
+            if steps > max_steps:
+                raise RuntimeError(f"INST integration needed more than {max_steps} steps")
+            fac = 0.9 * (tol / err) ** (1.0 / (_ORDER + 1)) if err > 0 else 4.0
+            if err > tol:
+                rejected += 1
+                h = h_try * max(0.2, min(0.9, fac))
+                continue
+            if sens:
+                dmid = self._dstep(data, X, dX, z1, h_try / 2)
+                dX = self._dstep(data, half1, dmid, z2, h_try / 2)
+            X = half2
+            t = times[i] if last else t + h_try
+            if not last or h_try >= h:
+                h = h_try * min(4.0, max(1.0, fac))
+            while i < times.size and times[i] <= t:
+                record(i)
+                i += 1
+        return mids, dmids, {"steps": steps, "rejected": rejected}
+
+    def describe(self) -> Dict[int, Dict[str, int]]:
+        """Per EMU size: unknown EMUs, input EMUs, convolution/input items."""
+        return self.emu.describe()
+
+    def row_names(self, size: int):
+        """Names of the unknown EMUs of one level, in row order."""
+        return [emu_name(e) for e in self.emu.levels[size].unknown]
