@@ -27,20 +27,10 @@ import numpy as np
 from fluxasn.isotope.formats import fluxml_gross_fluxes, read_fluxml
 from fluxasn.isotope.problem import MFAProblem
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from _shared import x3cflux_core  # noqa: E402  (the tests' loader: one place)
+
 DEFAULT = Path(__file__).resolve().parents[1].parent / "shared" / "c13" / "13cflux_v3_examples" / "models" / "EC.fml"
-
-
-def x3cflux_core():
-    spec = importlib.util.find_spec("x3cflux")
-    if spec is None:
-        sys.exit("x3cflux is not installed: pip install x3cflux==3.1.2 --no-deps")
-    lib = os.path.join(spec.submodule_search_locations[0], "lib")
-    so = [f for f in os.listdir(lib) if f.startswith("core") and f.endswith(".so")][0]
-    core_spec = importlib.util.spec_from_file_location("x3cflux.lib.core", os.path.join(lib, so))
-    core = importlib.util.module_from_spec(core_spec)
-    core_spec.loader.exec_module(core)
-    core.logging.level = 1
-    return core
 
 
 def per_call(fn, repeat):

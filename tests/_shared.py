@@ -5,7 +5,11 @@ Import these with ``from _shared import require_shared`` (never from
 """
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import os
+import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -49,3 +53,33 @@ EXTRA_MODELS = {
     "mouse_sbml3": "mus_musculus_Quek2008_sbml3.xml.gz",  # duplicate boundary reactions
     "mouse_l2": "mus_musculus_Quek2008.xml.gz",          # SBML L2, _ext ids, no genes, no objective
 }
+
+
+def x3cflux_core():
+    """The compiled simulator core of x3cflux 3.1.2 (13CFLUX v3), the independent 13C reference.
+
+    x3cflux is a test dependency (``pip install -e ".[test]"``; its fitting
+    modules need Debian's coinor-libipopt-dev to build cyipopt, which
+    ``.ci/run`` installs). Only the core is used; when the package is there
+    without hopsy or cyipopt (``pip install x3cflux==3.1.2 --no-deps``) the
+    core is loaded alone. Absent: skip, and fail under CI=true.
+    """
+    if "x3cflux.lib.core" in sys.modules:
+        return sys.modules["x3cflux.lib.core"]
+    spec = importlib.util.find_spec("x3cflux")
+    if spec is None:
+        message = "x3cflux 3.1.2 is not installed (a test dependency: pip install -e '.[test]')"
+        if _ci():
+            pytest.fail(message + "; CI=true requires it", pytrace=False)
+        pytest.skip(message)
+    try:
+        core = importlib.import_module("x3cflux.lib.core")
+    except ImportError:
+        for name in [n for n in sys.modules if n == "x3cflux" or n.startswith("x3cflux.")]:
+            del sys.modules[name]
+        stub = types.ModuleType("x3cflux")
+        stub.__path__ = list(spec.submodule_search_locations)
+        sys.modules["x3cflux"] = stub
+        core = importlib.import_module("x3cflux.lib.core")
+    core.logging.level = 1
+    return core

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
-from _shared import require_shared, shared_root
+from _shared import require_shared, shared_root, x3cflux_core
 from fluxasn.exceptions import FluxasnInputError
 from fluxasn.isotope.emu import EMUSystem, parse_emu
 from fluxasn.isotope.inst import INSTSystem
@@ -256,26 +256,6 @@ def test_simulate_refuses_bad_pools_and_times():
 
 
 # -- x3cflux (13CFLUX v3) --------------------------------------------------------------
-def x3cflux_core():
-    """x3cflux's compiled core, or skip. ``import x3cflux`` needs hopsy and cyipopt
-    (sampling and optimisation); the simulator core does not, so it is loaded alone."""
-    if "x3cflux.lib.core" in sys.modules:
-        return sys.modules["x3cflux.lib.core"]
-    spec = importlib.util.find_spec("x3cflux")
-    if spec is None:
-        pytest.skip("x3cflux 3.1.2 not installed (pip install x3cflux==3.1.2 --no-deps)")
-    try:
-        return importlib.import_module("x3cflux.lib.core")
-    except ImportError:
-        pass
-    for name in [n for n in sys.modules if n == "x3cflux" or n.startswith("x3cflux.")]:
-        del sys.modules[name]
-    stub = types.ModuleType("x3cflux")
-    stub.__path__ = list(spec.submodule_search_locations)
-    sys.modules["x3cflux"] = stub
-    return importlib.import_module("x3cflux.lib.core")
-
-
 def test_linea_matches_x3cflux():
     path = require_shared("c13", "13cflux_v3_examples", "models", "linea.fml")
     core = x3cflux_core()

@@ -1,10 +1,7 @@
 """FluxML 3 models simulated by fluxasn and by 13CFLUX v3 (x3cflux 3.1.2) at the same fluxes.
 
-x3cflux is an independent simulator (C++ core). It is optional: ``pip install
-x3cflux==3.1.2 --no-deps`` (its own dependencies need a system Ipopt). Only
-its compiled core is used, loaded without the package's ``__init__`` (which
-imports the Ipopt-based fitting modules). Without x3cflux these tests skip,
-saying so.
+x3cflux is an independent simulator (C++ core; ``pip install
+x3cflux==3.1.2``, a test dependency; see ``_shared.x3cflux_core``).
 """
 import importlib.util
 import os
@@ -13,25 +10,12 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
-from _shared import require_shared
+from _shared import require_shared, x3cflux_core
 from fluxasn.isotope.formats import read_fluxml
 from fluxasn.isotope.formats.fluxml_types import X3CFLUX_NATURAL_13C, fluxml_gross_fluxes
 from fluxasn.isotope.problem import MFAProblem
 
 FML = "http://www.13cflux.net/fluxml"
-
-
-def x3cflux_core():
-    spec = importlib.util.find_spec("x3cflux")
-    if spec is None:
-        pytest.skip("x3cflux is not installed (optional: pip install x3cflux==3.1.2 --no-deps)")
-    lib = os.path.join(spec.submodule_search_locations[0], "lib")
-    so = [f for f in os.listdir(lib) if f.startswith("core") and f.endswith(".so")]
-    core_spec = importlib.util.spec_from_file_location("x3cflux.lib.core", os.path.join(lib, so[0]))
-    core = importlib.util.module_from_spec(core_spec)
-    core_spec.loader.exec_module(core)
-    core.logging.level = 1
-    return core
 
 
 def model(name):
