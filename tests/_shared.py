@@ -58,17 +58,16 @@ EXTRA_MODELS = {
 def x3cflux_core():
     """The compiled simulator core of x3cflux 3.1.2 (13CFLUX v3), the independent 13C reference.
 
-    x3cflux is a test dependency (``pip install -e ".[test]"``; its fitting
-    modules need Debian's coinor-libipopt-dev to build cyipopt, which
-    ``.ci/run`` installs). Only the core is used; when the package is there
-    without hopsy or cyipopt (``pip install x3cflux==3.1.2 --no-deps``) the
+    The README's test command installs it without its dependencies
+    (``pip install --no-deps x3cflux==3.1.2``: hopsy and cyipopt, needed only by
+    its fitting modules, are left out), so ``import x3cflux`` fails and the
     core is loaded alone. Absent: skip, and fail under CI=true.
     """
     if "x3cflux.lib.core" in sys.modules:
         return sys.modules["x3cflux.lib.core"]
     spec = importlib.util.find_spec("x3cflux")
     if spec is None:
-        message = "x3cflux 3.1.2 is not installed (a test dependency: pip install -e '.[test]')"
+        message = "x3cflux 3.1.2 is not installed (the README's test command installs it; Python 3.11 wheel only)"
         if _ci():
             pytest.fail(message + "; CI=true requires it", pytrace=False)
         pytest.skip(message)

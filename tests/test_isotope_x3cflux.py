@@ -1,7 +1,7 @@
 """FluxML 3 models simulated by fluxasn and by 13CFLUX v3 (x3cflux 3.1.2) at the same fluxes.
 
-x3cflux is an independent simulator (C++ core; ``pip install
-x3cflux==3.1.2``, a test dependency; see ``_shared.x3cflux_core``).
+x3cflux is an independent simulator (C++ core), installed by the README's
+test command; see ``_shared.x3cflux_core``.
 """
 import importlib.util
 import os
