@@ -135,6 +135,7 @@ def test_linea_residuals_equal_x3cflux_loss(tmp_path):
     assert [p.value for p in problem.pools] == [2.0, 3.0]  # pools= overrides the file's values
     assert fluxml_units(read_fluxml(path))["time"] == "min"
     sim = core.create_simulator_from_fml(str(path), "default", "emu")
+    sim.builder.set_solver(core.MatrixLinearCVODESolver(100, 1e-10, 1e-13, 1000000))  # default rtol: 1e-6
     assert sim.parameter_space.free_parameter_names == ["v3.n", "v2.x", "B", "A"]
     theta = theta_at(problem, x3c_parameters(sim, LINEA_TRUTH))
     assert compare(sim, LINEA_TRUTH, problem, theta) < 1e-6
@@ -199,7 +200,8 @@ def test_cli_fits_a_time_course(tmp_path):
     out = json.loads(runs["json"].stdout)
     assert out["ssr"] < 1e-6 and out["dof"] == 2 * 2 * len(LINEA_TIMES) + 1 - 4
     assert out["time_unit"] == "min" and out["starts"] == 2
-    rows = {row["id"]: row for row in out["parameters"]}
+    rows = {row["id"]: row for row in out["fluxes"] + out["pools"]}
+    assert out["dilution"] == [] and {row["id"] for row in out["pools"]} == {"A", "B"}
     truth = {"v3": 1.0, "v2.exch": 0.5, "A": 2.0, "B": 3.0}  # v2.exch: the backward flux, x + max(-net, 0)
     for name, value in truth.items():
         row = rows[name]

@@ -128,5 +128,7 @@ def inst_json(result, units, frame) -> Any:
         "starts": len(result.starts),
         "time_unit": units["time"],
         "flux_unit": units["flux"],
-        "parameters": frame_records(frame),
+        "fluxes": frame_records(frame[frame["kind"].isin(["net", "exchange"])]),
+        "pools": frame_records(frame[frame["kind"] == "pool"]),
+        "dilution": frame_records(frame[frame["kind"] == "G-value"]),
     }
