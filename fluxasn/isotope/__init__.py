@@ -14,6 +14,7 @@ from fluxasn.isotope.atommap import AtomTransition, format_transition, parse_tra
 from fluxasn.isotope.bridge import add_13c_constraints, flux_scale, read_flux_mapping
 from fluxasn.isotope.emu import EMUSystem, parse_emu
 from fluxasn.isotope.fit import fit_13c
+from fluxasn.isotope.inst import INSTProblem, INSTResult, fit_inst, fluxml_units, inst_problem_from_fluxml
 from fluxasn.isotope.problem import MFAProblem
 from fluxasn.isotope.formats import (
     C13_EXAMPLES,
@@ -41,6 +42,7 @@ __all__ = [
     "fit_13c", "add_13c_constraints", "flux_scale", "read_flux_mapping",
     "read_c13", "C13_EXAMPLES", "c13_example_path", "read_inca_csv", "read_mfapy", "read_freeflux", "read_fluxml", "network_from_cobra",
     "read_ftbl",
+    "INSTProblem", "INSTResult", "fit_inst", "inst_problem_from_fluxml", "fluxml_units",
 ]
 
 
