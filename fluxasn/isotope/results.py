@@ -1,17 +1,17 @@
 """The result of a 13C-MFA fit: one object, three views (terminal, notebook, frame)."""
 from __future__ import annotations
 
-from typing import Dict, List
+from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from fluxasn.config import ZERO
 from fluxasn.views import ResultView
 from fluxasn.isotope.emu import emu_name
 from fluxasn.isotope.optimize import single_blas_thread
-from fluxasn.isotope.stats import ProfileInterval, chi2_range, linearized_interval, profile_interval
+from fluxasn.isotope.stats import (LinearizedInterval, MonteCarloIntervals, ProfileInterval, chi2_range,
+                                   data_subspace, linearized_interval, monte_carlo_intervals, profile_interval)
 
 __all__ = ["MFAResult"]
 
@@ -19,12 +19,16 @@ __all__ = ["MFAResult"]
 class MFAResult(ResultView):
     """Fitted fluxes, their intervals and the goodness of fit.
 
-    Each flux has a linearised interval (clipped to the range the constraints
-    allow) until :meth:`profile` replaces it by its profile-likelihood
-    interval. ``identifiable`` means the data bound the flux on both sides:
-    for a profile, both sides reach the chi-square threshold inside the
-    feasible range; for a linearised interval, it lies strictly inside that
-    range (fluxes fixed by the constraints count as identifiable).
+    Each flux has a linearised interval on the data-determined subspace
+    (clipped to the range the constraints allow; a flux along a direction the
+    data do not determine gets its whole feasible range) until
+    :meth:`profile` or :meth:`monte_carlo` replaces it. ``identifiable``
+    means the data bound the flux on both sides strictly inside its feasible
+    range, by the method named in the ``method`` column: for a profile, both
+    sides reach the chi-square threshold; for a linearised interval, the
+    flux has no component along an undetermined direction and its interval
+    ends inside the range on both sides (fluxes fixed by the constraints
+    count as identifiable).
 
     Attributes
     ----------
@@ -64,18 +68,15 @@ class MFAResult(ResultView):
         self.chi2_threshold = float(sps.chi2.ppf(confidence, self.dof)) if self.dof > 0 else np.inf
         self.passed = bool(self.chi2_range[0] <= self.ssr <= self.chi2_range[1])
         self.runs = list(runs)
+        self.subspace = data_subspace(J)
+        self.linearized: Dict[str, LinearizedInterval] = {}
+        self.monte_carlo_result = None
         rows = []
         for name, kind in problem.network.reported_fluxes():
-            val, lo, hi = linearized_interval(problem, self.u, J, name, confidence)
-            fmin, fmax = problem.flux_range(name)  # clip to what the constraints allow
-            # identifiable: the data bound the flux on both sides more tightly than the constraints do
-            ident = bool(np.isfinite(hi - lo) and lo > fmin + ZERO * max(1.0, abs(fmin))
-                         and hi < fmax - ZERO * max(1.0, abs(fmax)))
-            if fmax - fmin < ZERO * max(1.0, abs(val)):
-                ident = True  # fixed by the constraints
-            lo, hi = max(lo, fmin), min(hi, fmax)
-            rows.append({"id": name, "kind": kind, "flux": val, "lower": lo, "upper": hi,
-                         "method": "linearized", "identifiable": ident})
+            lin = linearized_interval(problem, self.u, J, name, confidence, subspace=self.subspace)
+            self.linearized[name] = lin
+            rows.append({"id": name, "kind": kind, "flux": lin.value, "lower": lin.lower, "upper": lin.upper,
+                         "method": "linearized", "identifiable": lin.identifiable, "unconverged": 0})
         self._frame = pd.DataFrame(rows).set_index("id")
         return self
 
@@ -88,6 +89,7 @@ class MFAResult(ResultView):
         self._frame.loc[name, ["lower", "upper"]] = [prof.lower, prof.upper]
         self._frame.loc[name, "method"] = "profile"
         self._frame.loc[name, "identifiable"] = prof.identifiable
+        self._frame.loc[name, "unconverged"] = len(prof.unconverged)
 
     def profile(self, name: str, **kwargs) -> ProfileInterval:
         """Compute (and store) the profile-likelihood interval of flux ``name``."""
@@ -97,14 +99,72 @@ class MFAResult(ResultView):
         self.set_profile(name, prof)
         return prof
 
+    def monte_carlo(self, *, n: int = 100, seed: int = 0, processes: Optional[int] = 1,
+                    names: Optional[Sequence[str]] = None, max_iter: int = 200) -> MonteCarloIntervals:
+        """Monte Carlo intervals (refits of data resampled at the best fit) for ``names``.
+
+        Parameters
+        ----------
+        n
+            Replicates.
+        seed
+            Seed of the resampling (results do not depend on ``processes``).
+        processes
+            Worker processes (1: in this process; None: the configured default).
+        names
+            Fluxes (default: every net and exchange flux).
+        max_iter
+            Iterations per refit.
+
+        Notes
+        -----
+        Each refit starts at the best fit, so it does not move along a
+        direction the data do not determine: a flux the linearised analysis
+        finds non-identifiable keeps its whole feasible range and its flag.
+        Rows of profiled fluxes are left as they are.
+        """
+        names = list(self._frame.index if names is None else names)
+        with single_blas_thread():
+            mc = monte_carlo_intervals(self.problem, self.u, names, n=n, seed=seed, processes=processes,
+                                       confidence=self.confidence, max_iter=max_iter)
+        self.monte_carlo_result = mc
+        for name in names:
+            if name in self.profiles:
+                continue
+            lin = self.linearized.get(name)
+            if lin is None:
+                lin = linearized_interval(self.problem, self.u, self.jacobian, name, self.confidence,
+                                          subspace=self.subspace)
+                self._frame.loc[name, ["kind", "flux"]] = ["gross", lin.value]
+            if lin.determined and not lin.fixed:
+                lo, hi = mc.interval(name)
+                fmin, fmax = self.problem.flux_range(name)
+                scale = max(abs(fmin), abs(fmax), abs(lin.value), 1.0)
+                ident = bool(lo - fmin > 1e-6 * scale and fmax - hi > 1e-6 * scale)
+            else:
+                lo, hi, ident = lin.lower, lin.upper, lin.identifiable
+            self._frame.loc[name, ["lower", "upper"]] = [lo, hi]
+            self._frame.loc[name, "method"] = "monte-carlo"
+            self._frame.loc[name, "identifiable"] = ident
+            self._frame.loc[name, "unconverged"] = int(np.sum(~mc.converged))
+        return mc
+
     def flux(self, name: str) -> float:
         """Fitted value of any flux (net id, gross id or ``R.exch``)."""
         return float(self.network.flux_vector(name) @ self.v)
 
     # -- views -------------------------------------------------------------
     def to_frame(self) -> pd.DataFrame:
-        """Fluxes: index id; columns flux, lower, upper, identifiable, kind, method."""
-        return self._frame[["flux", "lower", "upper", "identifiable", "kind", "method"]].copy()
+        """Fluxes: index id; columns flux, lower, upper, identifiable, kind, method, unconverged.
+
+        ``method`` says where the interval and the identifiability flag come
+        from (linearized, profile, monte-carlo); ``unconverged`` counts
+        profile points (or Monte Carlo refits) that did not converge.
+        """
+        frame = self._frame[["flux", "lower", "upper", "identifiable", "kind", "method", "unconverged"]].copy()
+        frame["identifiable"] = frame["identifiable"].astype(bool)
+        frame["unconverged"] = frame["unconverged"].fillna(0).astype(int)
+        return frame
 
     def mids_frame(self) -> pd.DataFrame:
         """Measured vs simulated MIDs: experiment, fragment, emu, mass, measured, simulated, sd."""

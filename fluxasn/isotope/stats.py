@@ -5,33 +5,62 @@
   fit is accepted if the SSR lies in the two-sided ``confidence`` range
   (INCA's convention; the one-sided upper threshold used by mfapy is
   reported too).
-* Linearised intervals: covariance of the free parameters
-  ``(J^T J)^+`` (on the face of the flux bounds active at the optimum)
-  propagated to each flux, half-width ``sqrt(chi2.ppf(confidence, 1)) * sd``.
-* Profile likelihood: each flux is fixed at values walking away from the
-  optimum, the others refitted, until the SSR rises by
-  ``chi2.ppf(confidence, 1)`` (3.84 at 95 %); a side that never reaches it
-  within the feasible range is unbounded there and the flux is reported
-  non-identifiable.
+* Linearised intervals, on the data-determined subspace only: the singular
+  value decomposition of the weighted Jacobian ``J`` (all free parameters;
+  directions into active bounds are kept, the interval is clipped to the
+  feasible range afterwards) splits parameter space into the directions the
+  data determine and those they do not (:func:`data_subspace`). A flux whose
+  gradient has a component along a non-determined direction is
+  non-identifiable and its interval is its whole feasible range
+  (:meth:`~fluxasn.isotope.problem.MFAProblem.flux_range`); any other flux
+  gets ``value +- sqrt(chi2.ppf(confidence, 1) * a C a^T)`` with ``C`` the
+  pseudo-inverse of ``J^T J`` on the determined subspace, clipped to the
+  feasible range.
+* Profile likelihood by continuation (:func:`profile_interval`): the flux is
+  fixed at values walking away from the optimum; each point refits every
+  other free parameter starting from the previous point's solution, then
+  verifies itself by a second refit from its own solution; a point that
+  fails the check, or that claims the chi-square threshold is crossed, is
+  refitted from other starts (the neighbouring point's solution, the best fit
+  moved onto the plane) and the lowest SSR kept. Points that still fail are
+  reported (:attr:`ProfileInterval.unconverged`) and never used to close an
+  interval. A side whose SSR stays below ``chi2.ppf(confidence, 1)`` up to
+  the feasible bound ends at that bound (one-sided interval).
+* Monte Carlo intervals (:func:`monte_carlo_intervals`): data resampled from
+  the measurement model at the best fit, refitted, percentile intervals.
+
+Identifiability is one notion for every method: a flux is identifiable when
+the data bound it on both sides strictly inside its feasible range (a flux
+fixed by the constraints counts as identifiable).
 
 References
 ----------
 Antoniewicz MR, Kelleher JK, Stephanopoulos G (2006). Determination of
 confidence intervals of metabolic fluxes estimated from stable isotope
 measurements. Metab Eng 8:324-337.
+Golub GH, Van Loan CF (2013). Matrix Computations, 4th ed., sections 2.4.8
+(numerical rank) and 8.6.1 (Wedin's bound on singular-subspace perturbation).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Tuple
+import copy
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
-import scipy.linalg as sla
 from scipy import stats as sps
 
-from fluxasn.isotope.optimize import local_fit
+from fluxasn._parallel import map_in_pool
+from fluxasn.isotope.optimize import local_fit, single_blas_thread
 
-__all__ = ["chi2_range", "parameter_covariance", "linearized_interval", "profile_interval", "ProfileInterval"]
+__all__ = [
+    "chi2_range", "DataSubspace", "data_subspace", "parameter_covariance",
+    "LinearizedInterval", "linearized_interval",
+    "ProfilePoint", "ProfileInterval", "profile_interval",
+    "MonteCarloIntervals", "monte_carlo_intervals", "resampled_problem",
+]
+
+_EPS = float(np.finfo(float).eps)
 
 
 def chi2_range(dof: int, confidence: float = 0.95) -> Tuple[float, float]:
@@ -42,40 +71,95 @@ def chi2_range(dof: int, confidence: float = 0.95) -> Tuple[float, float]:
     return float(sps.chi2.ppf(a / 2, dof)), float(sps.chi2.ppf(1 - a / 2, dof))
 
 
-def parameter_covariance(problem, u, J, *, active_tol: float = 1e-6) -> np.ndarray:
-    """Covariance of the free parameters, ``(J^T J)^+`` on the face of active bounds.
+@dataclass
+class DataSubspace:
+    """Split of the free-parameter space by what the data determine.
 
-    Flux bounds active at the optimum (e.g. an exchange flux at its upper
-    limit) are held fixed: the covariance lives in the null space of the
-    active rows of ``G``, as a linearised analysis cannot move across them.
+    Attributes
+    ----------
+    determined
+        Orthonormal basis (columns) of the directions the data determine.
+    singular
+        Their singular values (weighted residual per unit parameter).
+    undetermined
+        Orthonormal basis of the directions the data do not determine.
+    threshold
+        Singular values at or below it count as zero.
+    angle_tol
+        A unit gradient whose component along :attr:`undetermined` is at or
+        below this is taken as orthogonal to it.
     """
-    u = np.asarray(u, float)
-    slack = problem.h - problem.G @ u
-    scale = 1.0 + np.abs(problem.h)
-    active = problem.G[slack < active_tol * scale]
-    if active.shape[0]:
-        Z = sla.null_space(active)
-        if Z.shape[1] == 0:
-            return np.zeros((problem.p, problem.p))
-        JZ = J @ Z
-        return Z @ np.linalg.pinv(JZ.T @ JZ, rcond=1e-10) @ Z.T
-    return np.linalg.pinv(J.T @ J, rcond=1e-10)
+
+    determined: np.ndarray
+    singular: np.ndarray
+    undetermined: np.ndarray
+    threshold: float
+    angle_tol: float
+
+    def covariance(self) -> np.ndarray:
+        """Pseudo-inverse of ``J^T J`` on the determined subspace."""
+        V = self.determined
+        return (V / self.singular ** 2) @ V.T
+
+    def undetermined_component(self, a: np.ndarray) -> float:
+        """Relative size ``|a V0| / |a|`` of gradient ``a`` along the undetermined directions."""
+        norm = float(np.linalg.norm(a))
+        if norm == 0.0 or self.undetermined.shape[1] == 0:
+            return 0.0
+        return float(np.linalg.norm(a @ self.undetermined)) / norm
 
 
-def linearized_interval(problem, u, J, name: str, confidence: float = 0.95) -> Tuple[float, float, float]:
-    """(value, lower, upper) of flux ``name`` from the Jacobian covariance."""
-    vec = problem.network.flux_vector(name)
-    a = vec @ problem.N
-    value = float(vec @ problem.fluxes(u))
-    cov = parameter_covariance(problem, u, J)
-    var = float(a @ cov @ a)
-    half = np.sqrt(sps.chi2.ppf(confidence, 1) * max(var, 0.0))
-    return value, value - half, value + half
+def data_subspace(J: np.ndarray) -> DataSubspace:
+    """Directions of parameter space the weighted Jacobian ``J`` determines.
+
+    A singular value ``s_i <= s_max * max(n_res, p) * eps`` is zero to working
+    precision (the numerical-rank rule of Golub & Van Loan, also numpy's
+    ``matrix_rank`` default): a change of the Jacobian of relative size eps,
+    the rounding of its computation, can make it zero. The threshold depends
+    only on the matrix size and the floating-point precision, never on a
+    particular network. A gradient is orthogonal to the undetermined
+    directions when its relative component along them is at most
+    ``threshold / s_min`` (the smallest kept singular value): by Wedin's
+    theorem, the computed determined subspace may be rotated by up to that
+    angle by a perturbation of size ``threshold``, so smaller components are
+    rounding.
+    """
+    J = np.asarray(J, float)
+    n, p = J.shape
+    if p == 0:
+        return DataSubspace(np.zeros((0, 0)), np.zeros(0), np.zeros((0, 0)), 0.0, 0.0)
+    if n == 0 or not np.all(np.isfinite(J)):
+        return DataSubspace(np.zeros((p, 0)), np.zeros(0), np.eye(p), np.inf, 0.0)
+    _, s, Vt = np.linalg.svd(J, full_matrices=True)
+    smax = float(s.max(initial=0.0))
+    threshold = smax * max(n, p) * _EPS
+    k = int(np.sum(s > threshold)) if smax > 0 else 0
+    V = Vt.T
+    angle = threshold / float(s[k - 1]) if k else 0.0
+    return DataSubspace(V[:, :k], s[:k], V[:, k:], threshold, angle)
+
+
+def parameter_covariance(problem, u, J) -> np.ndarray:
+    """Covariance of the free parameters on the data-determined subspace.
+
+    ``(J^T J)^+`` restricted to the directions the data determine
+    (:func:`data_subspace`); it is zero along the other directions, which
+    :func:`linearized_interval` reports as non-identifiable instead of
+    reading that zero as a zero width. Directions into active flux bounds are
+    kept (the interval is clipped to the feasible range afterwards).
+    """
+    return data_subspace(J).covariance()
 
 
 @dataclass
-class ProfileInterval:
-    """Profile-likelihood interval of one flux."""
+class LinearizedInterval:
+    """Linearised interval of one flux.
+
+    ``lower_found``/``upper_found``: that side is set by the data strictly
+    inside the feasible range (else it is the feasible bound).
+    ``determined``: the flux's gradient has no component along a direction
+    the data do not determine.
+    """
 
     name: str
     value: float
@@ -83,16 +167,154 @@ class ProfileInterval:
     upper: float
     lower_found: bool
     upper_found: bool
-    points: list
+    determined: bool
+    fixed: bool = False
 
     @property
     def identifiable(self) -> bool:
-        return self.lower_found and self.upper_found
+        return self.fixed or (self.determined and self.lower_found and self.upper_found)
+
+
+def _inside(x: float, bound: float, scale: float) -> bool:
+    """``x`` is strictly inside ``bound`` (by more than rounding of ``scale``)."""
+    return bool(np.isfinite(x) and abs(x - bound) > 1e-9 * max(1.0, scale))
+
+
+def linearized_interval(problem, u, J, name: str, confidence: float = 0.95, *,
+                        subspace: Optional[DataSubspace] = None,
+                        flux_range: Optional[Tuple[float, float]] = None) -> LinearizedInterval:
+    """Linearised interval of flux ``name`` on the data-determined subspace.
+
+    Parameters
+    ----------
+    problem
+        The :class:`~fluxasn.isotope.problem.MFAProblem`.
+    u, J
+        Free parameters at the best fit and the weighted Jacobian there.
+    name
+        Flux (net id, gross id or ``R.exch``).
+    confidence
+        Level; half-width ``sqrt(chi2.ppf(confidence, 1)) * sd``.
+    subspace, flux_range
+        Precomputed :func:`data_subspace` of ``J`` and feasible range of the
+        flux (computed if None).
+    """
+    vec = problem.network.flux_vector(name)
+    a = vec @ problem.N
+    value = float(vec @ problem.fluxes(u))
+    fmin, fmax = problem.flux_range(name) if flux_range is None else flux_range
+    scale = max(abs(fmin), abs(fmax), abs(value)) if np.isfinite(fmax - fmin) else max(abs(value), 1.0)
+    if not (fmax - fmin > 1e-9 * max(1.0, scale)):  # fixed by the constraints
+        return LinearizedInterval(name, value, value, value, True, True, True, fixed=True)
+    sub = data_subspace(J) if subspace is None else subspace
+    if sub.undetermined_component(a) > sub.angle_tol:
+        return LinearizedInterval(name, value, fmin, fmax, False, False, False)
+    var = float(a @ sub.covariance() @ a)
+    half = float(np.sqrt(sps.chi2.ppf(confidence, 1) * max(var, 0.0)))
+    lo, hi = value - half, value + half
+    lo_found = lo > fmin and _inside(lo, fmin, scale)
+    hi_found = hi < fmax and _inside(hi, fmax, scale)
+    return LinearizedInterval(name, value, lo if lo_found else fmin, hi if hi_found else fmax,
+                              lo_found, hi_found, True)
+
+
+# -- profile likelihood -------------------------------------------------------
+@dataclass
+class ProfilePoint:
+    """One constrained refit of a profile.
+
+    ``converged``: a further refit from this point's own solution lowered the
+    SSR by at most the profile's ``abs_tol``. ``start``: which start gave the
+    kept solution (``continuation``, ``neighbour`` or ``best``).
+    """
+
+    value: float
+    ssr: float
+    converged: bool
+    start: str
+    u: np.ndarray = field(repr=False)
+
+
+@dataclass
+class ProfileInterval:
+    """Profile-likelihood interval of one flux.
+
+    ``lower_found``/``upper_found``: that side reaches the chi-square
+    threshold inside the feasible range (else the interval ends at the
+    feasible bound). :attr:`unconverged` lists points whose refits did not
+    converge from any start; they are reported, never used to close a side.
+    """
+
+    name: str
+    value: float
+    lower: float
+    upper: float
+    lower_found: bool
+    upper_found: bool
+    points: List[ProfilePoint]
+    ssr_min: float = float("nan")
+    threshold: float = float("nan")
+    fixed: bool = False
+
+    @property
+    def identifiable(self) -> bool:
+        return self.fixed or (self.lower_found and self.upper_found)
+
+    @property
+    def unconverged(self) -> List[ProfilePoint]:
+        return [p for p in self.points if not p.converged]
+
+    @property
+    def better_fit(self) -> Optional[ProfilePoint]:
+        """A profile point with an SSR below the best fit's by more than 0.01 (the fit missed it)."""
+        best = min(self.points, key=lambda p: p.ssr, default=None)
+        return best if best is not None and best.ssr < self.ssr_min - 1e-2 else None
+
+
+class _Profiler:
+    """Constrained refits of one flux, each verified and retried from other starts."""
+
+    def __init__(self, problem, u_best, a, off, abs_tol, max_iter):
+        self.problem, self.u_best, self.a, self.off = problem, u_best, a, off
+        self.abs_tol, self.max_iter = abs_tol, max_iter
+        self.points: List[ProfilePoint] = []
+
+    def _one(self, theta, u0):
+        eq = (self.a[None, :], np.array([theta - self.off]))
+        u, f, _, _ = local_fit(self.problem, u0, extra_eq=eq, max_iter=self.max_iter, tol=1e-10)
+        # verification: a refit from the solution itself (fresh damping) must not find lower SSR
+        u2, f2, _, _ = local_fit(self.problem, u, extra_eq=eq, max_iter=self.max_iter, tol=1e-10)
+        if f2 < f:
+            return u2, f2, (f - f2) <= self.abs_tol
+        return u, f, True
+
+    def refit(self, theta, starts, thr, f0) -> ProfilePoint:
+        """Refit at ``theta`` from ``starts`` ((label, u) pairs, the first preferred).
+
+        The first start alone is used when it converges below the threshold;
+        otherwise every start is tried and the lowest SSR kept.
+        """
+        best = None
+        for i, (label, u0) in enumerate(starts):
+            u, f, ok = self._one(theta, u0)
+            if not np.isfinite(f):
+                continue
+            if best is None or f < best.ssr - 1e-12:
+                best = ProfilePoint(theta, f, ok, label, u)
+            elif f <= best.ssr + self.abs_tol:
+                best.converged = best.converged or ok
+            if i == 0 and ok and f - f0 < thr:
+                break
+        if best is None:
+            best = ProfilePoint(theta, np.inf, False, "none", np.asarray(starts[0][1], float))
+        self.points.append(best)
+        return best
 
 
 def profile_interval(problem, u_best, name: str, *, confidence: float = 0.95, ssr_min=None,
-                     rel_tol: float = 1e-3, abs_tol: float = 0.02, max_points: int = 40) -> ProfileInterval:
-    """Profile-likelihood confidence interval of flux ``name``.
+                     rel_tol: float = 1e-3, abs_tol: float = 0.02, max_points: int = 40,
+                     max_iter: int = 100) -> ProfileInterval:
+    """Profile-likelihood confidence interval of flux ``name`` by continuation.
 
     Parameters
     ----------
@@ -109,7 +331,17 @@ def profile_interval(problem, u_best, name: str, *, confidence: float = 0.95, ss
     rel_tol, abs_tol
         The root search stops when delta SSR is within ``abs_tol`` of the
         threshold or the bracket is narrower than ``rel_tol`` times the
-        distance from the optimum.
+        distance from the optimum. ``abs_tol`` (SSR units) is also the
+        convergence test of every point: a refit from the point's own
+        solution may lower its SSR by at most this much.
+    max_points
+        Most refitted points per side.
+    max_iter
+        Iterations per constrained refit.
+
+    Returns
+    -------
+    ProfileInterval
     """
     thr = float(sps.chi2.ppf(confidence, 1))
     vec = problem.network.flux_vector(name)
@@ -120,60 +352,198 @@ def profile_interval(problem, u_best, name: str, *, confidence: float = 0.95, ss
     f0 = problem.ssr(u_best) if ssr_min is None else float(ssr_min)
     lo_lim, hi_lim = problem.flux_range(name)
     r, J, _ = problem.residuals(u_best)
-    _, llo, lhi = linearized_interval(problem, u_best, J, name, confidence)
-    points = [(theta0, f0)]
+    lin = linearized_interval(problem, u_best, J, name, confidence, flux_range=(lo_lim, hi_lim))
+    if lin.fixed:
+        return ProfileInterval(name, theta0, theta0, theta0, True, True, [], f0, thr, fixed=True)
+    sub = data_subspace(J)
+    cov = sub.covariance()
+    ca = cov @ a
+    aca = float(a @ ca)
+    # tangent predictor at the optimum: the other parameters move with the profiled flux as the
+    # data correlate them (conditional mean of the linearised model); min-norm if undetermined
+    tangent = ca / aca if aca > 0 and lin.determined else a / float(a @ a)
+    prof = _Profiler(problem, u_best, a, off, abs_tol, max_iter)
+    prof.points.append(ProfilePoint(theta0, f0, True, "best", u_best))
 
-    def refit(theta, u_start):
-        u, f, _, _ = local_fit(problem, u_start, extra_eq=(a[None, :], np.array([theta - off])), max_iter=100,
-                               tol=1e-8)
-        points.append((theta, f))
-        return u, f
+    def best_on(theta):
+        return u_best + tangent * (theta - theta0)
 
     out = {}
     for sign, limit in ((+1, hi_lim), (-1, lo_lim)):
         span = abs(limit - theta0)
-        half = abs(lhi - llo) / 2.0
+        finite = np.isfinite(span)
+        half = (lin.upper - lin.lower) / 2.0
         step = half if np.isfinite(half) and half > 0 else 1e-2 * max(abs(theta0), 1.0)
+        if finite and span > 0:
+            step = min(step, span / 4.0)  # continuation: never jump to the bound in one step
         step = max(step, 1e-6 * max(abs(theta0), 1.0))
-        prev_t, prev_u, prev_d = theta0, u_best, 0.0
-        found = False
-        bound = limit
-        n = 0
+        trail = [(theta0, u_best)]  # converged points of this side, inner to outer
+        prev_d = 0.0
+        found, bound, n = False, limit, 0
         while n < max_points and span > 0:
+            prev_t, prev_u = trail[-1]
             t = theta0 + sign * min(abs(prev_t - theta0) + step, span)
-            u, f = refit(t, prev_u)
+            if len(trail) >= 2:  # secant predictor from the last two points
+                (t1, u1), (t2, u2) = trail[-2], trail[-1]
+                pred = u2 + (u2 - u1) * (t - t2) / (t2 - t1)
+            else:
+                pred = best_on(t)
+            starts = [("continuation", pred), ("neighbour", prev_u), ("best", best_on(t))]
+            pt = prof.refit(t, starts, thr, f0)
             n += 1
-            d = max(f - f0, 0.0)
-            if d >= thr:
-                # regula falsi on sqrt(delta SSR), ~linear in the flux near the optimum (Illinois variant)
-                lo_t, lo_d, lo_u, hi_t, hi_d = prev_t, prev_d, prev_u, t, d
-                side = 0
+            d = max(pt.ssr - f0, 0.0)
+            if d >= thr and pt.converged:
+                lo_t, lo_d, lo_u, hi_t, hi_d, hi_u = prev_t, prev_d, prev_u, t, d, pt.u
+                side, mid, dm = 0, t, d
                 while n < max_points:
                     a_, b_ = np.sqrt(lo_d), np.sqrt(hi_d)
                     frac = (np.sqrt(thr) - a_) / (b_ - a_) if b_ > a_ else 0.5
                     mid = lo_t + (hi_t - lo_t) * min(max(frac, 0.05), 0.95)
-                    um, fm = refit(mid, lo_u)
+                    w = (mid - lo_t) / (hi_t - lo_t)
+                    starts = [("continuation", lo_u + w * (hi_u - lo_u)), ("neighbour", lo_u),
+                              ("best", best_on(mid))]
+                    pm = prof.refit(mid, starts, thr, f0)
                     n += 1
-                    dm = max(fm - f0, 0.0)
-                    if dm >= thr:
-                        hi_t, hi_d = mid, dm
+                    dm = max(pm.ssr - f0, 0.0)
+                    if dm >= thr and pm.converged:
+                        hi_t, hi_d, hi_u = mid, dm, pm.u
                         if side == +1:
                             lo_d *= 0.5
                         side = +1
-                    else:
-                        lo_t, lo_d, lo_u = mid, dm, um
+                    else:  # below the threshold (an upper bound of the profile: inside) or unconverged
+                        lo_t, lo_d = mid, min(dm, thr)
+                        if pm.converged:
+                            lo_u = pm.u
                         if side == -1:
                             hi_d = thr + (hi_d - thr) * 0.5
                         side = -1
-                    if abs(dm - thr) < abs_tol or abs(hi_t - lo_t) < rel_tol * max(abs(hi_t - theta0), 1e-12):
+                    if (abs(dm - thr) < abs_tol and pm.converged) or \
+                            abs(hi_t - lo_t) < rel_tol * max(abs(hi_t - theta0), 1e-12):
                         break
-                bound = mid if abs(dm - thr) < abs_tol else 0.5 * (lo_t + hi_t)
+                bound = mid if (abs(dm - thr) < abs_tol and pm.converged) else 0.5 * (lo_t + hi_t)
                 found = True
                 break
-            if abs(t - theta0) >= span - 1e-12:
-                bound = t
+            if finite and abs(t - theta0) >= span - 1e-12 * max(1.0, span):
+                bound = limit
                 break
-            prev_t, prev_u, prev_d = t, u, d
+            if pt.converged and d < thr:
+                trail.append((t, pt.u))
+                prev_d = d
+            else:
+                # above the threshold without converging: it cannot close the interval; walk on
+                trail.append((t, pt.u if np.all(np.isfinite(pt.u)) else prev_u))
             step *= 2.0
+        if not found and n >= max_points and span > 0:
+            bound = limit  # ran out of points before the threshold: the side stays open
         out[sign] = (bound, found)
-    return ProfileInterval(name, theta0, out[-1][0], out[+1][0], out[-1][1], out[+1][1], sorted(points))
+    points = sorted(prof.points, key=lambda p: p.value)
+    return ProfileInterval(name, theta0, out[-1][0], out[+1][0], out[-1][1], out[+1][1], points, f0, thr)
+
+
+# -- Monte Carlo ----------------------------------------------------------------
+def resampled_problem(problem, u, rng: np.random.Generator):
+    """A copy of ``problem`` whose data are drawn from the measurement model at ``u``.
+
+    Each measured MID value is the simulated value at ``u`` (times the fitted
+    scale factor for scaled fragments) plus normal noise with the value's sd;
+    each measured flux likewise. Network, bounds and sds are shared.
+    """
+    r, _, _ = problem.residuals(u, jac=False)
+    out = copy.copy(problem)
+    layout = []
+    for ei, m, sl, idx in problem.layout:
+        sim = m.mid + r[sl] * m.sd
+        new = copy.copy(m)  # no validation: a resampled MID may leave the sum-to-1 tolerance
+        new.mid = sim + rng.normal(size=m.mid.size) * m.sd
+        layout.append((ei, new, sl, idx))
+    out.layout = layout
+    if len(problem.flux_measurements):
+        sim = problem.f_val + r[problem.n_mid:] * problem.f_sd
+        out.f_val = sim + rng.normal(size=sim.size) * problem.f_sd
+    return out
+
+
+@dataclass
+class MonteCarloIntervals:
+    """Percentile intervals of fluxes over refits of resampled data.
+
+    ``samples`` has one row per replicate, one column per name in ``names``;
+    ``ssr`` and ``converged`` one entry per replicate.
+    """
+
+    names: List[str]
+    samples: np.ndarray
+    ssr: np.ndarray
+    converged: np.ndarray
+    confidence: float
+    seed: int
+
+    def interval(self, name: str) -> Tuple[float, float]:
+        """(lower, upper) percentile interval of ``name``."""
+        x = self.samples[:, self.names.index(name)]
+        a = (1.0 - self.confidence) / 2.0
+        return float(np.quantile(x, a)), float(np.quantile(x, 1.0 - a))
+
+
+_MC_STATE: Dict[str, object] = {}
+
+
+def _mc_init(problem, u, vectors, seed, max_iter) -> None:
+    _MC_STATE.update(problem=problem, u=u, vectors=vectors, seed=seed, max_iter=max_iter)
+
+
+def _mc_replicate(i: int):
+    s = _MC_STATE
+    problem = s["problem"]
+    rng = np.random.default_rng([int(s["seed"]), int(i)])
+    with single_blas_thread():
+        data = resampled_problem(problem, s["u"], rng)
+        u, f, _, conv = local_fit(data, s["u"], max_iter=int(s["max_iter"]))
+    return s["vectors"] @ problem.fluxes(u), f, conv
+
+
+def monte_carlo_intervals(problem, u, names: Sequence[str], *, n: int = 100, seed: int = 0,
+                          processes: Optional[int] = 1, confidence: float = 0.95,
+                          max_iter: int = 200) -> MonteCarloIntervals:
+    """Monte Carlo (parametric bootstrap) intervals of fluxes ``names``.
+
+    Parameters
+    ----------
+    problem
+        The :class:`~fluxasn.isotope.problem.MFAProblem`.
+    u
+        Free parameters at the best fit.
+    names
+        Fluxes (net id, gross id or ``R.exch``).
+    n
+        Replicates: data drawn by :func:`resampled_problem` at ``u``, each
+        refitted from ``u``.
+    seed
+        Replicate ``i`` draws from ``numpy.random.default_rng([seed, i])``:
+        results do not depend on ``processes``.
+    processes
+        Worker processes (1: in this process; None: the configured default).
+    confidence
+        Level of the percentile intervals.
+    max_iter
+        Iterations per refit.
+
+    Returns
+    -------
+    MonteCarloIntervals
+
+    Notes
+    -----
+    A refit from ``u`` does not move along directions the data do not
+    determine, so such fluxes show a spurious zero spread here; callers
+    report them by the linearised analysis (whole feasible range) instead, as
+    :meth:`fluxasn.isotope.results.MFAResult.monte_carlo` does.
+    """
+    names = list(names)
+    vectors = np.array([problem.network.flux_vector(x) for x in names]).reshape(len(names), -1)
+    u = np.asarray(u, float)
+    out = map_in_pool(_mc_replicate, range(int(n)), processes=processes, initializer=_mc_init,
+                      initargs=(problem, u, vectors, seed, max_iter))
+    samples = np.array([o[0] for o in out]).reshape(len(out), len(names))
+    return MonteCarloIntervals(names, samples, np.array([o[1] for o in out]),
+                               np.array([o[2] for o in out], bool), confidence, seed)
