@@ -209,13 +209,102 @@ def linearized_interval(problem, u, J, name: str, confidence: float = 0.95, *,
     sub = data_subspace(J) if subspace is None else subspace
     if sub.undetermined_component(a) > sub.angle_tol:
         return LinearizedInterval(name, value, fmin, fmax, False, False, False)
-    var = float(a @ sub.covariance() @ a)
-    half = float(np.sqrt(sps.chi2.ppf(confidence, 1) * max(var, 0.0)))
-    lo, hi = value - half, value + half
-    lo_found = lo > fmin and _inside(lo, fmin, scale)
-    hi_found = hi < fmax and _inside(hi, fmax, scale)
-    return LinearizedInterval(name, value, lo if lo_found else fmin, hi if hi_found else fmax,
-                              lo_found, hi_found, True)
+    thr = float(sps.chi2.ppf(confidence, 1))
+    ca = sub.covariance() @ a
+    var = float(a @ ca)
+    half = float(np.sqrt(thr * max(var, 0.0)))
+    ends = []
+    for sign, limit in ((-1, fmin), (+1, fmax)):
+        room = abs(limit - value)
+        if half > 0 and _feasible(problem, u + sign * ca * np.sqrt(thr / var)):
+            delta, found = half, half < room  # the ellipsoid's end lies inside every bound
+        elif half > 0:  # the ellipsoid leaves the polytope: its intersection with the bounds decides
+            delta, found = _bounded_end(problem, u, sub, a, sign, room, thr)
+        else:
+            delta, found = 0.0, True
+        found = found and _inside(value + sign * delta, limit, scale)
+        ends.append((value + sign * delta if found else limit, found))
+    return LinearizedInterval(name, value, ends[0][0], ends[1][0], ends[0][1], ends[1][1], True)
+
+
+def _feasible(problem, u) -> bool:
+    return bool(np.all(problem.G @ u <= problem.h + 1e-9 * (1.0 + np.abs(problem.h))))
+
+
+def _bounded_end(problem, u, sub: DataSubspace, a, sign: int, room: float, thr: float) -> Tuple[float, bool]:
+    """Largest move ``delta`` of the flux (gradient ``a``) towards ``sign`` with ``min |J d|^2 <= thr``
+    over the feasible steps ``d`` (convex QP in the singular basis, solved by HiGHS).
+
+    Returns ``(delta, found)``: ``found`` is False when the feasible range ends first. If a
+    QP fails, ``(room, False)``: the side stays open (never narrower than the data allow).
+    """
+    from fluxasn.lp.highs import new_highs
+    import highspy
+
+    V = np.hstack([sub.determined, sub.undetermined])
+    w = np.concatenate([sub.singular ** 2, np.zeros(sub.undetermined.shape[1])])
+    GV = problem.G @ V
+    slack = np.maximum(problem.h - problem.G @ u, 0.0)
+    p = V.shape[1]
+    h = new_highs()
+    h.setOptionValue("output_flag", False)
+    inf = highspy.kHighsInf
+    h.addVars(p, np.full(p, -inf), np.full(p, inf))
+    idx = np.arange(p, dtype=np.int32)
+    h.addRow(0.0, 0.0, p, idx, a @ V)
+    for row, b in zip(GV, slack):
+        nz = np.nonzero(np.abs(row) > 1e-14 * max(1.0, float(np.abs(row).max())))[0].astype(np.int32)
+        h.addRow(-inf, float(b), nz.size, nz, row[nz])
+    hess = highspy.HessianFormat.kTriangular
+    q = highspy.HighsHessian()
+    q.dim_, q.format_ = p, hess
+    q.start_ = list(range(p + 1))
+    q.index_ = list(range(p))
+    q.value_ = list(2.0 * w)
+    h.passHessian(q)
+
+    def m(delta):
+        h.changeRowBounds(0, sign * delta, sign * delta)
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return np.nan
+        return max(float(h.getInfo().objective_function_value), 0.0)
+
+    hi = room if np.isfinite(room) else None
+    if hi is None:  # unbounded side: double until the model reaches the threshold
+        hi = float(np.sqrt(thr / max(float(w.max(initial=0.0)), 1e-300)))
+        for _ in range(200):
+            mh = m(hi)
+            if not np.isfinite(mh) or mh >= thr:
+                break
+            hi *= 2.0
+    mh = m(hi)
+    if not np.isfinite(mh):
+        return room, False
+    if mh <= thr:
+        return hi, False
+    # regula falsi (Illinois) on sqrt(m), nearly linear in delta: m(0) = 0 < thr <= m(hi)
+    lo, flo, fhi = 0.0, -np.sqrt(thr), np.sqrt(mh) - np.sqrt(thr)
+    side = 0
+    for _ in range(60):
+        x = lo + (hi - lo) * (-flo) / (fhi - flo)
+        mx = m(x)
+        if not np.isfinite(mx):
+            return room, False
+        fx = np.sqrt(mx) - np.sqrt(thr)
+        if abs(fx) <= 1e-4 * np.sqrt(thr) or hi - lo <= 1e-12 * max(1.0, hi):
+            return x, True
+        if fx > 0:
+            hi, fhi = x, fx
+            if side == +1:
+                flo *= 0.5
+            side = +1
+        else:
+            lo, flo = x, fx
+            if side == -1:
+                fhi *= 0.5
+            side = -1
+    return hi, True
 
 
 # -- profile likelihood -------------------------------------------------------
