@@ -215,3 +215,33 @@ def test_profile_points_are_converged_refits(coverage_runs):
             checked += 1
         assert checked >= 6 and not prof.unconverged
         assert prof.lower_found and prof.upper_found
+
+
+# -- global search -------------------------------------------------------------------
+def test_hit_and_run_is_uniform_on_a_triangle():
+    """x of points uniform on {x, y >= 0, x + y <= 1} has CDF 1 - (1 - x)^2 (KS, 400 points)."""
+    from fluxasn.isotope.fit import _hit_and_run
+
+    G = np.array([[-1.0, 0.0], [0.0, -1.0], [1.0, 1.0]])
+    h = np.array([0.0, 0.0, 1.0])
+    pts = np.array(_hit_and_run(G, h, np.array([0.25, 0.25]), 400, np.random.default_rng(0), thin=10))
+    assert pts.shape == (400, 2) and np.all(G @ pts.T <= h[:, None] + 1e-12)
+    assert sps.kstest(pts[:, 0], lambda x: 1.0 - (1.0 - np.clip(x, 0, 1)) ** 2).pvalue > 0.01
+
+
+def test_global_starts_cover_exchange_on_a_log_scale_and_fit_reports_them():
+    from fluxasn.isotope.fit import default_starts, global_starts
+
+    problem = read_c13("simple-network").problem()
+    starts = global_starts(problem, 200, seed=1)
+    assert max(float(np.max(problem.G @ u - problem.h)) for u in starts) <= 1e-7
+    exch = np.array([problem.network.flux_vector("R2.exch") @ problem.fluxes(u) for u in starts])
+    hi = min(problem.flux_range("R2.exch")[1], problem.typical_scale())  # 100: 10 x the measured uptake
+    lo = 1e-3 * hi
+    assert sps.kstest(np.log(exch), sps.uniform(np.log(lo), np.log(hi) - np.log(lo)).cdf).pvalue > 0.01
+    assert default_starts(problem) == 10 + 2 * 3
+    result = fit_13c(problem, n_starts=4, seed=0)
+    assert result.search["starts"] == 4 and 1 <= result.search["within"] <= 4
+    assert result.ssr <= min(r.ssr for r in result.runs) + 1e-9
+    assert result.search["optima"][0]["ssr"] == pytest.approx(min(r.ssr for r in result.runs))
+    assert "starts ended within 3.84 of the best SSR" in str(result)

@@ -10,8 +10,9 @@ from scipy import stats as sps
 from fluxasn.views import ResultView
 from fluxasn.isotope.emu import emu_name
 from fluxasn.isotope.optimize import single_blas_thread
-from fluxasn.isotope.stats import (LinearizedInterval, MonteCarloIntervals, ProfileInterval, chi2_range,
-                                   data_subspace, linearized_interval, monte_carlo_intervals, profile_interval)
+from fluxasn.isotope.montecarlo import MonteCarloIntervals, monte_carlo_intervals
+from fluxasn.isotope.stats import (LinearizedInterval, ProfileInterval, chi2_range, data_subspace,
+                                   linearized_interval, profile_interval)
 
 __all__ = ["MFAResult"]
 
@@ -44,11 +45,18 @@ class MFAResult(ResultView):
         Fitted scale factor per (experiment, fragment).
     runs
         One :class:`~fluxasn.isotope.optimize.FitStart` per start.
+    search
+        How the starts ended (set by :func:`~fluxasn.isotope.fit.fit_13c`):
+        ``starts``, ``within`` (starts ending within ``threshold`` =
+        chi2.ppf(0.95, 1) of the best SSR) and ``optima`` (distinct optima:
+        ``ssr``, ``starts``, ``distance`` = largest net-flux difference from
+        the best fit).
     """
 
     def __init__(self) -> None:
         self.profiles: Dict[str, ProfileInterval] = {}
         self.seconds = float("nan")
+        self.search: Optional[dict] = None
 
     @classmethod
     def from_fit(cls, problem, u, *, runs=(), confidence=0.95) -> "MFAResult":
@@ -188,7 +196,11 @@ class MFAResult(ResultView):
             f"{'accepted' if self.passed else 'rejected'})",
             f"{self.n_measurements} measured values, {self.problem.p} free fluxes, "
             f"{self.problem.n_scale} scale factors, {len(self.runs)} starts",
-        ]
+        ] + ([] if not self.search else [
+            f"{self.search['within']} of {self.search['starts']} starts ended within "
+            f"{self.search['threshold']:.3g} of the best SSR; {len(self.search['optima'])} distinct optima"
+            + (f" (next best SSR {self.search['optima'][1]['ssr']:.4g}, net fluxes up to "
+               f"{self.search['optima'][1]['distance']:.3g} away)" if len(self.search['optima']) > 1 else "")])
 
     def _title(self) -> str:
         return "\n".join(self._summary_lines())

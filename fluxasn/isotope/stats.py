@@ -26,8 +26,7 @@
   reported (:attr:`ProfileInterval.unconverged`) and never used to close an
   interval. A side whose SSR stays below ``chi2.ppf(confidence, 1)`` up to
   the feasible bound ends at that bound (one-sided interval).
-* Monte Carlo intervals (:func:`monte_carlo_intervals`): data resampled from
-  the measurement model at the best fit, refitted, percentile intervals.
+* Monte Carlo intervals: :mod:`fluxasn.isotope.montecarlo`.
 
 Identifiability is one notion for every method: a flux is identifiable when
 the data bound it on both sides strictly inside its feasible range (a flux
@@ -43,21 +42,18 @@ Golub GH, Van Loan CF (2013). Matrix Computations, 4th ed., sections 2.4.8
 """
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import List, Optional, Tuple
 
 import numpy as np
 from scipy import stats as sps
 
-from fluxasn._parallel import map_in_pool
-from fluxasn.isotope.optimize import local_fit, single_blas_thread
+from fluxasn.isotope.optimize import local_fit
 
 __all__ = [
     "chi2_range", "DataSubspace", "data_subspace", "parameter_covariance",
     "LinearizedInterval", "linearized_interval",
     "ProfilePoint", "ProfileInterval", "profile_interval",
-    "MonteCarloIntervals", "monte_carlo_intervals", "resampled_problem",
 ]
 
 _EPS = float(np.finfo(float).eps)
@@ -248,6 +244,10 @@ def _bounded_end(problem, u, sub: DataSubspace, a, sign: int, room: float, thr: 
     p = V.shape[1]
     h = new_highs()
     h.setOptionValue("output_flag", False)
+    # HiGHS's active-set QP can cycle on a degenerate vertex with zero-curvature directions: an
+    # iteration limit (far above the handful of active-set changes a solve needs) turns that into
+    # a failed solve, whose side then stays open (the conservative answer)
+    h.setOptionValue("qp_iteration_limit", 100 * (V.shape[1] + GV.shape[0]))
     inf = highspy.kHighsInf
     h.addVars(p, np.full(p, -inf), np.full(p, inf))
     idx = np.arange(p, dtype=np.int32)
@@ -265,24 +265,38 @@ def _bounded_end(problem, u, sub: DataSubspace, a, sign: int, room: float, thr: 
 
     def m(delta):
         h.changeRowBounds(0, sign * delta, sign * delta)
-        h.run()
-        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            return np.nan
-        return max(float(h.getInfo().objective_function_value), 0.0)
+        for _ in range(2):  # a failed warm-started solve is retried once from scratch
+            h.run()
+            if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+                return max(float(h.getInfo().objective_function_value), 0.0)
+            h.clearSolver()
+        return np.nan
 
-    hi = room if np.isfinite(room) else None
-    if hi is None:  # unbounded side: double until the model reaches the threshold
-        hi = float(np.sqrt(thr / max(float(w.max(initial=0.0)), 1e-300)))
-        for _ in range(200):
+    # the unconstrained end first: the bounds only raise m, so it often brackets the crossing
+    # without a solve on the (degenerate) face at the bound
+    half = float(np.sqrt(thr / max(float(a @ sub.covariance() @ a), 1e-300)))
+    hi, mh = None, np.nan
+    if half < room:
+        mh = m(half)
+        if np.isfinite(mh) and mh >= thr * (1.0 - 1e-9):
+            hi = half
+    if hi is None and np.isfinite(room):
+        hi = room
+        mh = m(hi)
+        if not np.isfinite(mh):  # the face at the bound itself can defeat the QP: just inside it
+            hi = room * (1.0 - 1e-9)
+            mh = m(hi)
+        if np.isfinite(mh) and mh <= thr:
+            return room, False
+    elif hi is None:  # unbounded side: double until the model reaches the threshold
+        hi = 2.0 * half
+        for _ in range(60):
             mh = m(hi)
             if not np.isfinite(mh) or mh >= thr:
                 break
             hi *= 2.0
-    mh = m(hi)
-    if not np.isfinite(mh):
+    if not np.isfinite(mh) or mh < thr * (1.0 - 1e-9):
         return room, False
-    if mh <= thr:
-        return hi, False
     # regula falsi (Illinois) on sqrt(m), nearly linear in delta: m(0) = 0 < thr <= m(hi)
     lo, flo, fhi = 0.0, -np.sqrt(thr), np.sqrt(mh) - np.sqrt(thr)
     side = 0
@@ -527,112 +541,3 @@ def profile_interval(problem, u_best, name: str, *, confidence: float = 0.95, ss
         out[sign] = (bound, found)
     points = sorted(prof.points, key=lambda p: p.value)
     return ProfileInterval(name, theta0, out[-1][0], out[+1][0], out[-1][1], out[+1][1], points, f0, thr)
-
-
-# -- Monte Carlo ----------------------------------------------------------------
-def resampled_problem(problem, u, rng: np.random.Generator):
-    """A copy of ``problem`` whose data are drawn from the measurement model at ``u``.
-
-    Each measured MID value is the simulated value at ``u`` (times the fitted
-    scale factor for scaled fragments) plus normal noise with the value's sd;
-    each measured flux likewise. Network, bounds and sds are shared.
-    """
-    r, _, _ = problem.residuals(u, jac=False)
-    out = copy.copy(problem)
-    layout = []
-    for ei, m, sl, idx in problem.layout:
-        sim = m.mid + r[sl] * m.sd
-        new = copy.copy(m)  # no validation: a resampled MID may leave the sum-to-1 tolerance
-        new.mid = sim + rng.normal(size=m.mid.size) * m.sd
-        layout.append((ei, new, sl, idx))
-    out.layout = layout
-    if len(problem.flux_measurements):
-        sim = problem.f_val + r[problem.n_mid:] * problem.f_sd
-        out.f_val = sim + rng.normal(size=sim.size) * problem.f_sd
-    return out
-
-
-@dataclass
-class MonteCarloIntervals:
-    """Percentile intervals of fluxes over refits of resampled data.
-
-    ``samples`` has one row per replicate, one column per name in ``names``;
-    ``ssr`` and ``converged`` one entry per replicate.
-    """
-
-    names: List[str]
-    samples: np.ndarray
-    ssr: np.ndarray
-    converged: np.ndarray
-    confidence: float
-    seed: int
-
-    def interval(self, name: str) -> Tuple[float, float]:
-        """(lower, upper) percentile interval of ``name``."""
-        x = self.samples[:, self.names.index(name)]
-        a = (1.0 - self.confidence) / 2.0
-        return float(np.quantile(x, a)), float(np.quantile(x, 1.0 - a))
-
-
-_MC_STATE: Dict[str, object] = {}
-
-
-def _mc_init(problem, u, vectors, seed, max_iter) -> None:
-    _MC_STATE.update(problem=problem, u=u, vectors=vectors, seed=seed, max_iter=max_iter)
-
-
-def _mc_replicate(i: int):
-    s = _MC_STATE
-    problem = s["problem"]
-    rng = np.random.default_rng([int(s["seed"]), int(i)])
-    with single_blas_thread():
-        data = resampled_problem(problem, s["u"], rng)
-        u, f, _, conv = local_fit(data, s["u"], max_iter=int(s["max_iter"]))
-    return s["vectors"] @ problem.fluxes(u), f, conv
-
-
-def monte_carlo_intervals(problem, u, names: Sequence[str], *, n: int = 100, seed: int = 0,
-                          processes: Optional[int] = 1, confidence: float = 0.95,
-                          max_iter: int = 200) -> MonteCarloIntervals:
-    """Monte Carlo (parametric bootstrap) intervals of fluxes ``names``.
-
-    Parameters
-    ----------
-    problem
-        The :class:`~fluxasn.isotope.problem.MFAProblem`.
-    u
-        Free parameters at the best fit.
-    names
-        Fluxes (net id, gross id or ``R.exch``).
-    n
-        Replicates: data drawn by :func:`resampled_problem` at ``u``, each
-        refitted from ``u``.
-    seed
-        Replicate ``i`` draws from ``numpy.random.default_rng([seed, i])``:
-        results do not depend on ``processes``.
-    processes
-        Worker processes (1: in this process; None: the configured default).
-    confidence
-        Level of the percentile intervals.
-    max_iter
-        Iterations per refit.
-
-    Returns
-    -------
-    MonteCarloIntervals
-
-    Notes
-    -----
-    A refit from ``u`` does not move along directions the data do not
-    determine, so such fluxes show a spurious zero spread here; callers
-    report them by the linearised analysis (whole feasible range) instead, as
-    :meth:`fluxasn.isotope.results.MFAResult.monte_carlo` does.
-    """
-    names = list(names)
-    vectors = np.array([problem.network.flux_vector(x) for x in names]).reshape(len(names), -1)
-    u = np.asarray(u, float)
-    out = map_in_pool(_mc_replicate, range(int(n)), processes=processes, initializer=_mc_init,
-                      initargs=(problem, u, vectors, seed, max_iter))
-    samples = np.array([o[0] for o in out]).reshape(len(out), len(names))
-    return MonteCarloIntervals(names, samples, np.array([o[1] for o in out]),
-                               np.array([o[2] for o in out], bool), confidence, seed)
