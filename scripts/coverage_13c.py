@@ -77,11 +77,12 @@ def replicate(base, v_true, rng):
 
 
 _STATE = {}
+_MC_N = 100
 
 
-def _init(which, n_starts, profile_names, check_points):
+def _init(which, n_starts, profile_names, check_points, mc=0):
     base, truth = small_problem() if which == "small" else large_problem()
-    _STATE.update(base=base, truth=truth, n_starts=n_starts, profile=profile_names, check=check_points)
+    _STATE.update(base=base, truth=truth, n_starts=n_starts, profile=profile_names, check=check_points, mc=mc)
 
 
 def run_replicate(rep):
@@ -100,7 +101,7 @@ def run_replicate(rep):
     frame = result.to_frame()
     out = {"ssr": result.ssr, "dof": result.dof, "fit_s": fit_s,
            "random_reached": bool(random_best <= result.ssr + 0.5 * sps.chi2.ppf(0.95, 1)),
-           "lin": {}, "prof": {}, "prof_s": [], "unconverged": 0, "points": 0, "bad_points": 0}
+           "lin": {}, "prof": {}, "mc": {}, "prof_s": [], "mc_s": [], "unconverged": 0, "points": 0, "bad_points": 0}
     fixed = set()
     for name, kind in net.reported_fluxes():
         t = float(net.flux_vector(name) @ v_true)
@@ -109,6 +110,19 @@ def run_replicate(rep):
             fixed.add(name)
             continue
         out["lin"][name] = (kind, bool(row["lower"] - 1e-9 <= t <= row["upper"] + 1e-9), bool(row["identifiable"]))
+    if _STATE["mc"]:
+        from fluxasn.isotope.montecarlo import monte_carlo_intervals
+
+        names = [n for n in out["lin"]]
+        t0 = time.perf_counter()
+        mc = monte_carlo_intervals(problem, result.u, names, n=_STATE["mc"], seed=rep)
+        out["mc_s"].append(time.perf_counter() - t0)
+        for name in names:
+            kind = out["lin"][name][0]
+            t = float(net.flux_vector(name) @ v_true)
+            lin = result.linearized[name]
+            lo, hi = mc.interval(name) if lin.determined else (lin.lower, lin.upper)
+            out["mc"][name] = (kind, bool(lo - 1e-9 <= t <= hi + 1e-9), lin.determined)
     for name in _STATE["profile"]:
         if name in fixed:
             continue
@@ -135,12 +149,12 @@ def report(title, outs):
     dof = outs[0]["dof"]
     ssr = np.array([o["ssr"] for o in outs])
     print(f"\n{title}: {len(outs)} replicates, dof {dof}")
-    for method in ("lin", "prof"):
+    for method in ("lin", "prof", "mc"):
         for kind in ("net", "exchange"):
             hits = [c for o in outs for k, c, _ in o[method].values() if k == kind]
             ident = [i for o in outs for k, _, i in o[method].values() if k == kind]
             if hits:
-                label = "linearized" if method == "lin" else "profile"
+                label = {"lin": "linearized", "prof": "profile", "mc": "monte-carlo"}[method]
                 print(f"  {label:10s} {kind:8s} coverage {np.mean(hits):6.1%} of {len(hits)} intervals "
                       f"({np.mean(ident):.0%} flagged identifiable)")
     ks = sps.kstest(ssr, sps.chi2(dof).cdf)
@@ -150,6 +164,9 @@ def report(title, outs):
           " of replicates (the truth is always one start)")
     fit_s = np.array([o["fit_s"] for o in outs])
     print(f"  time per fit (starts + linearised stats): median {np.median(fit_s):.3f} s, max {fit_s.max():.3f} s")
+    mc_s = np.array([s for o in outs for s in o["mc_s"]])
+    if mc_s.size:
+        print(f"  time per Monte Carlo set ({_MC_N} refits, in-process): median {np.median(mc_s):.3f} s")
     prof_s = np.array([s for o in outs for s in o["prof_s"]])
     if prof_s.size:
         print(f"  time per profile: median {np.median(prof_s):.3f} s, max {prof_s.max():.3f} s "
@@ -171,6 +188,8 @@ def main(argv=None):
                     help="large network: profile the exchange fluxes of this many replicates")
     ap.add_argument("--check-replicates", type=int, default=20,
                     help="replicates whose converged profile points are refitted from their own solution")
+    ap.add_argument("--mc-replicates", type=int, default=50,
+                    help="small network: replicates also given Monte Carlo intervals (100 refits each)")
     ap.add_argument("--jobs", type=int, default=2)
     args = ap.parse_args(argv)
 
@@ -178,13 +197,27 @@ def main(argv=None):
     names = [n for n, _ in base.network.reported_fluxes()]
     n_p = min(args.profile_replicates, args.replicates)
     n_c = min(args.check_replicates, n_p)
+    n_m = min(args.mc_replicates, args.replicates)
     outs = []
-    for reps, prof, check in ((range(n_c), names, True), (range(n_c, n_p), names, False),
-                              (range(n_p, args.replicates), [], False)):
-        if len(reps):
-            outs += map_in_pool(run_replicate, reps, processes=args.jobs, initializer=_init,
-                                initargs=("small", 2, prof, check))
+    cuts = sorted({0, n_c, n_p, n_m, args.replicates})
+    for lo, hi in zip(cuts[:-1], cuts[1:]):
+        prof = names if lo < n_p else []
+        outs += map_in_pool(run_replicate, range(lo, hi), processes=args.jobs, initializer=_init,
+                            initargs=("small", 2, prof, lo < n_c, _MC_N if lo < n_m else 0))
     report("INCA simple network (3 free fluxes)", outs)
+    if args.jobs > 1:  # Monte Carlo results do not depend on the number of processes
+        from fluxasn.isotope.fit import fit_13c
+        from fluxasn.isotope.montecarlo import monte_carlo_intervals
+
+        result = fit_13c(base, n_starts=2, seed=0)
+        t0 = time.perf_counter()
+        one = monte_carlo_intervals(base, result.u, names, n=200, seed=7, processes=1)
+        t1 = time.perf_counter()
+        many = monte_carlo_intervals(base, result.u, names, n=200, seed=7, processes=args.jobs)
+        t2 = time.perf_counter()
+        print(f"  Monte Carlo, 200 refits of the published data: in-process {t1 - t0:.2f} s, "
+              f"{args.jobs} processes {t2 - t1:.2f} s (incl. start-up); identical samples: "
+              f"{bool(np.array_equal(one.samples, many.samples))}")
 
     if args.large_replicates:
         try:

@@ -194,28 +194,30 @@ def fit_13c(
     return result
 
 
-def search_summary(problem: MFAProblem, runs, best_ssr: float, confidence: float = 0.95) -> dict:
-    """How the starts ended: fraction within ``chi2.ppf(confidence, 1)`` of the best SSR, and the
-    distinct optima (SSR differing by more than that, or net fluxes by more than 1 % of the
-    largest net flux) with their largest net-flux distance from the best fit."""
+def search_summary(problem: MFAProblem, runs, best_ssr: float, confidence: float = 0.95,
+                   ssr_tol: float = 0.1) -> dict:
+    """How the starts ended.
+
+    ``within``: starts ending within ``chi2.ppf(confidence, 1)`` of the best
+    SSR. ``optima``: the distinct local optima, starts grouped by SSR (ends
+    within ``ssr_tol`` of each other, SSR units, are one optimum: below what
+    moves a chi-square decision or an interval), best first, each with its
+    SSR, number of starts and ``distance``, the largest difference of a net
+    flux between its best start and the best fit (ends at one SSR level can
+    also differ along fluxes the data do not determine).
+    """
     thr = float(sps.chi2.ppf(confidence, 1))
     net = problem.network
     A = np.array([net.flux_vector(name) for name in net.pairs])
-    ends = sorted(runs, key=lambda r: r.ssr)
-    nets = [A @ problem.fluxes(r.u) for r in ends]
-    scale = max(float(np.max(np.abs(nets[0]))), 1e-12) if nets else 1.0
+    ends = sorted((r for r in runs if np.isfinite(r.ssr)), key=lambda r: r.ssr)
     optima = []
-    for r, v in zip(ends, nets):
-        if not np.isfinite(r.ssr):
-            continue
-        for o in optima:
-            if abs(o["ssr"] - r.ssr) <= thr and np.max(np.abs(o["net"] - v)) <= 0.01 * scale:
-                o["starts"] += 1
-                break
-        else:
-            optima.append({"ssr": float(r.ssr), "net": v, "starts": 1})
-    for o in optima:
-        o["distance"] = float(np.max(np.abs(o["net"] - nets[0]))) if nets else 0.0
-        del o["net"]
+    if ends:
+        v0 = A @ problem.fluxes(ends[0].u)
+        for r in ends:
+            if optima and r.ssr - optima[-1]["ssr"] <= ssr_tol:
+                optima[-1]["starts"] += 1
+                continue
+            optima.append({"ssr": float(r.ssr), "starts": 1,
+                           "distance": float(np.max(np.abs(A @ problem.fluxes(r.u) - v0), initial=0.0))})
     within = sum(1 for r in runs if r.ssr <= best_ssr + thr)
     return {"starts": len(runs), "within": within, "threshold": thr, "optima": optima}

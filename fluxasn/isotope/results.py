@@ -200,7 +200,12 @@ class MFAResult(ResultView):
             f"{self.search['within']} of {self.search['starts']} starts ended within "
             f"{self.search['threshold']:.3g} of the best SSR; {len(self.search['optima'])} distinct optima"
             + (f" (next best SSR {self.search['optima'][1]['ssr']:.4g}, net fluxes up to "
-               f"{self.search['optima'][1]['distance']:.3g} away)" if len(self.search['optima']) > 1 else "")])
+               f"{self.search['optima'][1]['distance']:.3g} away)" if len(self.search['optima']) > 1 else "")]) + [
+            f"profile of {name} reached SSR {prof.better_fit.ssr:.6g} at {prof.better_fit.value:.6g}, below the "
+            "best fit's: the fit missed the optimum (refit from there)"
+            for name, prof in self.profiles.items() if prof.better_fit is not None] + [
+            f"profile of {name}: {len(prof.unconverged)} point(s) did not converge from any start "
+            "(not used to close the interval)" for name, prof in self.profiles.items() if prof.unconverged]
 
     def _title(self) -> str:
         return "\n".join(self._summary_lines())
