@@ -100,6 +100,7 @@ def run_replicate(rep):
     random_best = min((r.ssr for r in result.runs[1:]), default=np.inf)
     frame = result.to_frame()
     out = {"ssr": result.ssr, "dof": result.dof, "fit_s": fit_s,
+           "undetermined": int(result.subspace.undetermined.shape[1]),
            "random_reached": bool(random_best <= result.ssr + 0.5 * sps.chi2.ppf(0.95, 1)),
            "lin": {}, "prof": {}, "mc": {}, "prof_s": [], "mc_s": [], "unconverged": 0, "points": 0, "bad_points": 0}
     fixed = set()
@@ -160,6 +161,12 @@ def report(title, outs):
     ks = sps.kstest(ssr, sps.chi2(dof).cdf)
     print(f"  SSR mean {ssr.mean():.3f} (chi2 mean {dof}); KS vs chi2({dof}): D={ks.statistic:.3f}, "
           f"p={ks.pvalue:.3g}")
+    undet = sorted({o["undetermined"] for o in outs})
+    if undet != [0]:  # directions the data do not determine take no residual degree of freedom
+        eff = dof + int(np.median([o["undetermined"] for o in outs]))
+        ks = sps.kstest(ssr, sps.chi2(eff).cdf)
+        print(f"  undetermined directions per replicate {undet}; KS vs chi2({eff}) (dof + undetermined "
+              f"directions): D={ks.statistic:.3f}, p={ks.pvalue:.3g}")
     print(f"  random starts reached the best SSR (within 1.92) in {np.mean([o['random_reached'] for o in outs]):.0%}"
           " of replicates (the truth is always one start)")
     fit_s = np.array([o["fit_s"] for o in outs])
@@ -204,8 +211,9 @@ def main(argv=None):
         prof = names if lo < n_p else []
         outs += map_in_pool(run_replicate, range(lo, hi), processes=args.jobs, initializer=_init,
                             initargs=("small", 2, prof, lo < n_c, _MC_N if lo < n_m else 0))
-    report("INCA simple network (3 free fluxes)", outs)
-    if args.jobs > 1:  # Monte Carlo results do not depend on the number of processes
+    if outs:
+        report("INCA simple network (3 free fluxes)", outs)
+    if args.jobs > 1 and outs:  # Monte Carlo results do not depend on the number of processes
         from fluxasn.isotope.fit import fit_13c
         from fluxasn.isotope.montecarlo import monte_carlo_intervals
 

@@ -234,8 +234,9 @@ def _bounded_end(problem, u, sub: DataSubspace, a, sign: int, room: float, thr: 
     Returns ``(delta, found)``: ``found`` is False when the feasible range ends first. If a
     QP fails, ``(room, False)``: the side stays open (never narrower than the data allow).
     """
-    from fluxasn.lp.highs import new_highs
     import highspy
+
+    from fluxasn.lp.highs import new_highs, stdout_to_stderr
 
     V = np.hstack([sub.determined, sub.undetermined])
     w = np.concatenate([sub.singular ** 2, np.zeros(sub.undetermined.shape[1])])
@@ -266,7 +267,8 @@ def _bounded_end(problem, u, sub: DataSubspace, a, sign: int, room: float, thr: 
     def m(delta):
         h.changeRowBounds(0, sign * delta, sign * delta)
         for _ in range(2):  # a failed warm-started solve is retried once from scratch
-            h.run()
+            with stdout_to_stderr():  # HiGHS's QP prints its failures on fd 1, despite output_flag
+                h.run()
             if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
                 return max(float(h.getInfo().objective_function_value), 0.0)
             h.clearSolver()
