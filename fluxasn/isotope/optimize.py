@@ -111,8 +111,10 @@ def _feasible_on(problem: MFAProblem, u: np.ndarray, a: np.ndarray, b: np.ndarra
     viol = problem.G @ u - problem.h
     if np.all(viol <= 1e-9 * (1.0 + np.abs(problem.h))):
         return u
-    # Chebyshev-like interior point of the plane: maximise the smallest slack
-    norms = np.linalg.norm(problem.G, axis=1)
+    # Chebyshev centre within the plane: maximise the smallest slack per unit distance in the
+    # plane (row norms of G projected on the plane; a bound constant on the plane, e.g. the
+    # profiled flux's own bound, is kept as a plain inequality and does not pin the radius to 0)
+    norms = np.linalg.norm(problem.G @ sla.null_space(a), axis=1)
     c = np.zeros(problem.p + 1)
     c[-1] = -1.0
     A_ub = np.hstack([problem.G, norms[:, None]])
