@@ -645,7 +645,8 @@ def test_profile_interval_of_a_pool_agrees_with_the_linearized_one():
     assert profile.lower_found and profile.upper_found
     value, lo, hi = result.pools["E"]
     # each bound is where the refitted SSR has risen by chi2.ppf(0.95, 1) = 3.84
-    ssr_at = dict(profile.points)
+    ssr_at = {p.value: p.ssr for p in profile.points if p.converged}
+    assert not profile.unconverged
     for bound in (profile.lower, profile.upper):
         nearest = min(ssr_at, key=lambda t: abs(t - bound))
         assert abs(ssr_at[nearest] - result.ssr - 3.841) < 0.05
