@@ -16,7 +16,6 @@ own because the package's ``__init__`` needs Ipopt.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import sys
 import time

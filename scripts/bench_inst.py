@@ -68,22 +68,8 @@ def simulations(repeat):
     # linea
     fml = ref.shared_root() / "c13" / "13cflux_v3_examples" / "models" / "linea.fml"
     if fml.exists():
-        from fluxasn.isotope.inst import INSTSystem
-        from fluxasn.isotope.network import LabelingNetwork
-        from fluxasn.isotope.tracers import Tracer
-
-        sim = core.create_simulator_from_fml(str(fml), "default", "emu")
-        free = np.array([1.0, 0.5, 3.0, 2.0])
-        net = LabelingNetwork("linea")
-        net.add_reaction("v1", "S(a) -> A(a)")
-        net.add_reaction("v2", "A(a) <-> B(a)")
-        net.add_reaction("v3", "B(a) ->")
-        net.sources = {"S"}
-        v = np.array([{"v1": 1.0, "v2.f": 1.5, "v2.b": 0.5, "v3": 1.0}[f.id] for f in net.fluxes])
-        system = INSTSystem(net.transitions(), [parse_emu("A_1"), parse_emu("B_1")], {"S"}, pool_unit="mmol/gDW")
-        pools = np.array([{"A": 2.0, "B": 3.0}[p] for p in system.pool_ids])
-        compare("linea", sim, free, system, v, pools, ref.packed(system, net, [Tracer("S", (1,), 0.9)]),
-                ref.packed(system, net, [], natural=0.01109), [0.0, 0.1, 0.25, 0.5, 0.75, 1.0],
+        sim, free, system, v, pools, lab, unl = ref.linea_x3c_pair(core, fml)
+        compare("linea", sim, free, system, v, pools, lab, unl, ref.LINEA_TIMES,
                 {"MS_A": "A_1", "MS_B": "B_1"}, repeat)
     with tempfile.TemporaryDirectory() as tmp:
         sim, free, system, v, pools, lab, unl = ref.tca_x3c_pair(core, Path(tmp))

@@ -8,12 +8,8 @@ example.
 """
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import itertools
 import re
-import sys
-import types
 
 import numpy as np
 import pytest
@@ -256,15 +252,18 @@ def test_simulate_refuses_bad_pools_and_times():
 
 
 # -- x3cflux (13CFLUX v3) --------------------------------------------------------------
-def test_linea_matches_x3cflux():
-    path = require_shared("c13", "13cflux_v3_examples", "models", "linea.fml")
-    core = x3cflux_core()
+LINEA_TIMES = [0.0, 0.1, 0.25, 0.5, 0.75, 1.0]
+
+
+def linea_x3c_pair(core, path):
+    """x3cflux's simulator of linea.fml and fluxasn's same network, fluxes and pools.
+
+    ``free``: v3 net, v2 exchange (13CFLUX: backward = x), pools B, A. fluxasn's
+    network, by hand: S -> A <-> B ->, input S 90 % [1-13C]; x3cflux starts every
+    pool at natural abundance (1.109 % 13C) and the unlabelled input is pure 12C.
+    """
     sim = core.create_simulator_from_fml(str(path), "default", "emu")
-    assert sim.parameter_space.free_parameter_names == ["v3.n", "v2.x", "B", "A"]
-    free = np.array([1.0, 0.5, 3.0, 2.0])  # v3 net, v2 exchange (13CFLUX: backward = x), pools B, A
-    times = [0.0, 0.1, 0.25, 0.5, 0.75, 1.0]
-    # fluxasn's network, by hand: S -> A <-> B ->, input S 90 % [1-13C]; x3cflux starts every
-    # pool at natural abundance (1.109 % 13C) and the unlabelled input is pure 12C
+    free = np.array([1.0, 0.5, 3.0, 2.0])
     net = LabelingNetwork("linea")
     net.add_reaction("v1", "S(a) -> A(a)")
     net.add_reaction("v2", "A(a) <-> B(a)")
@@ -273,8 +272,17 @@ def test_linea_matches_x3cflux():
     v = np.array([{"v1": 1.0, "v2.f": 1.5, "v2.b": 0.5, "v3": 1.0}[f.id] for f in net.fluxes])
     system = INSTSystem(net.transitions(), [parse_emu("A_1"), parse_emu("B_1")], {"S"}, pool_unit="mmol/gDW")
     pools = np.array([{"A": 2.0, "B": 3.0}[p] for p in system.pool_ids])
-    mids, _, _ = system.simulate(v, pools, packed(system, net, [Tracer("S", (1,), 0.9)]),
-                                 packed(system, net, [], natural=0.01109), times, tol=1e-11)
+    return (sim, free, system, v, pools, packed(system, net, [Tracer("S", (1,), 0.9)]),
+            packed(system, net, [], natural=0.01109))
+
+
+def test_linea_matches_x3cflux():
+    path = require_shared("c13", "13cflux_v3_examples", "models", "linea.fml")
+    core = x3cflux_core()
+    sim, free, system, v, pools, lab, unl = linea_x3c_pair(core, path)
+    assert sim.parameter_space.free_parameter_names == ["v3.n", "v2.x", "B", "A"]
+    times = LINEA_TIMES
+    mids, _, _ = system.simulate(v, pools, lab, unl, times, tol=1e-11)
     # 1) the public API at its default settings (CVODE, rtol 1e-6)
     ref = sim.compute_measurements(free, times)[0]
     names = sim.measurement_names[0]

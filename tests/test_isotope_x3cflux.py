@@ -3,8 +3,6 @@
 x3cflux is an independent simulator (C++ core), installed by the README's
 test command; see ``_shared.x3cflux_core``.
 """
-import importlib.util
-import os
 import xml.etree.ElementTree as ET
 
 import numpy as np

@@ -148,14 +148,10 @@ def parameter_covariance(problem, u, J) -> np.ndarray:
 
 
 @dataclass
-class LinearizedInterval:
-    """Linearised interval of one flux.
-
-    ``lower_found``/``upper_found``: that side is set by the data strictly
-    inside the feasible range (else it is the feasible bound).
-    ``determined``: the flux's gradient has no component along a direction
-    the data do not determine.
-    """
+class _Interval:
+    """An interval of one flux; ``lower_found``/``upper_found``: that side is
+    set by the data strictly inside the feasible range (else it is the
+    feasible bound)."""
 
     name: str
     value: float
@@ -163,6 +159,16 @@ class LinearizedInterval:
     upper: float
     lower_found: bool
     upper_found: bool
+
+
+@dataclass
+class LinearizedInterval(_Interval):
+    """Linearised interval of one flux.
+
+    ``determined``: the flux's gradient has no component along a direction
+    the data do not determine.
+    """
+
     determined: bool
     fixed: bool = False
 
@@ -341,7 +347,7 @@ class ProfilePoint:
 
 
 @dataclass
-class ProfileInterval:
+class ProfileInterval(_Interval):
     """Profile-likelihood interval of one flux.
 
     ``lower_found``/``upper_found``: that side reaches the chi-square
@@ -350,12 +356,6 @@ class ProfileInterval:
     converge from any start; they are reported, never used to close a side.
     """
 
-    name: str
-    value: float
-    lower: float
-    upper: float
-    lower_found: bool
-    upper_found: bool
     points: List[ProfilePoint]
     ssr_min: float = float("nan")
     threshold: float = float("nan")
