@@ -427,7 +427,9 @@ class _Accurate:
     So a vertex missing by more than :data:`POLISH` (1e-9) is solved again:
     warm at a 100x tighter tolerance; if it still misses, on the *full* LP
     (the model's own, better-conditioned rows), warm from that LP's last
-    basis; an answer missing by more than :data:`RESOLVE` there is solved
+    basis with GLPK, from scratch with presolve with HiGHS (whose warm primal
+    simplex took minutes there on Human-GEM with an enzyme pool); an answer
+    missing by more than :data:`RESOLVE` there is solved
     from a fresh basis and then in exact arithmetic. The tighter tolerance
     is not used throughout: on iJO1366 it made warm solves fail.
     """
@@ -489,7 +491,13 @@ class _Accurate:
         else:
             lp.set_objective(full, maximize=maximize)
         self.previous_full = next(iter(full)) if len(full) == 1 else None
-        status, value = lp.solve(method="primal")
+        if lp.solver == "highs":
+            # From scratch with presolve: HiGHS' warm primal simplex on Human-GEM's full LP
+            # with an enzyme pool took minutes per LP (one ran over 20 minutes, 2026-12-07);
+            # the presolved solve takes about 2 s.
+            status, value = lp.solve_fresh()
+        else:
+            status, value = lp.solve(method="primal")
         if status == "optimal":
             x = lp.primal()
             if lp.violation(x) <= RESOLVE:
