@@ -6,7 +6,7 @@ implement the solver calls; :func:`fluxasn.lp.problem.LinearProblem` picks one.
 from __future__ import annotations
 
 import math
-from typing import Dict, Optional, Sequence
+from typing import Dict, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -148,6 +148,17 @@ class _Problem:
         self._apply_cost(j)
         if maximize != self.maximize:
             self.set_direction(maximize)
+
+    def iterations(self) -> Optional[int]:
+        """Simplex iterations of the last solve (None where the solver does not say)."""
+        return None
+
+    def solve_limited(self, limit: Optional[int], *, method: str = "dual") -> Tuple[str, float]:
+        """Solve warm with at most ``limit`` simplex iterations (no fallback when it stops).
+
+        Default: :meth:`solve` without a limit.
+        """
+        return self.solve(method=method)
 
     def find_basis(self) -> None:
         """Give a freshly loaded problem a basis to work warm from (default: the solver's own start)."""

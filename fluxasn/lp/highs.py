@@ -244,6 +244,20 @@ class HighsProblem(_Problem):
             status = self._fresh(status)
         return self._result(status)
 
+    def iterations(self) -> Optional[int]:
+        return int(self._h.getInfo().simplex_iteration_count)
+
+    def solve_limited(self, limit: Optional[int], *, method: str = "dual") -> Tuple[str, float]:
+        """Warm solve stopped after ``limit`` simplex iterations (status ``iteration_limit``)."""
+        if limit is None:
+            return self.solve(method=method)
+        self._h.setOptionValue("simplex_iteration_limit", int(limit))
+        try:
+            status = self._run(1 if method == "dual" else 4, warm=True)
+        finally:
+            self._h.setOptionValue("simplex_iteration_limit", 2147483647)
+        return self._result(status)
+
     def _fresh(self, status: str) -> str:
         self._h.clearSolver()
         status = self._run(4)
