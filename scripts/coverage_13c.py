@@ -72,13 +72,8 @@ def large_problem():
 def replicate(base, v_true, rng):
     """``base`` with its data replaced by a simulation at ``v_true`` plus noise of the stated sds."""
     problem = copy.copy(base)
-    sims = [base.emu.simulate(v_true, src)[0] for src in base.src]
     layout = []
-    for ei, m, sl, (n, row) in base.layout:
-        s = sims[ei][n][row]
-        if m.correction is not None:
-            s = m.correction @ s
-        s = s[:m.mid.size]
+    for (ei, m, sl, (n, row)), s in zip(base.layout, base.fragment_mids(v_true)):
         noisy = copy.copy(m)
         noisy.mid = s + rng.normal(size=s.size) * m.sd
         layout.append((ei, noisy, sl, (n, row)))

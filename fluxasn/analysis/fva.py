@@ -491,13 +491,7 @@ class _Accurate:
         else:
             lp.set_objective(full, maximize=maximize)
         self.previous_full = next(iter(full)) if len(full) == 1 else None
-        if lp.solver == "highs":
-            # From scratch with presolve: HiGHS' warm primal simplex on Human-GEM's full LP
-            # with an enzyme pool took minutes per LP (one ran over 20 minutes, 2026-12-07);
-            # the presolved solve takes about 2 s.
-            status, value = lp.solve_fresh()
-        else:
-            status, value = lp.solve(method="primal")
+        status, value = lp.solve_new_objective()
         if status == "optimal":
             x = lp.primal()
             if lp.violation(x) <= RESOLVE:

@@ -74,12 +74,8 @@ def simulate_mids(problem: MFAProblem, fluxes):
             v[net.flux_index(k)] = float(x)
     else:
         v = np.asarray(fluxes, dtype=float)
-    sims = [problem.emu.simulate(v, src)[0] for src in problem.src]
     rows = []
-    for ei, m, _, (n, row) in problem.layout:
-        s = sims[ei][n][row]
-        if m.correction is not None:
-            s = m.correction @ s
+    for (ei, m, _, _), s in zip(problem.layout, problem.fragment_mids(v)):
         for k in range(m.mid.size):
             rows.append({"experiment": problem.experiments[ei].name, "fragment": m.id,
                          "emu": emu_name(m.emu), "mass": f"M+{k}", "simulated": float(s[k])})

@@ -164,6 +164,18 @@ class MFAProblem:
         v = self.fluxes(u)
         return [self.emu.simulate(v, src, self.N if jac else None) for src in self.src]
 
+    def fragment_mids(self, v: np.ndarray) -> List[np.ndarray]:
+        """Simulated MID of each measured fragment (``layout`` order) at gross fluxes ``v``:
+        after its correction matrix, cut to the measured masses."""
+        sims = [self.emu.simulate(v, src)[0] for src in self.src]
+        out = []
+        for ei, m, _, (n, row) in self.layout:
+            s = sims[ei][n][row]
+            if m.correction is not None:
+                s = m.correction @ s
+            out.append(s[:m.mid.size])
+        return out
+
     def residuals(self, u: np.ndarray, jac: bool = True):
         """Weighted residuals ``(sim - meas)/sd`` (and Jacobian) at ``u``.
 

@@ -149,6 +149,10 @@ class _Problem:
         if maximize != self.maximize:
             self.set_direction(maximize)
 
+    def solve_new_objective(self) -> Tuple[str, float]:
+        """Solve after the objective changed, the constraints not (default: warm primal simplex)."""
+        return self.solve(method="primal")
+
     def iterations(self) -> Optional[int]:
         """Simplex iterations of the last solve (None where the solver does not say)."""
         return None

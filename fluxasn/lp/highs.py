@@ -244,6 +244,12 @@ class HighsProblem(_Problem):
             status = self._fresh(status)
         return self._result(status)
 
+    def solve_new_objective(self) -> Tuple[str, float]:
+        """From scratch with presolve: HiGHS' warm primal simplex on Human-GEM's full LP
+        with an enzyme pool took minutes per LP (one over 20 minutes, 2026-12-07; FVA's
+        full-LP fallback); the presolved solve takes about 2 s."""
+        return self.solve_fresh()
+
     def iterations(self) -> Optional[int]:
         return int(self._h.getInfo().simplex_iteration_count)
 
@@ -255,7 +261,7 @@ class HighsProblem(_Problem):
         try:
             status = self._run(1 if method == "dual" else 4, warm=True)
         finally:
-            self._h.setOptionValue("simplex_iteration_limit", 2147483647)
+            self._h.setOptionValue("simplex_iteration_limit", self._hs.kHighsIInf)  # HiGHS' default: none
         return self._result(status)
 
     def _fresh(self, status: str) -> str:
