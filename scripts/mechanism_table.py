@@ -19,6 +19,9 @@ sets its own. Usage::
 
     python scripts/mechanism_table.py             # core model
     python scripts/mechanism_table.py --csv out/  # also write the tables as CSV
+    python scripts/mechanism_table.py ../shared/models/human-gem/Human-GEM_1.19.0.json.gz
+        # any model file, with --medium (default RPMI-1640); kcats and MWs matched
+        # by gene and EC number (fluxasn.core.enzymes.enzyme_costs), coverage printed
 """
 from __future__ import annotations
 
@@ -36,13 +39,22 @@ from cases import CASES, ETC_I, evaluate_all  # noqa: E402
 from mechanisms import MECHANISMS, apply_mechanism  # noqa: E402
 
 
-def suite(model) -> tuple:
+def coverage(model) -> None:
+    """How many of the model's gene-associated reactions the bundled kcat/MW set covers."""
+    from fluxasn.core.enzymes import enzyme_costs
+
+    costs = enzyme_costs(model)
+    print(f"enzyme costs ({costs.source}): {len(costs)} reactions costed", flush=True)
+    print(costs.coverage().to_string(index=False), flush=True)
+
+
+def suite(model, names) -> tuple:
     import fluxasn
     from fluxasn.analysis.readouts import growth_limits
 
     table = {}
     limits = []
-    for name in MECHANISMS:
+    for name in names:
         start = time.perf_counter()
         with model:
             info, rates = apply_mechanism(model, name)
@@ -68,14 +80,14 @@ def suite(model) -> tuple:
     return frame, pd.DataFrame(limits)
 
 
-def nci60(model) -> tuple:
+def nci60(model, names) -> tuple:
     from scipy.stats import spearmanr
 
     import fluxasn
     from fluxasn.analysis.rates import constrain_with_measurements
 
     rows = []
-    names = [n for n, (_, rates) in MECHANISMS.items() if not rates]
+    names = [n for n in names if not MECHANISMS[n][1]]
     for line in fluxasn.nci60_cell_lines():
         data = fluxasn.load_nci60(line)
         measured = float(data.table.loc[data.table["key"] == "biomass", "flux"].iloc[0])
@@ -93,27 +105,43 @@ def nci60(model) -> tuple:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("model", nargs="?", default="core", help="'core' or a model file")
+    parser.add_argument("--medium", default="RPMI-1640")
+    parser.add_argument("--mechanisms", help="comma-separated subset of: " + ", ".join(MECHANISMS))
+    parser.add_argument("--no-nci60", action="store_true", help="skip the NCI-60 growth comparison")
     parser.add_argument("--csv", type=Path, help="folder to write the tables to")
     args = parser.parse_args()
     import fluxasn
 
-    model = fluxasn.load_model("core")
-    cases, limits = suite(model)
-    lines, rho = nci60(model)
+    names = list(MECHANISMS) if not args.mechanisms else [m.strip() for m in args.mechanisms.split(",")]
+    unknown = [m for m in names if m not in MECHANISMS]
+    if unknown:
+        parser.error(f"unknown mechanism(s) {unknown}; known: {list(MECHANISMS)}")
+    start = time.perf_counter()
+    model = fluxasn.load_model(args.model, medium=args.medium)
+    label = "the fluxasn core model" if args.model == "core" else model.id or Path(args.model).name
+    print(f"{label}: {len(model.reactions)} reactions, medium {args.medium} + 10% FBS, "
+          f"loaded in {time.perf_counter() - start:.0f} s", flush=True)
+    coverage(model)
+    cases, limits = suite(model, names)
+    lines, rho = (None, {}) if args.no_nci60 else nci60(model, names)
     with pd.option_context("display.width", 250, "display.max_columns", 20, "display.max_colwidth", 90):
-        print("\nLiterature suite on the fluxasn core model (RPMI-1640 + 10% FBS): mechanism x case")
+        print(f"\nLiterature suite on {label} ({args.medium} + 10% FBS): mechanism x case")
         print(cases.to_string())
         print("\nWhat limits growth (three largest shadow prices, 1/h per unit)")
         print(limits.to_string(index=False))
-        print("\nNCI-60: predicted maximum growth (1/h) under each line's measured rates (growth left out)")
-        print(lines.round(5).to_string(index=False))
-        print("Spearman rho against measured growth: "
-              + "; ".join(f"{k} {v:.3f}" for k, v in rho.items()))
+        if lines is not None:
+            print("\nNCI-60: predicted maximum growth (1/h) under each line's measured rates (growth left out)")
+            print(lines.round(5).to_string(index=False))
+            print("Spearman rho against measured growth: "
+                  + "; ".join(f"{k} {v:.3f}" for k, v in rho.items()))
+    print(f"\ntotal {time.perf_counter() - start:.0f} s")
     if args.csv is not None:
         args.csv.mkdir(parents=True, exist_ok=True)
         cases.to_csv(args.csv / "mechanism_cases.csv")
         limits.to_csv(args.csv / "mechanism_limits.csv", index=False)
-        lines.to_csv(args.csv / "mechanism_nci60.csv", index=False)
+        if lines is not None:
+            lines.to_csv(args.csv / "mechanism_nci60.csv", index=False)
 
 
 if __name__ == "__main__":

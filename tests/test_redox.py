@@ -130,8 +130,13 @@ def test_core_block_closes_mitochondrial_transhydrogenase(core_model):
 def test_core_directions(core_model):
     m = core_model
     frame = X.forced_directions(m, state="control").set_index("reaction")
-    # with 1 uM - 10 mM no NAD(P)-linked step is forced; complex I and II are (forward)
-    assert set(frame.index[frame.direction != "both"]) == {"NADH2_u10mi", "r0509"}
+    # with 1 uM - 10 mM no NAD(P)-linked step is forced; complex I is (forward). SDH (r0509) is
+    # not: from the reduction potentials (fumarate/succinate +0.031 V, UQ/UQH2 +0.045 V) its
+    # dG'0 is -2.7 kJ/mol, so fumarate can accept electrons from ubiquinol (Spinelli 2021)
+    assert set(frame.index[frame.direction != "both"]) == {"NADH2_u10mi"}
+    assert frame.loc["r0509", "dg_min"] < 0 < frame.loc["r0509", "dg_max"]
+    assert X.DG0["NADH2_u10mi"][0] == pytest.approx(-2 * 96.485 * (0.045 + 0.320), abs=0.01)
+    assert X.DG0["r0509"][0] == pytest.approx(-2 * 96.485 * (0.045 - 0.031), abs=0.01)
     assert not frame.conflict.any()
     narrow = X.forced_directions(m, state="control", concentrations=(1e-5, 1e-3)).set_index("reaction")
     assert narrow.loc["MDHm", "direction"] == "reverse"  # malate -> OAA in mitochondria needs wider ranges
@@ -142,3 +147,50 @@ def test_core_directions(core_model):
         m.objective_direction = "max"
         assert m.slim_optimize() <= 1e-9
     assert not any(c.name.startswith("fluxasn_redox_") for c in m.constraints)
+
+
+# ---- any id scheme ----------------------------------------------------------------
+
+def build_pair_renamed() -> cobra.Model:
+    """The mini network with Human-GEM-style ids: cofactors known only by name and formula."""
+    model = build_pair()
+    names = {"nad_c": ("MAM02552c", "NAD+", "C21H26N7O14P2"), "nadh_c": ("MAM02553c", "NADH", "C21H27N7O14P2"),
+             "nadp_c": ("MAM02554c", "NADP+", "C21H25N7O17P3"), "nadph_c": ("MAM02555c", "NADPH", "C21H26N7O17P3"),
+             "s_c": ("MAM00001c", "s", "C4H4O5"), "p_c": ("MAM00002c", "p", "C4H2O5")}
+    for old, (new, name, formula) in names.items():
+        met = model.metabolites.get_by_id(old)
+        met.id, met.name, met.formula = new, name, formula
+    for r in model.reactions:
+        r.id = "MAR_" + r.id
+    model.repair()
+    return model
+
+
+def test_pairs_and_block_in_any_id_scheme():
+    model = build_pair_renamed()
+    assert X.transhydrogenase_pairs(model) == [("MAR_DH_NAD", "MAR_DH_NADP")]
+    assert model.slim_optimize() == pytest.approx(6.0)
+    with model:
+        assert X.block_transhydrogenation(model) == ["fluxasn_redox_th_MAR_DH_NAD"]
+        assert model.slim_optimize() == pytest.approx(1.0)
+    lo, hi = X.dg_prime_range(model, "MAR_DH_NAD", concentrations=(1e-3, 1e-3), dg0={"MAR_DH_NAD": (40.0, 0.0)})
+    assert lo == pytest.approx(40.0 - X.RT * math.log(700.0)) and hi == pytest.approx(lo)
+
+
+def test_dg0_carried_to_human_gem_ids_with_orientation():
+    """MDHm as Human-GEM writes it (MAR04141: OAA + NADH + H+ -> malate + NAD+) gets the negated dG'0."""
+    model = cobra.Model("hg_like")
+    m = {k: cobra.Metabolite(f"{k}m", name=n, formula=f, compartment="m") for k, n, f in (
+        ("MAM02039", "H+", "H"), ("MAM02439", "malate", "C4H4O5"), ("MAM02552", "NAD+", "C21H26N7O14P2"),
+        ("MAM02553", "NADH", "C21H27N7O14P2"), ("MAM02633", "OAA", "C4H2O5"))}
+    mdh = cobra.Reaction("MAR04141", lower_bound=-1000, upper_bound=1000)
+    mdh.add_metabolites({m["MAM02039"]: -1, m["MAM02439"]: 1, m["MAM02552"]: 1, m["MAM02553"]: -1, m["MAM02633"]: -1})
+    wrong = cobra.Reaction("MAR04388", lower_bound=-1000, upper_bound=1000)  # LDH's id on other metabolites
+    wrong.add_metabolites({m["MAM02439"]: -1, m["MAM02633"]: 1})
+    model.add_reactions([mdh, wrong])
+    table = X.dg0_for_model(model)
+    assert table == {"MAR04141": (-X.DG0["MDHm"][0], X.DG0["MDHm"][1])}  # LDH's formulas do not match: left out
+    lo, hi = X.dg_prime_range(model, "MAR04141", state="control", concentrations=(1e-3, 1e-3))
+    # reverse of MDHm: -(dG'0 +/- 2 sd) + RT ln([NAD+]/[NADH]) with NAD+/NADH 7-8 (mitochondria)
+    assert lo == pytest.approx(-X.DG0["MDHm"][0] - 2 * 0.30 + X.RT * math.log(7.0))
+    assert hi == pytest.approx(-X.DG0["MDHm"][0] + 2 * 0.30 + X.RT * math.log(8.0))

@@ -55,18 +55,20 @@ References
 from __future__ import annotations
 
 import math
-import re
 from typing import Dict, Iterable, List, Mapping, Optional, Tuple
 
 import cobra
 import pandas as pd
 
+from fluxasn.core.cofactors import COFACTOR_POOLS, CofactorIndex, cofactor_index
 from fluxasn.core.compartments import Compartments, find_compartments
 from fluxasn.exceptions import FluxasnInputError
 
 __all__ = [
     "DG0",
     "DG0_SOURCE",
+    "DG0_FROM_POTENTIALS",
+    "dg0_for_model",
     "COFACTOR_RATIOS",
     "RATIO_SOURCES",
     "DEFAULT_CONCENTRATIONS",
@@ -130,9 +132,20 @@ DG0: Dict[str, Tuple[float, float]] = {
     "PDHm": (-34.23, 3.22),
     "G6PDH2r": (-7.71, 1.32),
     "GND": (10.25, 3.18),
-    "NADH2_u10mi": (-131.02, 6.21),
-    "r0509": (-73.62, 6.52),
+    "NADH2_u10mi": (-70.43, 1.93),
+    "r0509": (-2.70, 1.93),
 }
+
+#: Entries of :data:`DG0` not from eQuilibrator: the two ubiquinone reactions.
+#: eQuilibrator's component-contribution estimate for ubiquinone-10 gave
+#: -131.0 (complex I) and -73.6 kJ/mol (SDH), far from the measured standard
+#: reduction potentials (E'0: NAD+/NADH -0.320 V, fumarate/succinate +0.031 V,
+#: ubiquinone/ubiquinol +0.045 V; Lehninger Principles of Biochemistry,
+#: standard reduction potentials table), which give dG'0 = -nF dE'0 = -70.43
+#: and -2.70 kJ/mol (n = 2, F = 96.485 kJ/mol/V). The sd 1.93 kJ/mol is 10 mV
+#: on dE'0 (ASSUMED). SDH is then reversible under any cofactor state, as the
+#: fumarate-reductase direction of Spinelli et al. 2021 (Science 374:1227) needs.
+DG0_FROM_POTENTIALS = ("NADH2_u10mi", "r0509")
 
 #: Free oxidised/reduced ratios, (low, high), by state, compartment and pool.
 COFACTOR_RATIOS: Dict[str, Dict[str, Dict[str, Tuple[float, float]]]] = {
@@ -161,26 +174,6 @@ RATIO_SOURCES: Dict[str, str] = {
 
 #: Concentration range (M) of every metabolite other than the cofactors, water and protons.
 DEFAULT_CONCENTRATIONS: Tuple[float, float] = (1e-6, 1e-2)
-
-_COFACTORS = {"nad": ("nad", "nadh"), "nadp": ("nadp", "nadph")}
-_FIXED = {"h", "h2o"}
-
-
-def _base(met) -> Tuple[str, str]:
-    """(id without its compartment suffix, compartment id) of a metabolite (or of a bare id)."""
-    if isinstance(met, cobra.Metabolite) and met.compartment:
-        comp = met.compartment
-        for suffix in (f"_{comp}", f"[{comp}]", f"({comp})"):
-            if met.id.endswith(suffix):
-                return met.id[: -len(suffix)], comp
-        match = re.match(r"^(.*)_([A-Za-z]{1,2})$", met.id)
-        return (match.group(1) if match else met.id), comp
-    met_id = met.id if isinstance(met, cobra.Metabolite) else str(met)
-    match = re.match(r"^(.*)_([a-z]{1,2})$", met_id)
-    if not match:
-        return met_id, ""
-    return match.group(1), match.group(2)
-
 
 #: Compartment kind -> the key of that compartment in :data:`COFACTOR_RATIOS`.
 _RATIO_KEYS = {"cytosol": "c", "mitochondrion": "m"}
@@ -218,6 +211,81 @@ def _check_concentrations(concentrations: Tuple[float, float]) -> Tuple[float, f
     return low, high
 
 
+def _core_stoichiometry() -> Dict[str, Tuple[str, Dict[str, float]]]:
+    """Core reaction id -> (Human-GEM id, {metabolite formula: coefficient}) from the bundled tables."""
+    from fluxasn.core.coremodel import parse_equation, read_core_tables
+
+    tables = read_core_tables()
+    formulas = dict(zip(tables["metabolites"]["id"], tables["metabolites"]["formula"]))
+    out = {}
+    for row in tables["reactions"].itertuples(index=False):
+        if row.id not in DG0:
+            continue
+        stoichiometry, _ = parse_equation(row.equation, identifier=row.id)
+        by_formula: Dict[str, float] = {}
+        for met, coef in stoichiometry.items():
+            formula = formulas.get(met, "")
+            if formula and formula not in ("H", "H2O"):
+                by_formula[formula] = by_formula.get(formula, 0.0) + coef
+        out[row.id] = (row.humangem, by_formula)
+    return out
+
+
+def _orientation(reaction: cobra.Reaction, by_formula: Mapping[str, float]) -> Optional[int]:
+    """+1 if ``reaction`` is written as the core reaction, -1 if reversed, None if its formulas disagree."""
+    theirs: Dict[str, float] = {}
+    for met, coef in reaction.metabolites.items():
+        if met.formula:
+            theirs[met.formula] = theirs.get(met.formula, 0.0) + coef
+    signs = set()
+    for formula, coef in by_formula.items():
+        other = theirs.get(formula)
+        if other is None or abs(other) < 1e-12:
+            return None
+        signs.add(1 if other * coef > 0 else -1)
+    return signs.pop() if len(signs) == 1 else None
+
+
+def dg0_for_model(
+    model: cobra.Model,
+    *,
+    dg0: Optional[Mapping[str, Tuple[float, float]]] = None,
+) -> Dict[str, Tuple[float, float]]:
+    """:data:`DG0` (keyed by core-model reaction ids) carried over to ``model``'s reactions.
+
+    A core reaction is found in ``model`` by its id, else by its Human-GEM id
+    (``humangem`` column of ``models/fluxasn_core/reactions.tsv``). The match
+    is kept only if every metabolite formula of the core reaction (protons and
+    water aside) occurs in the model's reaction with one consistent sign; a
+    reaction written the other way round gets the negated dG'0. A reaction
+    whose formulas do not match is left out (no direction is then forced).
+
+    Parameters
+    ----------
+    model
+        Any cobra model (only read).
+    dg0
+        Table keyed by core reaction ids; :data:`DG0` by default.
+
+    Returns
+    -------
+    dict
+        Model reaction id -> (dG'0, sd) in kJ/mol, as the model writes the reaction.
+    """
+    table = DG0 if dg0 is None else dg0
+    core = _core_stoichiometry()
+    out: Dict[str, Tuple[float, float]] = {}
+    for core_id, (value, sd) in table.items():
+        humangem, by_formula = core.get(core_id, ("", {}))
+        target = core_id if core_id in model.reactions else humangem if humangem in model.reactions else None
+        if target is None:
+            continue
+        sign = _orientation(model.reactions.get_by_id(target), by_formula) if by_formula else 1
+        if sign is not None:
+            out[target] = (sign * value, sd)
+    return out
+
+
 def dg_prime_range(
     model: cobra.Model,
     reaction_id: str,
@@ -227,6 +295,7 @@ def dg_prime_range(
     n_sigma: float = 2.0,
     dg0: Optional[Mapping[str, Tuple[float, float]]] = None,
     compartments: Optional[Compartments] = None,
+    cofactors: Optional[CofactorIndex] = None,
 ) -> Tuple[float, float]:
     """The range of dG' (kJ/mol) of a reaction in its forward direction.
 
@@ -244,11 +313,15 @@ def dg_prime_range(
     n_sigma
         dG'0 is taken as ``dg0 +/- n_sigma * sd``.
     dg0
-        Table of (dG'0, sd) by reaction id; :data:`DG0` by default.
+        Table of (dG'0, sd) by reaction id of ``model``; by default
+        :data:`DG0` carried over to the model (:func:`dg0_for_model`).
     compartments
         The model's compartments (:func:`fluxasn.core.compartments.find_compartments`,
         found when ``None``): the ratios of :data:`COFACTOR_RATIOS` (keys ``c``,
         ``m``) apply to the model's cytosol and mitochondrion whatever their ids.
+    cofactors
+        The model's NAD(P)(H), protons and water
+        (:func:`fluxasn.core.cofactors.cofactor_index`, found when ``None``).
 
     Returns
     -------
@@ -261,7 +334,7 @@ def dg_prime_range(
         The reaction is not in the model or not in ``dg0``, the state is
         unknown, or a compartment has no cofactor ratio.
     """
-    table = DG0 if dg0 is None else dg0
+    table = dg0_for_model(model) if dg0 is None else dg0
     reaction = _reaction(model, reaction_id)
     if reaction_id not in table:
         raise FluxasnInputError(f"no dG'0 for reaction {reaction_id!r}", identifier=reaction_id)
@@ -272,13 +345,13 @@ def dg_prime_range(
     hi = value + n_sigma * sd
     seen = set()
     found = compartments if compartments is not None else find_compartments(model)
-    bases = {met: _base(met) for met in reaction.metabolites}
+    index = cofactors if cofactors is not None else cofactor_index(model)
     for met, coef in reaction.metabolites.items():
-        base, comp = bases[met]
-        if base in _FIXED:
+        if index.is_fixed(met):
             continue
-        pool = next((p for p, (ox, red) in _COFACTORS.items() if base in (ox, red)), None)
+        pool = index.pool(met)
         if pool is not None:
+            comp = met.compartment
             if (pool, comp) in seen:
                 continue
             seen.add((pool, comp))
@@ -287,8 +360,9 @@ def dg_prime_range(
                 raise FluxasnInputError(f"no {pool} ratio for compartment {comp!r} in state {state!r} "
                                         f"(ratios are given for the cytosol and the mitochondrion)",
                                         identifier=met.id)
-            ox, red = _COFACTORS[pool]
-            ox_coef = next((c for m, c in reaction.metabolites.items() if bases[m] == (ox, comp)), 0.0)
+            oxidised = COFACTOR_POOLS[pool][0]
+            ox_coef = sum(c for m, c in reaction.metabolites.items()
+                          if m.compartment == comp and index.kind(m) == oxidised)
             # ln Q term: ox_coef * ln([ox]/[red]) (red coefficient = -ox coefficient)
             r_lo, r_hi = ratios[key][pool]
             terms = (ox_coef * RT * math.log(r_lo), ox_coef * RT * math.log(r_hi))
@@ -327,13 +401,14 @@ def forced_directions(
         ``upper_bound`` (the model's) and ``conflict`` (True if the forced
         direction is one the model forbids).
     """
-    table = DG0 if dg0 is None else dg0
+    table = dg0_for_model(model) if dg0 is None else dg0
     ids = [r for r in table if r in model.reactions] if reactions is None else list(reactions)
     rows = []
     found = find_compartments(model)
+    index = cofactor_index(model)
     for rid in ids:
         lo, hi = dg_prime_range(model, rid, state=state, concentrations=concentrations,
-                                n_sigma=n_sigma, dg0=table, compartments=found)
+                                n_sigma=n_sigma, dg0=table, compartments=found, cofactors=index)
         direction = "forward" if hi < 0 else "reverse" if lo > 0 else "both"
         rxn = model.reactions.get_by_id(rid)
         conflict = (direction == "forward" and rxn.upper_bound <= 0) or (direction == "reverse" and rxn.lower_bound >= 0)
@@ -395,9 +470,10 @@ def constrain_redox_directions(
 def transhydrogenase_pairs(model: cobra.Model) -> List[Tuple[str, str]]:
     """Pairs (NAD-linked, NADP-linked) of reactions that differ only in the cofactor.
 
-    Two reactions form a pair when replacing ``nad_X``/``nadh_X`` by
-    ``nadp_X``/``nadph_X`` in the first gives the stoichiometry of the second
-    (same compartment ``X``, same coefficients).
+    Two reactions form a pair when replacing NAD+/NADH by NADP+/NADPH of the
+    same compartment in the first gives the stoichiometry of the second (same
+    coefficients). Cofactors are recognised in any id scheme
+    (:func:`fluxasn.core.cofactors.cofactor_index`).
 
     Parameters
     ----------
@@ -409,24 +485,22 @@ def transhydrogenase_pairs(model: cobra.Model) -> List[Tuple[str, str]]:
     list of tuple of str
         Sorted (NAD-linked id, NADP-linked id) pairs.
     """
+    index = cofactor_index(model)
+
     def key(reaction, swap):
-        items = []
-        for met, coef in reaction.metabolites.items():
-            base, comp = _base(met)
-            if swap and base in ("nad", "nadh"):
-                base = {"nad": "nadp", "nadh": "nadph"}[base]
-            items.append((f"{base}_{comp}", round(coef, 9)))
-        return tuple(sorted(items))
+        token = index.swapped_token if swap else index.token
+        return tuple(sorted((token(met), round(coef, 9)) for met, coef in reaction.metabolites.items()))
+
+    def has(reaction, kinds):
+        return kinds <= {index.kind(m) for m in reaction.metabolites}
 
     nadp_keys: Dict[tuple, List[str]] = {}
     for reaction in model.reactions:
-        bases = {_base(m)[0] for m in reaction.metabolites}
-        if "nadp" in bases and "nadph" in bases:
+        if has(reaction, {"nadp", "nadph"}):
             nadp_keys.setdefault(key(reaction, False), []).append(reaction.id)
     pairs = []
     for reaction in model.reactions:
-        bases = {_base(m)[0] for m in reaction.metabolites}
-        if "nad" in bases and "nadh" in bases:
+        if has(reaction, {"nad", "nadh"}):
             for other in nadp_keys.get(key(reaction, True), []):
                 pairs.append((reaction.id, other))
     return sorted(pairs)
@@ -466,19 +540,20 @@ def block_transhydrogenation(
         cofactor its position implies.
     """
     chosen = transhydrogenase_pairs(model) if pairs is None else [tuple(p) for p in pairs]
+    index = cofactor_index(model)
     added, rows = [], []
     for nad_id, nadp_id in chosen:
         nad_rxn = _reaction(model, nad_id)
         nadp_rxn = _reaction(model, nadp_id)
-        nadh_coef = {_base(m)[0]: c for m, c in nad_rxn.metabolites.items()}.get("nadh")
+        nadh_coef = index.coefficients(nad_rxn).get("nadh")
         if nadh_coef is None:
             raise FluxasnInputError(f"reaction {nad_id!r} has no NADH", identifier=nad_id)
-        if "nadph" not in {_base(m)[0] for m in nadp_rxn.metabolites}:
+        nadph_coef = index.coefficients(nadp_rxn).get("nadph")
+        if nadph_coef is None:
             raise FluxasnInputError(f"reaction {nadp_id!r} has no NADPH", identifier=nadp_id)
         name = TRANSHYDROGENATION_PREFIX + nad_id
         if name in model.constraints:
             continue
-        nadph_coef = {_base(m)[0]: c for m, c in nadp_rxn.metabolites.items()}["nadph"]
         if (nadp_rxn.upper_bound <= 0 if nadph_coef > 0 else nadp_rxn.lower_bound >= 0):
             continue  # the NADP-linked member cannot produce NADPH: no cycle to close
         if nadh_coef > 0:  # forward produces NADH

@@ -54,6 +54,14 @@ EXTRA_METABOLITES: Dict[str, MetaboliteEntry] = {
         id="nadh", name="NADH", synonyms=("nicotinamide adenine dinucleotide - reduced",),
         bigg=("nadh",), kegg=("C00004",), chebi=("CHEBI:16908", "CHEBI:57945"), metanetx=("MNXM10",),
     ),
+    "nadp": MetaboliteEntry(
+        id="nadp", name="NADP+", synonyms=("nicotinamide adenine dinucleotide phosphate", "NADP"),
+        bigg=("nadp",), kegg=("C00006",), chebi=("CHEBI:18009", "CHEBI:58349"), metanetx=("MNXM5",),
+    ),
+    "nadph": MetaboliteEntry(
+        id="nadph", name="NADPH", synonyms=("nicotinamide adenine dinucleotide phosphate - reduced",),
+        bigg=("nadph",), kegg=("C00005",), chebi=("CHEBI:16474", "CHEBI:57783"), metanetx=("MNXM6",),
+    ),
     "oaa": MetaboliteEntry(
         id="oaa", name="oxaloacetate", synonyms=("OAA", "oxaloacetic acid"),
         bigg=("oaa",), kegg=("C00036",), chebi=("CHEBI:30744", "CHEBI:16452"), metanetx=("MNXM46",),
@@ -223,6 +231,10 @@ class ModelResolver:
         return reactions
 
     # -- metabolites ---------------------------------------------------------
+
+    def is_metabolite(self, met: cobra.Metabolite, query: str) -> bool:
+        """True if model metabolite ``met`` is ``query`` (a name or dictionary id), in any compartment."""
+        return self._metabolite_is(met, _entry(query))
 
     def _metabolite_is(self, met: cobra.Metabolite, entry: Optional[MetaboliteEntry]) -> bool:
         if entry is None:
