@@ -465,7 +465,7 @@ def test_iteration_limited_solve_stops_and_leaves_the_lp_usable(core_model):
     ``iteration_limit``, and the next, uncapped solve reaches the optimum.
     """
     from fluxasn.lp.problem import LinearProblem
-    from fluxasn.lp.status import ITERATION_LIMIT
+    from fluxasn.lp.status import ITERATION_LIMIT, TIME_LIMIT
 
     lp = LinearProblem(core_model, solver="highs")
     status, optimum = lp.solve_fresh()
@@ -475,3 +475,28 @@ def test_iteration_limited_solve_stops_and_leaves_the_lp_usable(core_model):
     status, value = cold.solve(method="primal")
     assert status == "optimal" and value == pytest.approx(optimum, abs=1e-9)
     assert lp.solve_limited(None)[0] == "optimal"  # no cap: an ordinary warm solve
+    timed = lp.fresh_copy()
+    assert timed.solve_limited(None, method="primal", seconds=0.0)[0] == TIME_LIMIT
+    status, value = timed.solve(method="primal")  # the limit does not stay behind
+    assert status == "optimal" and value == pytest.approx(optimum, abs=1e-9)
+
+
+def test_witness_search_time_is_bounded_by_solving_its_sets(core_model, monkeypatch):
+    """Rule R5's search first solves one open set and may then take only as long as the others would.
+
+    With the clock frozen after that probe (every later reading is past the
+    deadline), the search runs no witness LP; the answers still equal cobra's.
+    """
+    from fluxasn.analysis.knockouts import witness
+
+    model = _degenerate_chain()
+    engine = DeletionEngine(model, solver="highs")
+    ticks = iter([0.0, 1e-3])  # probe start, probe end -> deadline 1e-3 * 3
+    monkeypatch.setattr(witness.time, "perf_counter", lambda: next(ticks, 1.0))
+    genes = [f"g{k}" for k in range(1, 8)]
+    rows = {g: (growth, status) for g, growth, status in engine.singles(genes)}
+    assert engine.n_search == 1  # only the warm restart of the reference, no witness LP
+    theirs = single_gene_deletion(model, genes, processes=1)
+    for ids, growth, status in theirs[["ids", "growth", "status"]].itertuples(index=False):
+        (gene,) = ids
+        assert rows[gene][1] == status and rows[gene][0] == pytest.approx(growth, abs=TOL)

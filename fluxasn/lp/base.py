@@ -157,10 +157,15 @@ class _Problem:
         """Simplex iterations of the last solve (None where the solver does not say)."""
         return None
 
-    def solve_limited(self, limit: Optional[int], *, method: str = "dual") -> Tuple[str, float]:
-        """Solve warm with at most ``limit`` simplex iterations (no fallback when it stops).
+    #: Whether :meth:`solve_limited` can stop a solve (iterations or seconds).
+    can_limit = False
 
-        Default: :meth:`solve` without a limit.
+    def solve_limited(self, limit: Optional[int], *, method: str = "dual",
+                      seconds: Optional[float] = None) -> Tuple[str, float]:
+        """Solve warm with at most ``limit`` simplex iterations and ``seconds`` of time
+        (no fallback when it stops: status ``iteration_limit`` or ``time_limit``).
+
+        Default (:attr:`can_limit` False): :meth:`solve` without a limit.
         """
         return self.solve(method=method)
 

@@ -253,15 +253,24 @@ class HighsProblem(_Problem):
     def iterations(self) -> Optional[int]:
         return int(self._h.getInfo().simplex_iteration_count)
 
-    def solve_limited(self, limit: Optional[int], *, method: str = "dual") -> Tuple[str, float]:
-        """Warm solve stopped after ``limit`` simplex iterations (status ``iteration_limit``)."""
-        if limit is None:
+    can_limit = True
+
+    def solve_limited(self, limit: Optional[int], *, method: str = "dual",
+                      seconds: Optional[float] = None) -> Tuple[str, float]:
+        """Warm solve stopped after ``limit`` simplex iterations (status ``iteration_limit``)
+        or ``seconds`` of wall time (``time_limit``)."""
+        if limit is None and seconds is None:
             return self.solve(method=method)
-        self._h.setOptionValue("simplex_iteration_limit", int(limit))
+        h = self._h
+        if limit is not None:
+            h.setOptionValue("simplex_iteration_limit", max(int(limit), 0))
+        if seconds is not None:
+            h.setOptionValue("time_limit", max(float(seconds), 0.0))
         try:
             status = self._run(1 if method == "dual" else 4, warm=True)
-        finally:
-            self._h.setOptionValue("simplex_iteration_limit", self._hs.kHighsIInf)  # HiGHS' default: none
+        finally:  # HiGHS' defaults: no limits
+            h.setOptionValue("simplex_iteration_limit", self._hs.kHighsIInf)
+            h.setOptionValue("time_limit", self._inf)
         return self._result(status)
 
     def _fresh(self, status: str) -> str:

@@ -85,6 +85,7 @@ import numpy as np
 from fluxasn.config import FEASIBILITY, ZERO, config
 from fluxasn.lp.problem import LinearProblem, UnsupportedProblem
 from fluxasn.exceptions import FluxasnInputError
+from fluxasn.analysis.knockouts.witness import search_witnesses
 
 __all__ = ["DeletionEngine", "SingleTable", "METHODS", "pair_count", "iter_pairs"]
 
@@ -99,12 +100,6 @@ SAME_OPTIMUM = ZERO
 
 #: Alternative optima of the reference kept for rule R4 (per chunk).
 POOL_SIZE = 64
-
-#: Rule R5: search only when at least this many knocked-out sets are open,
-#: with at most this many LPs, accepting vectors within this violation.
-WITNESS_MIN_SETS = 3
-WITNESS_ROUNDS = 8
-WITNESS_FEASIBLE = FEASIBILITY
 
 
 def pair_count(n: int) -> int:
@@ -371,67 +366,10 @@ class DeletionEngine:
     def search_witnesses(self, sets: Iterable[FrozenSet[int]]) -> int:
         """Rule R5: look for reference optima with zero flux on the open ``sets``.
 
-        Returns the number of sets answered. Found vectors are kept for this
-        chunk (:meth:`start_chunk` resets them).
+        Returns the number of sets answered (:func:`.witness.search_witnesses`).
+        Found vectors are kept for this chunk (:meth:`start_chunk` resets them).
         """
-        if (self.method != "fba" or self.lp is None or self.ref_status != "optimal"
-                or self.ref_flux is None):
-            return 0
-        todo = [K for K in dict.fromkeys(sets)
-                if K and np.all(self._zero_ok[list(K)]) and self._witness(K) is None]
-        if len(todo) < WITNESS_MIN_SETS:
-            return 0
-        lp = self.lp.fresh_copy()
-        if self.ref_basis is not None:
-            lp.set_basis(self.ref_basis)  # the reference optimum: warm, and the same every chunk
-            status, _ = lp.solve()
-        else:
-            status, _ = lp.solve_fresh()
-        self.n_search += 1
-        self.n_lp += 1  # every LP counts, the search's included
-        if status != "optimal":
-            return 0
-        objective = lp.c.copy()
-        tol = SAME_OPTIMUM * max(1.0, abs(self.ref_growth))
-        lp.add_objective_bound(1.0, self.ref_growth + (-tol if lp.maximize else tol) / 2)
-        ref = self.ref_flux
-        union = sorted(set().union(*todo))
-        weight = {}
-        for j in union:
-            lo, hi = lp.lb0[j], lp.ub0[j]
-            if lo < 0 < hi:  # keep the reference optimum feasible: stay on its side
-                if ref[j] >= 0:
-                    lp.set_bounds([j], 0.0, hi)
-                else:
-                    lp.set_bounds([j], lo, 0.0)
-            weight[j] = 1.0 if (lo >= 0 or (lo < 0 < hi and ref[j] >= 0)) else -1.0
-        answered = 0
-        for _ in range(WITNESS_ROUNDS):
-            cols = sorted(set().union(*todo))
-            lp.set_objective({j: weight[j] for j in cols}, maximize=False)
-            # A witness LP may cost at most the simplex iterations of the reference solve
-            # from scratch: on Human-GEM + an enzyme pool one ran over 10 minutes (30
-            # genes; each third of them took 3 s), while the sets it would answer cost a
-            # warm LP each. Stopping it changes no answer (those sets are solved).
-            status, _ = lp.solve_limited(self.ref_iterations, method="primal")
-            self.n_search += 1
-            self.n_lp += 1
-            if status != "optimal":
-                break
-            x = lp.primal()
-            if lp.violation(x) > WITNESS_FEASIBLE or not self._is_reference_optimum(
-                    float(objective @ x)):
-                break
-            open_sets = [K for K in todo
-                         if not np.all(np.abs(x[np.fromiter(K, np.int64, len(K))]) <= ZERO_FLUX)]
-            if len(open_sets) == len(todo):
-                break
-            answered += len(todo) - len(open_sets)
-            self._witnesses.append(x)
-            todo = open_sets
-            if not todo:
-                break
-        return answered
+        return search_witnesses(self, sets)
 
     def solve_set(self, knocked: FrozenSet[int]) -> Tuple[float, str]:
         """Growth and status of the deletion knocking out ``knocked`` (rules R1, R2)."""
