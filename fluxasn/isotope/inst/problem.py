@@ -148,6 +148,8 @@ class INSTProblem:
         self.network = network
         self.experiments = list(experiments)
         self.tol = tol
+        self.bounds = dict(bounds or {})
+        self.constraints = list(constraints)
         for exp in self.experiments:
             for t, m in exp.mids:
                 kw = dict(source=m.source or exp.name, line=m.line, identifier=m.id)
@@ -355,6 +357,12 @@ class INSTResult:
     starts: List[Tuple[float, bool]]
     dilution: Dict[str, Tuple[float, float, float]] = field(default_factory=dict)
     confidence: float = 0.95
+
+    def flux(self, name: str) -> float:
+        """Best-fit value of a reported flux (net id or ``R.exch``)."""
+        if name not in self.fluxes:
+            raise FluxasnInputError("not a flux of the fit", identifier=name)
+        return float(self.fluxes[name][0])
 
     @property
     def chi2_ok(self) -> bool:
