@@ -62,9 +62,9 @@ def test_bundled_name_and_tables_follow_the_core_model(core_model, truth):
 
 
 def test_noise_free_mids_are_the_simulators(data, truth):
-    """The ``simulated`` column is fluxasn's INST simulation at the generating fluxes and pools (1e-9)."""
+X
     fluxes, pools = truth
-    problem = data.problem(tol=1e-10)
+    problem = data.problem(tol=1e-9)  # the bundled column was simulated at tol 1e-10
     theta = theta_from_fluxes(problem, fluxes, pools)  # raises unless the fluxes are a steady state
     (mids, _), = problem.simulate(theta)
     rows = table("ms_measurements.csv")
@@ -136,3 +136,75 @@ def test_folder_errors_name_file_line_and_identifier(tmp_path):
     (tmp_path / "pool_sizes.csv").unlink()
     with pytest.raises(FluxasnInputError, match="pool_sizes.csv"):
         read_time_course_folder(tmp_path)
+
+
+def write_two_input_folder(folder, *, f=0.6, out=1e-3, pool=2000.0, times=(0.0, 0.5, 1.0, 2.0, 4.0, 8.0)):
+    """B fed by labelled A (fraction f of the inflow) and unlabelled U, drained by R3; B's MID by hand.
+
+    C_B dx/dt = v1 (1 - x) - v2 x ... with x the M+2 fraction: x(t) = f (1 - exp(-k t)),
+    k = out / (pool x 1e-6) per h (pool nmol/gDW, flux mmol/gDW/h).
+    """
+    folder.mkdir()
+    (folder / "reactions.csv").write_text("rxn_id,rxn_eqn\nR1,A (ab) -> B (ab)\nR2,U (ab) -> B (ab)\n"
+                                          "R3,B (ab) -> C (ab)\n")
+    (folder / "tracers.csv").write_text('experiment_id,met_id,atom_ids,ratio,atom_mdv\ne1,A,"[1,2]",1.0,"[0,1]"\n')
+    (folder / "flux_measurements.csv").write_text(f"experiment_id,rxn_id,flux,flux_std_error\ne1,R3,{out},1e-5\n")
+    (folder / "pool_sizes.csv").write_text("pool_id,value,sd,status,unit\nB,1000,,fitted,nmol/gDW\n")
+    k = out / (pool * 1e-6)
+    lines = ["experiment_id,met_id,ms_id,labelled_atom_ids,mass_isotope,intensity,intensity_std_error,time"]
+    for t in times:
+        x = f * (1.0 - np.exp(-k * t))
+        for mass, value in enumerate((1.0 - x, 0.0, x)):
+            lines.append(f'e1,B,B12,"[1,2]",{mass},{float(value)!r},0.01,{t}')
+    (folder / "ms_measurements.csv").write_text("\n".join(lines) + "\n")
+
+
+def test_mfa_cli_fits_a_time_course_folder(tmp_path):
+    """``fluxasn mfa`` on a time-course folder: fluxes and pools with units, JSON/CSV/table, HTML plots."""
+    import json
+    import os
+
+    from click.testing import CliRunner
+
+    from _cli_runner import REPO, run_many
+    from fluxasn.cli import cli
+
+    write_two_input_folder(tmp_path / "tc")
+    args = ["mfa", str(tmp_path / "tc"), "--starts", "3"]
+    env = {"PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    runs = run_many({"json": args + ["--json"]}, cwd=tmp_path, env=env)  # the console script, once
+    assert runs["json"].returncode == 0, runs["json"].stderr
+    out = json.loads(runs["json"].stdout)
+    assert (out["time_unit"], out["flux_unit"], out["pool_unit"]) == ("h", "mmol/gDW/h", "nmol/gDW")
+    rows = {r["id"]: r for r in out["fluxes"] + out["pools"]}
+    # exact data (closed form): the fit returns the generating inflow split and pool size
+    assert rows["R1"]["value"] == pytest.approx(0.6e-3, rel=1e-4) and rows["R1"]["unit"] == "mmol/gDW/h"
+    assert rows["B"]["value"] == pytest.approx(2000.0, rel=1e-4) and rows["B"]["unit"] == "nmol/gDW"
+    assert out["ssr"] < 1e-6
+    html = tmp_path / "fit.html"
+    table = CliRunner().invoke(cli, args + ["--html", str(html)])
+    assert table.exit_code == 0, table.output
+    assert "time unit: h" in table.output and "nmol/gDW" in table.output
+    page = html.read_text()
+    assert page.count("data:image/png;base64,") == 1 and "MIDs over time" in page and "B12" in page
+    csv_run = CliRunner().invoke(cli, args + ["--csv"])
+    assert csv_run.exit_code == 0 and csv_run.output.splitlines()[0].startswith("id,")
+    stationary = CliRunner().invoke(cli, ["mfa", "simple-network", "--html", str(tmp_path / "x.html")])
+    assert stationary.exit_code != 0 and "stationary" in stationary.output
+
+
+def test_time_course_view_curves_pass_through_the_measured_fit(tmp_path):
+    """The plotted curve at a measured time equals the fitted value listed beside the measurement."""
+    from fluxasn.isotope.inst.view import TimeCourseFit
+
+    write_two_input_folder(tmp_path / "tc")
+    data = read_time_course_folder(tmp_path / "tc")
+    problem = data.problem()
+    view = TimeCourseFit(problem, fit_inst(problem, n_starts=1, start=stationary_start(problem)), data.units)
+    mids = view.mids_frame()
+    grid, fitted = view.curves(points=20)[("e1", "B12")]
+    for t in (1.0, 4.0):
+        at = mids[(mids["time"] == t)]["fitted"].to_numpy()
+        assert fitted[np.searchsorted(grid, t)] == pytest.approx(at, abs=1e-7)
+    frame = view.to_frame()
+    assert frame.loc["B", "unit"] == "nmol/gDW" and frame.loc["R1", "unit"] == "mmol/gDW/h"
