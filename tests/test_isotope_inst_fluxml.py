@@ -20,7 +20,7 @@ from fluxasn.cli import cli
 from fluxasn.exceptions import FluxasnInputError
 from fluxasn.isotope import read_fluxml
 from fluxasn.isotope.formats.fluxml_types import fluxml_gross_fluxes
-from fluxasn.isotope.inst import fluxml_units, inst_problem_from_fluxml
+from fluxasn.isotope.inst import fit_inst, fluxml_units, inst_problem_from_fluxml
 
 
 def x3c_parameters(sim, free):
@@ -66,10 +66,10 @@ def test_ecoli_a_inst_problem_matches_x3cflux():
     core = x3cflux_core()
     path = require_shared("c13", "13cflux_v3_examples", "models", "EC.fml")
     data = read_fluxml(path, configuration="a_INST")
-    with pytest.raises(FluxasnInputError, match="scale") as err:  # its groups have scale="auto"
-        inst_problem_from_fluxml(data)
-    assert "EC.fml" in str(err.value) and "ms_group_0@0" in str(err.value)
+    scaled = inst_problem_from_fluxml(data)  # its groups have scale="auto": one factor per group and time
+    assert scaled.n_scale == len(scaled.layout) > 0
     problem = inst_problem_from_fluxml(data, ignore_scale=True, tol=1e-7)
+    assert problem.n_scale == 0
     assert fluxml_units(data)["time"] == "s"
     sim = core.create_simulator_from_fml(str(path), "a_INST", "emu")
     sim.builder.set_solver(core.MatrixLinearCVODESolver(100, 1e-10, 1e-13, 1000000))
@@ -113,6 +113,41 @@ def linea_text(times, data, *, sd=1e-3, pools=None, v1=None):
 
 LINEA_TRUTH = [1.0, 0.5, 3.0, 2.0]  # x3cflux's free parameters: v3 net, v2 exchange, pools B, A
 LINEA_TIMES = [0.25, 0.5, 1.0, 2.0, 4.0]
+
+
+def test_scale_auto_groups_fit_one_factor_per_time_as_x3cflux(tmp_path):
+    """linea with scale="auto" groups and unnormalised data: fluxasn's SSR is x3cflux's loss (rel 1e-6)."""
+    core = x3cflux_core()
+    rng = np.random.default_rng(11)
+    data = {g: [tuple(float(x) for x in rng.uniform(0.1, 2.0, 2)) for _ in LINEA_TIMES] for g in ("MS_A", "MS_B")}
+    path = tmp_path / "linea_scaled.fml"
+    path.write_text(linea_text(LINEA_TIMES, data, pools={"A": 2.0, "B": 3.0}).replace("<group ", '<group scale="auto" '))
+    problem = inst_problem_from_fluxml(read_fluxml(path), tol=1e-10)
+    assert problem.n_scale == 2 * len(LINEA_TIMES)
+    sim = core.create_simulator_from_fml(str(path), "default", "emu")
+    sim.builder.set_solver(core.MatrixLinearCVODESolver(100, 1e-10, 1e-13, 1000000))
+    theta = theta_at(problem, x3c_parameters(sim, LINEA_TRUTH))
+    r, J, scales = problem.residuals(theta)
+    assert len(scales) == problem.n_scale and len({round(c, 6) for c in scales.values()}) > 1
+    assert r @ r == pytest.approx(sim.compute_loss(np.asarray(LINEA_TRUTH, float)), rel=1e-6)
+    # the Jacobian of the projected residuals: central differences of the simulator
+    for j in range(problem.p):
+        step = np.zeros(problem.p)
+        step[j] = 1e-6 * max(1.0, abs(theta[j]))
+        up, _, _ = problem.residuals(theta + step, jac=False)
+        down, _, _ = problem.residuals(theta - step, jac=False)
+        assert np.allclose(J[:, j], (up - down) / (2 * step[j]), rtol=1e-4, atol=1e-5)
+    # data = x3cflux's MIDs times known factors: the fit returns them and counts them in the dof
+    ref = [np.asarray(x) for x in sim.compute_measurements(np.asarray(LINEA_TRUTH, float), [])[0]]
+    factors = rng.uniform(0.5, 2.0, len(ref))
+    data = {g: [tuple(float(y) for y in factors[i * len(LINEA_TIMES) + k] * ref[i * len(LINEA_TIMES) + k])
+                for k in range(len(LINEA_TIMES))] for i, g in enumerate(sim.measurement_names[0])}
+    path.write_text(linea_text(LINEA_TIMES, data, pools={"A": 2.0, "B": 3.0}).replace("<group ", '<group scale="auto" '))
+    problem = inst_problem_from_fluxml(read_fluxml(path), tol=1e-10)
+    result = fit_inst(problem, n_starts=1, start=theta)
+    assert result.ssr < 1e-8 and result.dof == problem.n_res - problem.p - problem.n_scale
+    _, _, scales = problem.residuals(result.theta, jac=False)
+    assert sorted(scales.values()) == pytest.approx(sorted(factors), rel=1e-5)
 
 
 def test_linea_residuals_equal_x3cflux_loss(tmp_path):

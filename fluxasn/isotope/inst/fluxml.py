@@ -94,8 +94,9 @@ def inst_problem_from_fluxml(
     quasi_steady
         Metabolites simulated without pool (instantaneous).
     ignore_scale
-        Groups with ``scale="auto"`` (13CFLUX fits a scale factor) are refused
-        unless True; then their data are compared with the simulated MID
+        Groups with ``scale="auto"`` get one fitted scale factor per group and
+        time point (closed form, as 13CFLUX v3; counted as parameters in the
+        degrees of freedom). True compares their data with the simulated MID
         fractions as they stand (no scale factor, no sum-to-1 check).
     horizon
         Last simulated time (file time unit); default the last measured time.
@@ -111,8 +112,7 @@ def inst_problem_from_fluxml(
     Raises
     ------
     FluxasnInputError
-        A stationary configuration; a group with a scale factor (unless
-        ``ignore_scale``); an ``<xch>`` constraint fluxasn cannot state; a
+        A stationary configuration; an ``<xch>`` constraint fluxasn cannot state; a
         ``<psize>`` statement other than ``pool <= c``, ``>= c`` or ``= c``;
         two measured sizes of one pool; pool sizes that differ between
         configurations; a metabolite of the simulated network without a pool
@@ -141,12 +141,7 @@ def inst_problem_from_fluxml(
     for exp, conf in zip(data.experiments, data.configurations):
         mids = []
         for m in exp.mids:
-            if m.scale and not ignore_scale:
-                raise FluxasnInputError(
-                    "group with scale=\"auto\": time courses are fitted as MIDs without scale factors; "
-                    "give normalised MIDs without the attribute (or ignore_scale=True)",
-                    source=m.source, line=m.line, identifier=m.id)
-            if m.scale:
+            if m.scale and ignore_scale:
                 m = dataclasses.replace(m, scale=False, tolerance=np.inf)
             mids.append((conf.times[m.id] - (conf.start_time or 0.0), m))
         courses.append(TimeCourse(exp.name, exp.tracers, mids, natural_13c=exp.natural_13c,
