@@ -62,7 +62,7 @@ def test_bundled_name_and_tables_follow_the_core_model(core_model, truth):
 
 
 def test_noise_free_mids_are_the_simulators(data, truth):
-X
+    """The ``simulated`` column is fluxasn's INST simulation at the generating fluxes and pools (within 1e-9)."""
     fluxes, pools = truth
     problem = data.problem(tol=1e-9)  # the bundled column was simulated at tol 1e-10
     theta = theta_from_fluxes(problem, fluxes, pools)  # raises unless the fluxes are a steady state
