@@ -128,11 +128,14 @@ def test_folder_errors_name_file_line_and_identifier(tmp_path):
 
     for name in ("reactions.csv", "tracers.csv", "ms_measurements.csv", "pool_sizes.csv"):
         shutil.copy(FOLDER / name, tmp_path / name)
-    text = (tmp_path / "reactions.csv").read_text().replace(",backward,", ",sideways,", 1)
-    (tmp_path / "reactions.csv").write_text(text)
+    lines = (tmp_path / "reactions.csv").read_text().splitlines()
+    at = next(i for i, line in enumerate(lines) if ",backward," in line)
+    lines[at] = lines[at].replace(",backward,", ",sideways,")
+    (tmp_path / "reactions.csv").write_text("\n".join(lines) + "\n")
     with pytest.raises(FluxasnInputError, match="direction") as err:
         read_time_course_folder(tmp_path)
-    assert "reactions.csv" in str(err.value) and "line" in str(err.value)
+    rid = lines[at].split(",")[0]
+    assert "reactions.csv" in str(err.value) and f"line {at + 1}" in str(err.value) and rid in str(err.value)
     (tmp_path / "pool_sizes.csv").unlink()
     with pytest.raises(FluxasnInputError, match="pool_sizes.csv"):
         read_time_course_folder(tmp_path)

@@ -150,6 +150,34 @@ def test_scale_auto_groups_fit_one_factor_per_time_as_x3cflux(tmp_path):
     assert sorted(scales.values()) == pytest.approx(sorted(factors), rel=1e-5)
 
 
+def test_hours_convert_times_and_fluxes_not_the_fit(tmp_path):
+    """linea in min read with hours=True: times / 60, fluxes (data, bounds) x 60, same MIDs and SSR."""
+    path = tmp_path / "linea_min.fml"
+    flat = {"MS_A": [(0.6, 0.4)] * len(LINEA_TIMES), "MS_B": [(0.7, 0.3)] * len(LINEA_TIMES)}
+    path.write_text(linea_text(LINEA_TIMES, flat, pools={"A": 2.0, "B": 3.0}, v1=(1.0, 0.01)))
+    data = read_fluxml(path)
+    per_min = inst_problem_from_fluxml(data, tol=1e-10)
+    per_h = inst_problem_from_fluxml(data, tol=1e-10, hours=True)
+    assert fluxml_units(data, hours=True) == {"time": "h", "flux": "pool-size unit/h", "pool": "as in the file",
+                                              "file_time": "min"}
+    assert [t * 60 for t in per_h.times[0]] == pytest.approx(list(per_min.times[0]), rel=1e-15)
+    assert per_h.base.f_val[0] == 60.0 and per_h.base.f_sd[0] == pytest.approx(0.6)
+    v_min = np.array([1.0, 1.0 + 0.5, 0.5, 1.0])  # gross v1, v2.f, v2.b, v3 (net 1 per min, exchange 0.5)
+    order = [per_min.network.flux_index(f) for f in ("v1", "v2.f", "v2.b", "v3")]
+    v = np.zeros(4)
+    v[order] = v_min
+    th_min = np.concatenate([np.linalg.lstsq(per_min.N, v - per_min.vp, rcond=None)[0], [2.0, 3.0]])
+    th_h = np.concatenate([np.linalg.lstsq(per_h.N, 60 * v - per_h.vp, rcond=None)[0], [2.0, 3.0]])
+    r_min, _, _ = per_min.residuals(th_min, jac=False)
+    r_h, _, _ = per_h.residuals(th_h, jac=False)
+    assert np.allclose(r_h, r_min, atol=1e-8)  # MIDs (and the weighted flux residual) unchanged
+    bad = tmp_path / "weeks.fml"
+    bad.write_text(path.read_text().replace("<timeunit>min</timeunit>", "<timeunit>wk</timeunit>"))
+    with pytest.raises(FluxasnInputError, match="timeunit") as err:
+        inst_problem_from_fluxml(read_fluxml(bad), hours=True)
+    assert "weeks.fml" in str(err.value) and "'wk'" in str(err.value)
+
+
 def test_linea_residuals_equal_x3cflux_loss(tmp_path):
     """linea with five time points: MIDs as x3cflux's, and its loss from fluxasn's residuals.
 
@@ -234,10 +262,12 @@ def test_cli_fits_a_time_course(tmp_path):
         assert run.returncode == 0 if name == "json" else run.exit_code == 0, (name, getattr(run, "stderr", run))
     out = json.loads(runs["json"].stdout)
     assert out["ssr"] < 1e-6 and out["dof"] == 2 * 2 * len(LINEA_TIMES) + 1 - 4
-    assert out["time_unit"] == "min" and out["starts"] == 2
+    assert (out["time_unit"], out["file_time_unit"], out["flux_unit"]) == ("h", "min", "pool-size unit/h")
+    assert out["starts"] == 2
     rows = {row["id"]: row for row in out["fluxes"] + out["pools"]}
     assert out["dilution"] == [] and {row["id"] for row in out["pools"]} == {"A", "B"}
-    truth = {"v3": 1.0, "v2.exch": 0.5, "A": 2.0, "B": 3.0}  # v2.exch: the backward flux, x + max(-net, 0)
+    # per min in the file, per h in the report; v2.exch: the backward flux, x + max(-net, 0)
+    truth = {"v3": 60.0, "v2.exch": 30.0, "A": 2.0, "B": 3.0}
     for name, value in truth.items():
         row = rows[name]
         assert row["value"] == pytest.approx(value, rel=1e-3), name
@@ -245,4 +275,4 @@ def test_cli_fits_a_time_course(tmp_path):
     assert {rows["A"]["kind"], rows["v3"]["kind"]} == {"pool", "net"}
     csv = runs["csv"].output.splitlines()
     assert csv[0].startswith("id,") and len(csv) == 1 + len(rows)
-    assert "SSR" in runs["table"].output and "time unit: min" in runs["table"].output
+    assert "SSR" in runs["table"].output and "time unit: h (converted from the file's min)" in runs["table"].output

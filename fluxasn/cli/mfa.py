@@ -10,7 +10,7 @@ from fluxasn.cli.app import CONTEXT, EXIT_CODES_HELP, cli
 from fluxasn.cli.options import output_format, output_options
 from fluxasn.cli.output import emit_frame, frame_records, write_json
 
-__all__ = ["mfa", "fit_c13", "c13_json", "inst_frame", "inst_json", "fit_time_course_folder"]
+__all__ = ["mfa", "fit_c13", "c13_json", "inst_json", "fit_time_course_folder"]
 
 
 @cli.command(context_settings=CONTEXT, epilog=EXIT_CODES_HELP)
@@ -35,7 +35,9 @@ def mfa(data, experiments, n_starts, seed, html_path, as_json, as_csv):
     Prints the fit quality (SSR, degrees of freedom, chi-square acceptance range)
     and each flux with its 95% interval. A non-stationary FluxML configuration
     (stationary="false") is fitted as a time course (INST-MFA): fluxes and pool
-    sizes jointly, each with its 95% interval, in the file's units; so is a
+    sizes jointly, each with its 95% interval; shown with times in h (from the
+    file's <timeunit> s, min, h or d; fluxes then per h), pool sizes in the
+    file's unit; so is a
     time-course folder (INCA-style CSV with a time column in h and
     pool_sizes.csv; fluxes in mmol/gDW/h), started from the stationary fit of
     its last time point (--starts random starts). --html writes the MID-versus-
@@ -64,11 +66,15 @@ def mfa(data, experiments, n_starts, seed, html_path, as_json, as_csv):
         return
     source = isotope.read_c13(data, experiments=list(experiments) or None)
     if any(not c.stationary for c in getattr(source, "configurations", ())):
+        from fluxasn.isotope.inst.fluxml import HOURS_PER_TIME_UNIT
+
+        # fitted in the file's units; shown in h (fluxes per h) when the file names its time unit
+        factor = HOURS_PER_TIME_UNIT.get(isotope.fluxml_units(source)["time"])
         problem = isotope.inst_problem_from_fluxml(source)
-        units = isotope.fluxml_units(source)
+        units = isotope.fluxml_units(source, hours=factor is not None)
         result = isotope.fit_inst(problem, n_starts=n_starts, seed=seed)
-        _emit_time_course(TimeCourseFit(problem, result, units, name=source.network.name or "network"), fmt,
-                          html_path)
+        _emit_time_course(TimeCourseFit(problem, result, units, name=source.network.name or "network",
+                                        time_factor=factor or 1.0), fmt, html_path)
         return
     if html_path is not None:
         raise click.UsageError("--html draws time courses; this data is isotopically stationary")
@@ -123,7 +129,7 @@ def fit_time_course_folder(folder, *, n_starts: int = 10, seed: int = 0, name: s
 
 
 def _emit_time_course(view, fmt: str, html_path) -> None:
-    frame = inst_frame(view.result, view.units)
+    frame = view.to_frame()
     if fmt == "json":
         write_json(inst_json(view.result, view.units, frame))
     else:
@@ -133,25 +139,9 @@ def _emit_time_course(view, fmt: str, html_path) -> None:
         click.echo(f"HTML written to {html_path}", err=True)
 
 
-def inst_frame(result, units) -> Any:
-    """Fluxes, pool sizes and G-values of an INST fit: index id; columns kind, value, lower, upper, unit."""
-    import pandas as pd
-
-    rows = []
-    for kind, table, unit in (("flux", result.fluxes, units["flux"]), ("pool", result.pools, units.get("pool", "file unit")),
-                              ("G-value", result.dilution, "fraction")):
-        for name, (value, lower, upper) in table.items():
-            if kind == "flux":
-                kind_of = "exchange" if name.endswith(".exch") else "net"
-            else:
-                kind_of = kind
-            rows.append({"id": name, "kind": kind_of, "value": value, "lower": lower, "upper": upper, "unit": unit})
-    return pd.DataFrame(rows).set_index("id")
-
-
 def inst_json(result, units, frame) -> Any:
     """Fit quality, fluxes and pool sizes of an INST fit, JSON-ready."""
-    return {
+    out = {
         "ssr": result.ssr,
         "dof": result.dof,
         "chi2_range": list(result.chi2_range),
@@ -164,3 +154,6 @@ def inst_json(result, units, frame) -> Any:
         "pools": frame_records(frame[frame["kind"] == "pool"]),
         "dilution": frame_records(frame[frame["kind"] == "G-value"]),
     }
+    if "file_time" in units:
+        out["file_time_unit"] = units["file_time"]
+    return out

@@ -37,17 +37,23 @@ class TimeCourseFit(ResultView):
         ``time``, ``flux`` and ``pool`` unit names.
     name
         Label of the data (title).
+    time_factor
+        Shown time per problem time unit (e.g. 1/60 to show a fit made in
+        min in h); fluxes are shown divided by it (per shown time unit).
+        ``units`` name the shown units. The fit itself is unchanged.
     """
 
-    def __init__(self, problem: INSTProblem, result: INSTResult, units: Mapping[str, str], *, name: str = "") -> None:
+    def __init__(self, problem: INSTProblem, result: INSTResult, units: Mapping[str, str], *, name: str = "",
+                 time_factor: float = 1.0) -> None:
         self.problem = problem
         self.result = result
         self.units = dict(units)
         self.name = name
+        self.time_factor = float(time_factor)
 
     # -- tables -------------------------------------------------------------
     def to_frame(self) -> pd.DataFrame:
-        """Index id; columns kind (net, exchange, pool, G-value), value, lower, upper, unit."""
+        """Index id; columns kind (net, exchange, pool, G-value), value, lower, upper, unit (shown units)."""
         rows = []
         r = self.result
         for kind, table, unit in (("flux", r.fluxes, self.units.get("flux", "")),
@@ -55,8 +61,9 @@ class TimeCourseFit(ResultView):
                                   ("G-value", r.dilution, "fraction")):
             for name, (value, lower, upper) in table.items():
                 kind_of = ("exchange" if name.endswith(".exch") else "net") if kind == "flux" else kind
-                rows.append({"id": name, "kind": kind_of, "value": float(value), "lower": float(lower),
-                             "upper": float(upper), "unit": unit})
+                k = 1.0 / self.time_factor if kind == "flux" else 1.0
+                rows.append({"id": name, "kind": kind_of, "value": float(value) * k, "lower": float(lower) * k,
+                             "upper": float(upper) * k, "unit": unit})
         return pd.DataFrame(rows, columns=["id", "kind", "value", "lower", "upper", "unit"]).set_index("id")
 
     def _title(self) -> str:
@@ -66,7 +73,8 @@ class TimeCourseFit(ResultView):
                 f"[{lo:.4g}, {hi:.4g}]: {'accepted' if r.chi2_ok else 'rejected'}); {len(r.starts)} local fit(s)")
 
     def _notes(self) -> Sequence[str]:
-        return (f"time unit: {self.units.get('time', '?')}; fluxes in {self.units.get('flux', '?')}; pool sizes in "
+        was = f" (converted from the file's {self.units['file_time']})" if "file_time" in self.units else ""
+        return (f"time unit: {self.units.get('time', '?')}{was}; fluxes in {self.units.get('flux', '?')}; pool sizes in "
                 f"{self.units.get('pool', '?')}; intervals linearized ({self.result.confidence:.0%})",)
 
     def _fragment_mids(self, mids: Mapping, ei: int, m, rows=slice(None)) -> np.ndarray:
@@ -87,7 +95,7 @@ class TimeCourseFit(ResultView):
         rows = []
         for ei, ti, m, _ in self.problem.layout:
             fitted = self._fragment_mids(sims[ei][0], ei, m, slice(ti, ti + 1))[0]
-            t = float(self.problem.times[ei][ti])
+            t = float(self.problem.times[ei][ti]) * self.time_factor
             for k in range(m.mid.size):
                 rows.append({"experiment": self.problem.experiments[ei].name, "fragment": m.id, "time": t,
                              "mass": f"M+{k}", "measured": float(m.mid[k]), "sd": float(m.sd[k]),
@@ -95,7 +103,7 @@ class TimeCourseFit(ResultView):
         return pd.DataFrame(rows)
 
     def curves(self, points: int = 60) -> Dict[tuple, tuple]:
-        """Fitted MIDs from 0 to the last measured time: ``(experiment, fragment) -> (t, mids)``.
+        """Fitted MIDs from 0 to the last measured time: ``(experiment, fragment) -> (t, mids)`` (shown time unit).
 
         The grid has ``points`` evenly spaced times, ``points`` log-spaced
         ones from a thousandth of the last time (the fast start) and the
@@ -111,7 +119,7 @@ class TimeCourseFit(ResultView):
             for e2, _, m, _ in self.problem.layout:
                 key = (self.problem.experiments[ei].name, m.id)
                 if e2 == ei and key not in out:
-                    out[key] = (grid, self._fragment_mids(mids, ei, m))
+                    out[key] = (grid * self.time_factor, self._fragment_mids(mids, ei, m))
         return out
 
     # -- plot and HTML ------------------------------------------------------
