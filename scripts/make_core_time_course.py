@@ -10,7 +10,7 @@
    ``models/fluxasn_core/reactions.tsv``, each in the direction it runs in
    the pFBA solution (``backward`` when its flux is negative); no exchange
    fluxes (assumed). Every balanced metabolite whose inflow exceeds its
-   outflow in the subnetwork gets a drain ``OUT_<met>`` fixed at the excess
+   outflow in the subnetwork gets a drain ``OUT_<met>`` carrying the excess
    (biomass and the reactions left out); a metabolite with a deficit is an
    error (its input would need labelling the network does not model).
 3. Pools: ``POOLS`` (nmol/gDW; assumed, see the README); F6P, FBP, citrate and
@@ -22,12 +22,14 @@
    of sd 0.01 per mass, constrained to sum to 0 so each MID still sums to 1
    (``e = (z - mean(z)) * 0.01 / sqrt(1 - 1/n)``, ``z ~ N(0, I_n)``, seed 14). The
    noise-free fractions are kept in the column ``simulated``.
-5. Measured fluxes: glucose uptake GLCt1, lactate export L_LACt2r (backward,
-   negative) and glutamine uptake GLNt_SLC1A5 with 5 % sd, noise drawn from
-   the same generator.
+5. Measured fluxes: glucose uptake GLCt1, lactate production LDH_L (backward,
+   negative; lactate leaves through the free drain OUT_lac__L_c) and glutamine
+   uptake GLNt_SLC1A5 with 5 % sd. Fixed: TKT1, PRPPS, G3PD1ir (not resolved
+   by [U-13C6]glucose) and every drain but lactate's. Draw order of the one
+   generator: measured fluxes, measured pools, then the MIDs.
 
 Usage: python scripts/make_core_time_course.py [--out data/c13/core_time_course] [--check]
-(--check regenerates in memory and compares with the bundled files).
+(--check regenerates into a temporary folder and compares with the bundled files).
 """
 from __future__ import annotations
 
