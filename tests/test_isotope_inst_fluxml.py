@@ -20,7 +20,7 @@ from fluxasn.cli import cli
 from fluxasn.exceptions import FluxasnInputError
 from fluxasn.isotope import read_fluxml
 from fluxasn.isotope.formats.fluxml_types import fluxml_gross_fluxes
-from fluxasn.isotope.inst import fluxml_units, inst_problem_from_fluxml
+from fluxasn.isotope.inst import fit_inst, fluxml_units, inst_problem_from_fluxml
 
 
 def x3c_parameters(sim, free):
@@ -66,10 +66,10 @@ def test_ecoli_a_inst_problem_matches_x3cflux():
     core = x3cflux_core()
     path = require_shared("c13", "13cflux_v3_examples", "models", "EC.fml")
     data = read_fluxml(path, configuration="a_INST")
-    with pytest.raises(FluxasnInputError, match="scale") as err:  # its groups have scale="auto"
-        inst_problem_from_fluxml(data)
-    assert "EC.fml" in str(err.value) and "ms_group_0@0" in str(err.value)
+    scaled = inst_problem_from_fluxml(data)  # its groups have scale="auto": one factor per group and time
+    assert scaled.n_scale == len(scaled.layout) > 0
     problem = inst_problem_from_fluxml(data, ignore_scale=True, tol=1e-7)
+    assert problem.n_scale == 0
     assert fluxml_units(data)["time"] == "s"
     sim = core.create_simulator_from_fml(str(path), "a_INST", "emu")
     sim.builder.set_solver(core.MatrixLinearCVODESolver(100, 1e-10, 1e-13, 1000000))
@@ -113,6 +113,69 @@ def linea_text(times, data, *, sd=1e-3, pools=None, v1=None):
 
 LINEA_TRUTH = [1.0, 0.5, 3.0, 2.0]  # x3cflux's free parameters: v3 net, v2 exchange, pools B, A
 LINEA_TIMES = [0.25, 0.5, 1.0, 2.0, 4.0]
+
+
+def test_scale_auto_groups_fit_one_factor_per_time_as_x3cflux(tmp_path):
+    """linea with scale="auto" groups and unnormalised data: fluxasn's SSR is x3cflux's loss (rel 1e-6)."""
+    core = x3cflux_core()
+    rng = np.random.default_rng(11)
+    data = {g: [tuple(float(x) for x in rng.uniform(0.1, 2.0, 2)) for _ in LINEA_TIMES] for g in ("MS_A", "MS_B")}
+    path = tmp_path / "linea_scaled.fml"
+    path.write_text(linea_text(LINEA_TIMES, data, pools={"A": 2.0, "B": 3.0}).replace("<group ", '<group scale="auto" '))
+    problem = inst_problem_from_fluxml(read_fluxml(path), tol=1e-10)
+    assert problem.n_scale == 2 * len(LINEA_TIMES)
+    sim = core.create_simulator_from_fml(str(path), "default", "emu")
+    sim.builder.set_solver(core.MatrixLinearCVODESolver(100, 1e-10, 1e-13, 1000000))
+    theta = theta_at(problem, x3c_parameters(sim, LINEA_TRUTH))
+    r, J, scales = problem.residuals(theta)
+    assert len(scales) == problem.n_scale and len({round(c, 6) for c in scales.values()}) > 1
+    assert r @ r == pytest.approx(sim.compute_loss(np.asarray(LINEA_TRUTH, float)), rel=1e-6)
+    # the Jacobian of the projected residuals: central differences of the simulator
+    for j in range(problem.p):
+        step = np.zeros(problem.p)
+        step[j] = 1e-6 * max(1.0, abs(theta[j]))
+        up, _, _ = problem.residuals(theta + step, jac=False)
+        down, _, _ = problem.residuals(theta - step, jac=False)
+        assert np.allclose(J[:, j], (up - down) / (2 * step[j]), rtol=1e-4, atol=1e-5)
+    # data = x3cflux's MIDs times known factors: the fit returns them and counts them in the dof
+    ref = [np.asarray(x) for x in sim.compute_measurements(np.asarray(LINEA_TRUTH, float), [])[0]]
+    factors = rng.uniform(0.5, 2.0, len(ref))
+    data = {g: [tuple(float(y) for y in factors[i * len(LINEA_TIMES) + k] * ref[i * len(LINEA_TIMES) + k])
+                for k in range(len(LINEA_TIMES))] for i, g in enumerate(sim.measurement_names[0])}
+    path.write_text(linea_text(LINEA_TIMES, data, pools={"A": 2.0, "B": 3.0}).replace("<group ", '<group scale="auto" '))
+    problem = inst_problem_from_fluxml(read_fluxml(path), tol=1e-10)
+    result = fit_inst(problem, n_starts=1, start=theta)
+    assert result.ssr < 1e-8 and result.dof == problem.n_res - problem.p - problem.n_scale
+    _, _, scales = problem.residuals(result.theta, jac=False)
+    assert sorted(scales.values()) == pytest.approx(sorted(factors), rel=1e-5)
+
+
+def test_hours_convert_times_and_fluxes_not_the_fit(tmp_path):
+    """linea in min read with hours=True: times / 60, fluxes (data, bounds) x 60, same MIDs and SSR."""
+    path = tmp_path / "linea_min.fml"
+    flat = {"MS_A": [(0.6, 0.4)] * len(LINEA_TIMES), "MS_B": [(0.7, 0.3)] * len(LINEA_TIMES)}
+    path.write_text(linea_text(LINEA_TIMES, flat, pools={"A": 2.0, "B": 3.0}, v1=(1.0, 0.01)))
+    data = read_fluxml(path)
+    per_min = inst_problem_from_fluxml(data, tol=1e-10)
+    per_h = inst_problem_from_fluxml(data, tol=1e-10, hours=True)
+    assert fluxml_units(data, hours=True) == {"time": "h", "flux": "pool-size unit/h", "pool": "as in the file",
+                                              "file_time": "min"}
+    assert [t * 60 for t in per_h.times[0]] == pytest.approx(list(per_min.times[0]), rel=1e-15)
+    assert per_h.base.f_val[0] == 60.0 and per_h.base.f_sd[0] == pytest.approx(0.6)
+    v_min = np.array([1.0, 1.0 + 0.5, 0.5, 1.0])  # gross v1, v2.f, v2.b, v3 (net 1 per min, exchange 0.5)
+    order = [per_min.network.flux_index(f) for f in ("v1", "v2.f", "v2.b", "v3")]
+    v = np.zeros(4)
+    v[order] = v_min
+    th_min = np.concatenate([np.linalg.lstsq(per_min.N, v - per_min.vp, rcond=None)[0], [2.0, 3.0]])
+    th_h = np.concatenate([np.linalg.lstsq(per_h.N, 60 * v - per_h.vp, rcond=None)[0], [2.0, 3.0]])
+    r_min, _, _ = per_min.residuals(th_min, jac=False)
+    r_h, _, _ = per_h.residuals(th_h, jac=False)
+    assert np.allclose(r_h, r_min, atol=1e-8)  # MIDs (and the weighted flux residual) unchanged
+    bad = tmp_path / "weeks.fml"
+    bad.write_text(path.read_text().replace("<timeunit>min</timeunit>", "<timeunit>wk</timeunit>"))
+    with pytest.raises(FluxasnInputError, match="timeunit") as err:
+        inst_problem_from_fluxml(read_fluxml(bad), hours=True)
+    assert "weeks.fml" in str(err.value) and "'wk'" in str(err.value)
 
 
 def test_linea_residuals_equal_x3cflux_loss(tmp_path):
@@ -199,10 +262,12 @@ def test_cli_fits_a_time_course(tmp_path):
         assert run.returncode == 0 if name == "json" else run.exit_code == 0, (name, getattr(run, "stderr", run))
     out = json.loads(runs["json"].stdout)
     assert out["ssr"] < 1e-6 and out["dof"] == 2 * 2 * len(LINEA_TIMES) + 1 - 4
-    assert out["time_unit"] == "min" and out["starts"] == 2
+    assert (out["time_unit"], out["file_time_unit"], out["flux_unit"]) == ("h", "min", "pool-size unit/h")
+    assert out["starts"] == 2
     rows = {row["id"]: row for row in out["fluxes"] + out["pools"]}
     assert out["dilution"] == [] and {row["id"] for row in out["pools"]} == {"A", "B"}
-    truth = {"v3": 1.0, "v2.exch": 0.5, "A": 2.0, "B": 3.0}  # v2.exch: the backward flux, x + max(-net, 0)
+    # per min in the file, per h in the report; v2.exch: the backward flux, x + max(-net, 0)
+    truth = {"v3": 60.0, "v2.exch": 30.0, "A": 2.0, "B": 3.0}
     for name, value in truth.items():
         row = rows[name]
         assert row["value"] == pytest.approx(value, rel=1e-3), name
@@ -210,4 +275,4 @@ def test_cli_fits_a_time_course(tmp_path):
     assert {rows["A"]["kind"], rows["v3"]["kind"]} == {"pool", "net"}
     csv = runs["csv"].output.splitlines()
     assert csv[0].startswith("id,") and len(csv) == 1 + len(rows)
-    assert "SSR" in runs["table"].output and "time unit: min" in runs["table"].output
+    assert "SSR" in runs["table"].output and "time unit: h (converted from the file's min)" in runs["table"].output

@@ -10,7 +10,7 @@ from fluxasn.cli.app import CONTEXT, EXIT_CODES_HELP, cli
 from fluxasn.cli.options import output_format, output_options
 from fluxasn.cli.output import emit_frame, frame_records, write_json
 
-__all__ = ["mfa", "fit_c13", "c13_json", "inst_frame", "inst_json"]
+__all__ = ["mfa", "fit_c13", "c13_json", "inst_json", "fit_time_course_folder"]
 
 
 @cli.command(context_settings=CONTEXT, epilog=EXIT_CODES_HELP)
@@ -20,18 +20,28 @@ __all__ = ["mfa", "fit_c13", "c13_json", "inst_frame", "inst_json"]
 @click.option("--starts", "n_starts", type=click.IntRange(1, 10_000), default=10, show_default=True,
               help="Random feasible starting points (multi-start fit).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random starts.")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Time courses: also write an HTML page with measured and fitted MIDs over time per fragment.")
 @output_options
-def mfa(data, experiments, n_starts, seed, as_json, as_csv):
+def mfa(data, experiments, n_starts, seed, html_path, as_json, as_csv):
     """13C metabolic flux analysis: fit the fluxes of DATA's labelling network to its measurements.
 
     DATA is a folder of INCA CSV files (reactions.csv with atom transitions,
     tracers.csv, ms_measurements.csv, flux_measurements.csv), a FluxML file, or
     the name of a bundled example: simple-network (the INCA tutorial network of
-    Antoniewicz 2006; data/c13/simple_network/README.md).
+    Antoniewicz 2006; data/c13/simple_network/README.md) or core-time-course
+    (a synthetic [U-13C]glucose time course on the core model's reactions;
+    data/c13/core_time_course/README.md).
     Prints the fit quality (SSR, degrees of freedom, chi-square acceptance range)
     and each flux with its 95% interval. A non-stationary FluxML configuration
     (stationary="false") is fitted as a time course (INST-MFA): fluxes and pool
-    sizes jointly, each with its 95% interval, in the file's units.
+    sizes jointly, each with its 95% interval; shown with times in h (from the
+    file's <timeunit> s, min, h or d; fluxes then per h), pool sizes in the
+    file's unit; so is a
+    time-course folder (INCA-style CSV with a time column in h and
+    pool_sizes.csv; fluxes in mmol/gDW/h), started from the stationary fit of
+    its last time point (--starts random starts). --html writes the MID-versus-
+    time plots of a time-course fit.
 
     \b
     Examples:
@@ -40,24 +50,34 @@ def mfa(data, experiments, n_starts, seed, as_json, as_csv):
       fluxasn mfa my_inca_data/ --experiment exp1 --starts 20 --json > fit.json
       fluxasn mfa network.fml --csv
       fluxasn mfa EC.fml --experiment a_INST
+      fluxasn mfa core-time-course --html fit.html
     """
     fmt = output_format(as_json, as_csv)
     from fluxasn import isotope
+    from fluxasn.isotope.inst import is_time_course_folder, read_time_course_folder
+    from fluxasn.isotope.inst.view import TimeCourseFit
 
+    path = Path(data)
+    if str(data) in isotope.C13_EXAMPLES and not path.exists():
+        path = isotope.c13_example_path(str(data))
+    if is_time_course_folder(path):
+        folder = read_time_course_folder(path, experiments=list(experiments) or None)
+        _emit_time_course(fit_time_course_folder(folder, n_starts=n_starts, seed=seed, name=path.name), fmt, html_path)
+        return
     source = isotope.read_c13(data, experiments=list(experiments) or None)
     if any(not c.stationary for c in getattr(source, "configurations", ())):
-        result, units = fit_time_course(source, n_starts=n_starts, seed=seed)
-        frame = inst_frame(result, units)
-        if fmt == "json":
-            write_json(inst_json(result, units, frame))
-        else:
-            lo, hi = result.chi2_range
-            title = (f"INST-MFA fit of {source.network.name or 'network'}: SSR {result.ssr:.4g} (dof {result.dof}, "
-                     f"{result.confidence:.0%} range [{lo:.4g}, {hi:.4g}]: "
-                     f"{'accepted' if result.chi2_ok else 'rejected'}); {len(result.starts)} starts")
-            emit_frame(frame, fmt, title=title, caption=f"time unit: {units['time']}; fluxes in {units['flux']}, "
-                       f"pool sizes in the file's unit; intervals linearized ({result.confidence:.0%})")
+        from fluxasn.isotope.inst.fluxml import HOURS_PER_TIME_UNIT
+
+        # fitted in the file's units; shown in h (fluxes per h) when the file names its time unit
+        factor = HOURS_PER_TIME_UNIT.get(isotope.fluxml_units(source)["time"])
+        problem = isotope.inst_problem_from_fluxml(source)
+        units = isotope.fluxml_units(source, hours=factor is not None)
+        result = isotope.fit_inst(problem, n_starts=n_starts, seed=seed)
+        _emit_time_course(TimeCourseFit(problem, result, units, name=source.network.name or "network",
+                                        time_factor=factor or 1.0), fmt, html_path)
         return
+    if html_path is not None:
+        raise click.UsageError("--html draws time courses; this data is isotopically stationary")
     result = fit_c13(source, experiments=experiments, n_starts=n_starts, seed=seed)
     if fmt == "json":
         write_json(c13_json(result))
@@ -93,34 +113,35 @@ def c13_json(result) -> Any:
     }
 
 
-def fit_time_course(source, *, n_starts: int = 10, seed: int = 0):
-    """:func:`fluxasn.isotope.fit_inst` of non-stationary FluxML configurations; returns (result, units)."""
-    from fluxasn import isotope
+def fit_time_course_folder(folder, *, n_starts: int = 10, seed: int = 0, name: str = "") -> Any:
+    """Fit a time-course folder from the stationary fit of its last time point; returns a ``TimeCourseFit``."""
+    from fluxasn.isotope.inst import fit_inst, stationary_start
+    from fluxasn.isotope.inst.view import TimeCourseFit
+    from fluxasn.progress import progress_bar
 
-    units = isotope.fluxml_units(source)
-    problem = isotope.inst_problem_from_fluxml(source)
-    return isotope.fit_inst(problem, n_starts=n_starts, seed=seed), units
+    problem = folder.problem()
+    with progress_bar("INST-MFA fit", total=2) as progress:
+        start = stationary_start(problem, n_starts=n_starts, seed=seed)
+        progress(1, 2)
+        result = fit_inst(problem, n_starts=1, start=start, seed=seed)
+        progress(2, 2)
+    return TimeCourseFit(problem, result, folder.units, name=name)
 
 
-def inst_frame(result, units) -> Any:
-    """Fluxes, pool sizes and G-values of an INST fit: index id; columns kind, value, lower, upper, unit."""
-    import pandas as pd
-
-    rows = []
-    for kind, table, unit in (("flux", result.fluxes, units["flux"]), ("pool", result.pools, "file unit"),
-                              ("G-value", result.dilution, "fraction")):
-        for name, (value, lower, upper) in table.items():
-            if kind == "flux":
-                kind_of = "exchange" if name.endswith(".exch") else "net"
-            else:
-                kind_of = kind
-            rows.append({"id": name, "kind": kind_of, "value": value, "lower": lower, "upper": upper, "unit": unit})
-    return pd.DataFrame(rows).set_index("id")
+def _emit_time_course(view, fmt: str, html_path) -> None:
+    frame = view.to_frame()
+    if fmt == "json":
+        write_json(inst_json(view.result, view.units, frame))
+    else:
+        emit_frame(frame, fmt, title=view._title(), caption=view._notes()[0])
+    if html_path is not None:
+        view.write_html(html_path)
+        click.echo(f"HTML written to {html_path}", err=True)
 
 
 def inst_json(result, units, frame) -> Any:
     """Fit quality, fluxes and pool sizes of an INST fit, JSON-ready."""
-    return {
+    out = {
         "ssr": result.ssr,
         "dof": result.dof,
         "chi2_range": list(result.chi2_range),
@@ -128,7 +149,11 @@ def inst_json(result, units, frame) -> Any:
         "starts": len(result.starts),
         "time_unit": units["time"],
         "flux_unit": units["flux"],
+        "pool_unit": units.get("pool", "file unit"),
         "fluxes": frame_records(frame[frame["kind"].isin(["net", "exchange"])]),
         "pools": frame_records(frame[frame["kind"] == "pool"]),
         "dilution": frame_records(frame[frame["kind"] == "G-value"]),
     }
+    if "file_time" in units:
+        out["file_time_unit"] = units["file_time"]
+    return out

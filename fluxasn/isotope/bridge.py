@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Sequence, Tuple, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import pandas as pd
@@ -25,7 +25,8 @@ from fluxasn.config import ZERO
 from fluxasn.core.paths import bundled_data_path
 from fluxasn.exceptions import FluxasnInputError, InfeasibleError
 
-__all__ = ["FluxMapping", "read_flux_mapping", "flux_scale", "add_13c_constraints", "MCF7_CORE_MAPPING"]
+__all__ = ["FluxMapping", "read_flux_mapping", "flux_scale", "add_13c_constraints", "identity_mapping",
+           "MCF7_CORE_MAPPING"]
 
 #: Bundled table: mfapy MCF-7 model (Araki 2018) fluxes -> fluxasn core model reactions.
 MCF7_CORE_MAPPING = bundled_data_path("c13", "mcf7_to_core.tsv")
@@ -111,13 +112,27 @@ def flux_scale(result, *, reference: str, reference_value: float) -> float:
     return float(reference_value) / base
 
 
+def identity_mapping(result, model) -> List[FluxMapping]:
+    """One row per net flux of ``result`` whose id is a reaction of ``model`` (``model flux = MFA flux``)."""
+    names = [n for n in _result_fluxes(result) if not n.endswith(".exch")]
+    return [FluxMapping(n, ((1.0, n),), 1.0, "same id") for n in names if n in model.reactions]
+
+
+def _is_time_course(result) -> bool:
+    return isinstance(getattr(result, "fluxes", None), dict) and hasattr(result, "pools")
+
+
+def _result_fluxes(result):
+    return list(result.fluxes) if _is_time_course(result) else list(result.to_frame().index)
+
+
 def add_13c_constraints(
     model,
     result,
     *,
-    mapping: Union[str, Path, Sequence[FluxMapping]] = MCF7_CORE_MAPPING,
-    reference: str,
-    reference_value: float,
+    mapping: Union[str, Path, Sequence[FluxMapping], None] = None,
+    reference: Optional[str] = None,
+    reference_value: Optional[float] = None,
     method: str = "interval",
     check_feasible: bool = True,
 ) -> pd.DataFrame:
@@ -128,12 +143,20 @@ def add_13c_constraints(
     model
         A :class:`cobra.Model`; call inside ``with model:`` to make the change temporary.
     result
-        The fit (:class:`~fluxasn.isotope.results.MFAResult`); its interval per
-        flux (profile if computed, else linearised, clipped to the feasible range).
+        The fit: a stationary :class:`~fluxasn.isotope.results.MFAResult` (its
+        interval per flux: profile if computed, else linearised, clipped to the
+        feasible range) or a time-course
+        :class:`~fluxasn.isotope.inst.problem.INSTResult` (its linearized intervals).
     mapping
-        Mapping table path or rows (:func:`read_flux_mapping`).
+        Mapping table path or rows (:func:`read_flux_mapping`). Default: for a
+        stationary result the bundled MCF-7 table (:data:`MCF7_CORE_MAPPING`);
+        for a time-course result the identity (:func:`identity_mapping`: every
+        net flux whose id is a reaction of ``model``, for networks built on the
+        model's own reactions such as ``data/c13/core_time_course``).
     reference, reference_value
-        Named scaling to mmol/gDW/h (:func:`flux_scale`).
+        Named scaling to mmol/gDW/h (:func:`flux_scale`); required for a
+        stationary result. A time-course result without them is taken as
+        fitted in mmol/gDW/h (the unit of a time-course folder fit; scale 1).
     method
         ``"interval"``: model flux within the scaled interval; ``"value"``:
         fixed at the scaled best fit.
@@ -149,13 +172,24 @@ def add_13c_constraints(
     """
     if method not in ("interval", "value"):
         raise FluxasnInputError(f"method {method!r} is not 'interval' or 'value'", identifier=method)
+    inst = _is_time_course(result)
+    if mapping is None:
+        mapping = identity_mapping(result, model) if inst else MCF7_CORE_MAPPING
     rows = read_flux_mapping(mapping) if isinstance(mapping, (str, Path)) else list(mapping)
-    scale = flux_scale(result, reference=reference, reference_value=reference_value)
-    frame = result.to_frame()
+    if inst and reference is None and reference_value is None:
+        scale = 1.0
+    elif reference is None or reference_value is None:
+        raise FluxasnInputError("a stationary 13C result needs reference= and reference_value= (the scale "
+                                "from its flux units to mmol/gDW/h)", identifier="reference")
+    else:
+        scale = flux_scale(result, reference=reference, reference_value=reference_value)
+    intervals = ({k: tuple(float(x) for x in val) for k, val in result.fluxes.items()} if inst else
+                 {k: tuple(float(x) for x in r) for k, r in
+                  result.to_frame()[["flux", "lower", "upper"]].iterrows()})
     plan = []
     for m in rows:
-        if m.mfa_flux in frame.index:
-            val, lo, hi = frame.loc[m.mfa_flux, ["flux", "lower", "upper"]].astype(float)
+        if m.mfa_flux in intervals:
+            val, lo, hi = intervals[m.mfa_flux]
         else:
             try:
                 val = result.flux(m.mfa_flux)

@@ -33,7 +33,7 @@ __all__ = ["C13_EXAMPLES", "MFAInput", "c13_example_path", "read_c13", "read_inc
 
 
 #: Bundled 13C examples (name -> folder below the bundled data; provenance in each folder's README.md).
-C13_EXAMPLES = {"simple-network": ("c13", "simple_network")}
+C13_EXAMPLES = {"simple-network": ("c13", "simple_network"), "core-time-course": ("c13", "core_time_course")}
 
 
 def c13_example_path(name: str) -> Path:

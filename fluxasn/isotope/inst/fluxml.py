@@ -24,6 +24,7 @@ when their labels carry ``purity``.
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
 import re
 from typing import Dict, Mapping, Optional, Sequence, Union
@@ -35,7 +36,10 @@ from fluxasn.isotope.formats.fluxml_types import FluxMLInput
 from fluxasn.isotope.inst.problem import INSTProblem, Pool, TimeCourse
 from fluxasn.isotope.inst.simulate import INSTSystem
 
-__all__ = ["X3CFLUX_INITIAL_13C", "inst_problem_from_fluxml", "fluxml_units"]
+__all__ = ["X3CFLUX_INITIAL_13C", "HOURS_PER_TIME_UNIT", "inst_problem_from_fluxml", "fluxml_units"]
+
+#: Hours per FluxML ``<timeunit>`` that ``hours=True`` converts (other units are refused by name).
+HOURS_PER_TIME_UNIT = {"s": 1.0 / 3600.0, "min": 1.0 / 60.0, "h": 1.0, "d": 24.0}
 
 #: 13C probability of every position before the tracer switch in 13CFLUX v3 (x3cflux 3.1.2).
 X3CFLUX_INITIAL_13C = 0.01109
@@ -43,19 +47,29 @@ X3CFLUX_INITIAL_13C = 0.01109
 _PSIZE = re.compile(r"^\s*([A-Za-z_]\w*)\s*(<=|>=|=)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$")
 
 
-def fluxml_units(data: FluxMLInput) -> Dict[str, str]:
+def fluxml_units(data: FluxMLInput, *, hours: bool = False) -> Dict[str, str]:
     """Units of the time courses of non-stationary FluxML configurations.
+
+    Parameters
+    ----------
+    data
+        The read configurations.
+    hours
+        Units after :func:`inst_problem_from_fluxml` ``(hours=True)``: time in
+        h, fluxes per h; ``file_time`` names the file's unit.
 
     Returns
     -------
     dict
         ``time``: the ``<timeunit>`` of the configurations ("unstated" when
-        none gives one); ``flux``: "pool-size unit/<time>" (13CFLUX is unit-free).
+        none gives one), or "h"; ``flux``: "pool-size unit/<time>" (13CFLUX is
+        unit-free); ``pool``: "as in the file".
 
     Raises
     ------
     FluxasnInputError
-        Configurations state different time units.
+        Configurations state different time units; with ``hours``, no time
+        unit or one not in :data:`HOURS_PER_TIME_UNIT`.
     """
     units = {c.time_unit for c in data.configurations if c.time_unit}
     if len(units) > 1:
@@ -63,7 +77,34 @@ def fluxml_units(data: FluxMLInput) -> Dict[str, str]:
         raise FluxasnInputError(f"configurations fitted together state different time units {sorted(units)}",
                                 source=c.source, line=c.line, identifier=f"<configuration name=\"{c.name}\">")
     time = units.pop() if units else "unstated"
+    if hours:
+        _hours_per_unit(data, time)
+        return {"time": "h", "flux": "pool-size unit/h", "pool": "as in the file", "file_time": time}
     return {"time": time, "flux": f"pool-size unit/{time}", "pool": "as in the file"}
+
+
+def _hours_per_unit(data: FluxMLInput, unit: str) -> float:
+    if unit not in HOURS_PER_TIME_UNIT:
+        c = data.configurations[0]
+        said = "states no <timeunit>" if unit == "unstated" else f"states <timeunit> {unit!r}"
+        raise FluxasnInputError(f"cannot convert times to hours: the configuration {said}; expected one of "
+                                f"{sorted(HOURS_PER_TIME_UNIT)}", source=c.source, line=c.line,
+                                identifier="<timeunit>")
+    return HOURS_PER_TIME_UNIT[unit]
+
+
+def _per_hour(data: FluxMLInput, k: float):
+    """Network, flux data, fixed fluxes, bounds and constraints with fluxes multiplied by ``k`` (per h)."""
+    net = copy.deepcopy(data.network)
+    for f in net.fluxes:
+        f.lower, f.upper = f.lower * k, f.upper * k
+    for pair in net.pairs.values():
+        pair.lower, pair.upper = pair.lower * k, pair.upper * k
+    fluxes = [dataclasses.replace(m, value=m.value * k, sd=m.sd * k) for m in data.fluxes]
+    fixed = {name: x * k for name, x in data.fixed.items()}
+    bounds = {name: (lo * k, hi * k) for name, (lo, hi) in data.bounds.items()}
+    constraints = [(coef, lo * k, hi * k) for coef, lo, hi in data.constraints]
+    return net, fluxes, fixed, bounds, constraints
 
 
 def inst_problem_from_fluxml(
@@ -75,6 +116,7 @@ def inst_problem_from_fluxml(
     ignore_scale: bool = False,
     horizon: Optional[float] = None,
     tol: float = 1e-8,
+    hours: bool = False,
 ) -> INSTProblem:
     """An INST-MFA problem from non-stationary FluxML configurations.
 
@@ -94,13 +136,19 @@ def inst_problem_from_fluxml(
     quasi_steady
         Metabolites simulated without pool (instantaneous).
     ignore_scale
-        Groups with ``scale="auto"`` (13CFLUX fits a scale factor) are refused
-        unless True; then their data are compared with the simulated MID
+        Groups with ``scale="auto"`` get one fitted scale factor per group and
+        time point (closed form, as 13CFLUX v3; counted as parameters in the
+        degrees of freedom). True compares their data with the simulated MID
         fractions as they stand (no scale factor, no sum-to-1 check).
     horizon
         Last simulated time (file time unit); default the last measured time.
     tol
         Local error bound of the integrator (MID fractions).
+    hours
+        Convert times to hours (the file's ``<timeunit>``, a key of
+        :data:`HOURS_PER_TIME_UNIT`): fluxes, their measurements, bounds,
+        fixed values and constraints become pool-size unit per hour (x 3600
+        for a file in s); pool sizes are unchanged. Default: the file's units.
 
     Returns
     -------
@@ -111,8 +159,7 @@ def inst_problem_from_fluxml(
     Raises
     ------
     FluxasnInputError
-        A stationary configuration; a group with a scale factor (unless
-        ``ignore_scale``); an ``<xch>`` constraint fluxasn cannot state; a
+        A stationary configuration; an ``<xch>`` constraint fluxasn cannot state; a
         ``<psize>`` statement other than ``pool <= c``, ``>= c`` or ``= c``;
         two measured sizes of one pool; pool sizes that differ between
         configurations; a metabolite of the simulated network without a pool
@@ -136,28 +183,27 @@ def inst_problem_from_fluxml(
         stmt, line = data.exchange_constraints[0]
         raise FluxasnInputError(f"exchange constraint {stmt!r} cannot be stated in fluxasn's fluxes (FluxML's "
                                 "xch is min(forward, backward))", source=data.source, line=line, identifier="<xch>")
-    fluxml_units(data)
+    unit = fluxml_units(data)["time"]
+    f = _hours_per_unit(data, unit) if hours else 1.0  # hours per file time unit
     courses = []
     for exp, conf in zip(data.experiments, data.configurations):
         mids = []
         for m in exp.mids:
-            if m.scale and not ignore_scale:
-                raise FluxasnInputError(
-                    "group with scale=\"auto\": time courses are fitted as MIDs without scale factors; "
-                    "give normalised MIDs without the attribute (or ignore_scale=True)",
-                    source=m.source, line=m.line, identifier=m.id)
-            if m.scale:
+            if m.scale and ignore_scale:
                 m = dataclasses.replace(m, scale=False, tolerance=np.inf)
-            mids.append((conf.times[m.id] - (conf.start_time or 0.0), m))
+            mids.append(((conf.times[m.id] - (conf.start_time or 0.0)) * f, m))
         courses.append(TimeCourse(exp.name, exp.tracers, mids, natural_13c=exp.natural_13c,
                                   initial_13c=X3CFLUX_INITIAL_13C))
-    net = data.network
+    if hours:
+        net, fluxes, fixed, bounds, constraints = _per_hour(data, 1.0 / f)
+    else:
+        net, fluxes, fixed, bounds, constraints = data.network, data.fluxes, data.fixed, data.bounds, data.constraints
     targets = [m.emu for c in courses for _, m in c.mids]
     needed = INSTSystem(net.transitions(), targets, net.sources, quasi_steady=quasi_steady).pool_ids
     return INSTProblem(net, courses, pools=_pools(data, needed, pools or {}, fit_pools),
-                       quasi_steady=quasi_steady, fluxes=data.fluxes, fixed=data.fixed, bounds=data.bounds,
-                       constraints=data.constraints, horizon=horizon, pool_unit="mmol/gDW",
-                       flux_unit="mmol/gDW/h", tol=tol)
+                       quasi_steady=quasi_steady, fluxes=fluxes, fixed=fixed, bounds=bounds,
+                       constraints=constraints, horizon=None if horizon is None else horizon * f,
+                       pool_unit="mmol/gDW", flux_unit="mmol/gDW/h", tol=tol)
 
 
 def _pools(data: FluxMLInput, needed, given, fit_pools: bool) -> Dict[str, Pool]:

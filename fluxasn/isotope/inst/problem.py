@@ -148,6 +148,8 @@ class INSTProblem:
         self.network = network
         self.experiments = list(experiments)
         self.tol = tol
+        self.bounds = dict(bounds or {})
+        self.constraints = list(constraints)
         for exp in self.experiments:
             for t, m in exp.mids:
                 kw = dict(source=m.source or exp.name, line=m.line, identifier=m.id)
@@ -156,9 +158,6 @@ class INSTProblem:
                 if horizon is not None and t > horizon:
                     raise FluxasnInputError(f"MID at {t} h lies outside the simulated range "
                                             f"[0, {horizon}] h", **kw)
-                if m.scale:
-                    raise FluxasnInputError("scale factors are not supported for time courses; "
-                                            "give MIDs that sum to 1", **kw)
         stationary = [Experiment(e.name, list(e.tracers), [m for _, m in e.mids], e.natural_13c)
                       for e in self.experiments]
         self.base = MFAProblem(network, stationary, fluxes=fluxes, fixed=fixed, bounds=bounds,
@@ -236,6 +235,7 @@ class INSTProblem:
                 self.unlabelled[(e.name, m.id)] = np.array([comb(n, j) * init ** j * (1 - init) ** (n - j)
                                                             for j in range(n + 1)])
         self.n_mid = start
+        self.n_scale = sum(1 for _, _, m, _ in self.layout if m.scale)
         self.n_flux_res = len(self.base.flux_measurements)
         self.n_res = start + self.n_flux_res + len(self.measured_pools)
         self.dpools = np.zeros((len(self.pools), self.p_sim))
@@ -268,7 +268,14 @@ class INSTProblem:
         return out
 
     def residuals(self, theta: np.ndarray, jac: bool = True):
-        """Weighted residuals (and Jacobian) at ``theta``; returns ``r, J, {}``."""
+        """Weighted residuals (and Jacobian) at ``theta``; returns ``r, J, scales``.
+
+        A measurement with ``scale`` (a FluxML group with ``scale="auto"``)
+        gets its least-squares scale factor at every time point, in closed
+        form (variable projection, as the stationary fit; 13CFLUX v3 does the
+        same per group and time); ``scales`` maps ``(experiment, id, time)``
+        to it.
+        """
         theta = np.asarray(theta, float)
         v, q = self.split(theta)
         if np.any(q <= 0):
@@ -276,6 +283,7 @@ class INSTProblem:
         sims = self.simulate(theta, jac)
         r = np.empty(self.n_res)
         J = np.empty((self.n_res, self.p)) if jac else None
+        scales = {}
         for ei, ti, m, sl in self.layout:
             mids, dmids = sims[ei]
             s = mids[m.emu][ti]
@@ -294,9 +302,20 @@ class INSTProblem:
                 s = m.correction @ s
                 ds = m.correction @ ds if jac else None
             k = m.mid.size
-            r[sl] = (s[:k] - m.mid) / m.sd
-            if jac:
-                J[sl] = ds[:k] / m.sd[:, None]
+            s, w = s[:k], 1.0 / m.sd
+            if m.scale:
+                ww = w * w
+                qq = float(np.sum(ww * s * s))
+                c = float(np.sum(ww * s * m.mid)) / qq if qq > 0 else 1.0
+                scales[(self.experiments[ei].name, m.id, float(self.times[ei][ti]))] = c
+                r[sl] = (c * s - m.mid) * w
+                if jac:
+                    dc = ((ww * m.mid) @ ds[:k] - 2 * c * ((ww * s) @ ds[:k])) / qq if qq > 0 else 0.0
+                    J[sl] = (c * ds[:k] + np.outer(s, dc)) * w[:, None]
+            else:
+                r[sl] = (s - m.mid) * w
+                if jac:
+                    J[sl] = ds[:k] * w[:, None]
         a = self.n_mid
         if self.n_flux_res:
             b = self.base
@@ -311,7 +330,7 @@ class INSTProblem:
             if jac:
                 J[a + j] = 0.0
                 J[a + j, :self.p_sim] = self.dpools[i] / pool.sd
-        return r, J, {}
+        return r, J, scales
 
     def ssr(self, theta: np.ndarray) -> float:
         r, _, _ = self.residuals(theta, jac=False)
@@ -355,6 +374,12 @@ class INSTResult:
     starts: List[Tuple[float, bool]]
     dilution: Dict[str, Tuple[float, float, float]] = field(default_factory=dict)
     confidence: float = 0.95
+
+    def flux(self, name: str) -> float:
+        """Best-fit value of a reported flux (net id or ``R.exch``)."""
+        if name not in self.fluxes:
+            raise FluxasnInputError("not a flux of the fit", identifier=name)
+        return float(self.fluxes[name][0])
 
     @property
     def chi2_ok(self) -> bool:
@@ -405,7 +430,7 @@ def fit_inst(problem: INSTProblem, *, n_starts: int = 5, seed: int = 0, confiden
                 best = (theta, f)
         theta, f = best
         _, J, _ = problem.residuals(theta)
-    dof = problem.n_res - problem.p
+    dof = problem.n_res - problem.p - problem.n_scale  # scale factors are parameters too
     cov = parameter_covariance(problem, theta, J)
     z = np.sqrt(sps.chi2.ppf(confidence, 1))
 
