@@ -95,7 +95,9 @@ def nci60(model, names) -> tuple:
         for name in names:
             with model:
                 apply_mechanism(model, name)
-                constrain_with_measurements(model, data, relax=True, leave_out=["biomass"])
+                applied = constrain_with_measurements(model, data, relax=True, leave_out=["biomass"])
+                if "biomass" not in applied.left_out:
+                    raise SystemExit(f"{line}: the measured growth was not left out ({applied.left_out})")
                 row[name] = model.slim_optimize(error_value=float("nan"))
         rows.append(row)
     frame = pd.DataFrame(rows)
@@ -109,6 +111,7 @@ def main() -> None:
     parser.add_argument("--medium", default="RPMI-1640")
     parser.add_argument("--mechanisms", help="comma-separated subset of: " + ", ".join(MECHANISMS))
     parser.add_argument("--no-nci60", action="store_true", help="skip the NCI-60 growth comparison")
+    parser.add_argument("--no-suite", action="store_true", help="only the NCI-60 growth comparison")
     parser.add_argument("--csv", type=Path, help="folder to write the tables to")
     args = parser.parse_args()
     import fluxasn
@@ -123,13 +126,14 @@ def main() -> None:
     print(f"{label}: {len(model.reactions)} reactions, medium {args.medium} + 10% FBS, "
           f"loaded in {time.perf_counter() - start:.0f} s", flush=True)
     coverage(model)
-    cases, limits = suite(model, names)
+    cases, limits = (None, None) if args.no_suite else suite(model, names)
     lines, rho = (None, {}) if args.no_nci60 else nci60(model, names)
     with pd.option_context("display.width", 250, "display.max_columns", 20, "display.max_colwidth", 90):
-        print(f"\nLiterature suite on {label} ({args.medium} + 10% FBS): mechanism x case")
-        print(cases.to_string())
-        print("\nWhat limits growth (three largest shadow prices, 1/h per unit)")
-        print(limits.to_string(index=False))
+        if cases is not None:
+            print(f"\nLiterature suite on {label} ({args.medium} + 10% FBS): mechanism x case")
+            print(cases.to_string())
+            print("\nWhat limits growth (three largest shadow prices, 1/h per unit)")
+            print(limits.to_string(index=False))
         if lines is not None:
             print("\nNCI-60: predicted maximum growth (1/h) under each line's measured rates (growth left out)")
             print(lines.round(5).to_string(index=False))
@@ -138,8 +142,9 @@ def main() -> None:
     print(f"\ntotal {time.perf_counter() - start:.0f} s")
     if args.csv is not None:
         args.csv.mkdir(parents=True, exist_ok=True)
-        cases.to_csv(args.csv / "mechanism_cases.csv")
-        limits.to_csv(args.csv / "mechanism_limits.csv", index=False)
+        if cases is not None:
+            cases.to_csv(args.csv / "mechanism_cases.csv")
+            limits.to_csv(args.csv / "mechanism_limits.csv", index=False)
         if lines is not None:
             lines.to_csv(args.csv / "mechanism_nci60.csv", index=False)
 

@@ -257,3 +257,21 @@ def test_gene_knockout_closing_nothing_says_so():
         notes = S.KnockOut(gene="gC").apply(model, ModelResolver(model))
         assert _closed(model) == set()
     assert "closes none of its 1 reaction (R3: kept open by gA, gB)" in notes[0]
+
+
+def test_leave_out_takes_the_measured_key_or_the_reaction_id(core_model):
+    """``leave_out`` by the table's key ("biomass") or by the reaction id leaves the growth bounds alone."""
+    from fluxasn.analysis.rates import constrain_with_measurements
+    from fluxasn.core.measurements import load_nci60
+
+    rates = load_nci60("HT29")
+    growth = ModelResolver(core_model).biomass()
+    before = growth.bounds
+    for leave_out in (["biomass"], [growth.id]):
+        with core_model:
+            result = constrain_with_measurements(core_model, rates, k=2.0, relax=True, leave_out=leave_out)
+            assert result.left_out == ["biomass"]
+            assert growth.bounds == before
+    with core_model:  # applied, the measured growth (0.0357 +/- 2 x 0.00357 1/h) bounds the reaction
+        constrain_with_measurements(core_model, rates, k=2.0, relax=True)
+        assert growth.upper_bound == pytest.approx(0.0357301 + 2 * 0.00357301, rel=1e-6)

@@ -346,8 +346,9 @@ def constrain_with_measurements(
         Raise on a measured metabolite that the dictionary knows but the model
         has no exchange for (default: skip it and list it in ``skipped``).
     leave_out
-        Reaction ids whose measurements are not applied (listed in
-        ``left_out``). Under a scenario these are the reactions the scenario
+        Reaction ids, or measured keys as in the table (``"biomass"`` for the
+        growth rate, a metabolite id), whose measurements are not applied
+        (listed in ``left_out``). Under a scenario these are the reactions the scenario
         sets and the growth reaction: the measurements describe unperturbed
         cells, and growth is what the scenario predicts (see
         :func:`fluxasn.analysis.scenarios.apply_scenario`).
@@ -369,8 +370,8 @@ def constrain_with_measurements(
     left_out: List[str] = []
     if leave_out is not None:
         leave_out = set(leave_out)
-        left_out = [t.metabolite for t in targets if t.reaction in leave_out]
-        targets = [t for t in targets if t.reaction not in leave_out]
+        left_out = [t.metabolite for t in targets if t.reaction in leave_out or t.metabolite in leave_out]
+        targets = [t for t in targets if t.reaction not in leave_out and t.metabolite not in leave_out]
     rows = []
     for target in targets:
         reaction = model.reactions.get_by_id(target.reaction)
