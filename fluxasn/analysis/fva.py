@@ -128,8 +128,9 @@ def fva(
         (cobra's semantics: bound ``fraction * optimum``).
     loopless
         Remove thermodynamically infeasible loops from the bounds of
-        reactions in cycles, as cobra's ``loopless="cycleFreeFlux"`` (those
-        reactions are computed by cobra itself; the others need no change).
+        reactions in cycles, as cobra's ``loopless="cycleFreeFlux"``
+        (:func:`fluxasn.analysis.loopless.loopless_bounds`; the others need
+        no change).
     processes
         Worker processes (default: :data:`fluxasn.config.config`, the number
         of cores); 1 runs in this process. Reactions are split into contiguous blocks,
@@ -201,7 +202,7 @@ def fva(
                                           processes=processes)
         lps, skipped = 1 + 2 * len(ids), 0
     if loopless:
-        frame = _loopless(model, ids, frame, fraction_of_optimum, processes)
+        frame = _loopless(model, ids, frame, fraction_of_optimum, solver, stats)
     stats.update(info, lps=lps, skipped=skipped)
     return frame
 
@@ -571,23 +572,8 @@ def _fva_pool(model, ids, fraction, solver, processes):
 # ------------------------------------------------------------------ loopless
 
 
-def _loopless(model, ids, frame, fraction, processes):
-    """Replace the bounds of cyclic reactions by cobra's loopless (CycleFreeFlux) values."""
-    from cobra.flux_analysis import flux_variability_analysis
-    from cobra.flux_analysis.find_cyclic_reactions import find_cyclic_reactions
+def _loopless(model, ids, frame, fraction, solver, stats):
+    """Bounds moved by loops replaced by cobra's CycleFreeFlux values (:mod:`.loopless`)."""
+    from fluxasn.analysis.loopless import loopless_bounds
 
-    cyclic, directions = find_cyclic_reactions(model)
-    where = {rid: i for i, rid in enumerate(cyclic)}
-    subset = [r for r in ids if r in where]
-    if not subset:
-        return frame
-    loop = flux_variability_analysis(model, subset, loopless="cycleFreeFlux",
-                                     fraction_of_optimum=fraction, processes=processes)
-    frame = frame.copy()
-    for rid in subset:
-        low, high = directions[where[rid]]
-        if low:
-            frame.at[rid, "minimum"] = loop.at[rid, "minimum"]
-        if high:
-            frame.at[rid, "maximum"] = loop.at[rid, "maximum"]
-    return frame
+    return loopless_bounds(model, frame, fraction_of_optimum=fraction, solver=solver, stats=stats)
