@@ -578,5 +578,12 @@ def _loopless(model, frame, fraction, method, solver, stats):
     """Bounds that loops move replaced by their loopless values (:mod:`.loopless`)."""
     from fluxasn.analysis.loopless import loopless_bounds
 
-    return loopless_bounds(model, frame, fraction_of_optimum=fraction, method=method,
-                           solver=solver, stats=stats)
+    try:
+        return loopless_bounds(model, frame, fraction_of_optimum=fraction, method=method,
+                               solver=solver, stats=stats)
+    except UnsupportedProblem:  # not linear in net fluxes: cobra's own loopless FVA
+        from cobra.flux_analysis import flux_variability_analysis
+
+        return flux_variability_analysis(
+            model, list(frame.index), fraction_of_optimum=fraction, processes=1,
+            loopless="fastSNP" if method == "strict" else "cycleFreeFlux")
