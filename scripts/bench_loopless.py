@@ -142,6 +142,7 @@ def small_model(name: str, fraction: float, limit: float, sample: int = 0) -> No
         status, theirs, t_theirs = limited(cobra_fva, (model, subset, cobra_name, fraction), limit)
         if status != "ok":
             line(f"FVA {method} vs cobra {cobra_name}", t_ours, status, "")
+            print(f"    fluxasn steps: {stats}", flush=True)
             continue
         worst, bad, n = compare(ours, theirs)
         what = f" (cobra: {sample} cyclic reactions)" if sample else ""

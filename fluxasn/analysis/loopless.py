@@ -67,11 +67,14 @@ When a MILP is needed
 ---------------------
 The loop law is a mixed-integer condition in general (cobra: ``add_loopless``
 with binaries per cyclic reaction; a first localised HiGHS MILP here took 96
-s for one Human-GEM bound). The branching above replaces it: 339 LP nodes for
-the 75 cyclic bounds of iJO1366, 120 for the 15 of the core model; on
-Human-GEM loops reroute through many parallel reactions and the branching
-grows without bound (:data:`MAX_NODES` then gives NaN with a warning), so
-there ``method="cyclefreeflux"`` is the practical choice.
+s for one Human-GEM bound). The branching above replaces it where loops are
+few: 120 LP nodes for the 15 cyclic bounds of the core model (under 1 s).
+On iJO1366 (82 cyclic bounds) it took 647 s on two loaded cores, where
+cobra's fastSNP MILP did not finish 10 reactions in 300 s; on Human-GEM
+loops reroute through many parallel reactions and the branching grows
+without bound (:data:`MAX_NODES` then gives NaN with a warning). There
+``method="cyclefreeflux"`` is the practical choice; a MILP per bound (HiGHS
+MIP) is not offered.
 
 References
 ----------
