@@ -195,6 +195,10 @@ def _cycle_lp(A, lo, hi, todo: np.ndarray, sign: float):
     return status, (x[:n] if x is not None else None)
 
 
+class CycleLPFailed(InfeasibleError):
+    """A least-flux LP did not solve although ``c = 0`` is feasible (solver trouble)."""
+
+
 class _Cycles:
     """The least-flux (CycleFreeFlux) problems around a flux vector, as small LPs.
 
@@ -234,6 +238,11 @@ class _Cycles:
         return np.flatnonzero((self.pos & (x[: self.n_rxn] > 0)) | (self.neg & (x[: self.n_rxn] < 0)))
 
     def least_flux(self, x: np.ndarray, cols: np.ndarray, fixed: Optional[int] = None) -> np.ndarray:
+        """See :meth:`_least_flux`; HiGHS failing on it (``c = 0`` is feasible by
+        construction, so only numerical trouble) raises :class:`CycleLPFailed`."""
+        return self._least_flux(x, cols, fixed)
+
+    def _least_flux(self, x: np.ndarray, cols: np.ndarray, fixed: Optional[int] = None) -> np.ndarray:
         """``y``: least total flux on ``cols`` between 0 and ``x``, boundary and others as in ``x``.
 
         ``fixed``: a column kept at ``x`` (cobra's ``v_r = M``).
@@ -262,7 +271,8 @@ class _Cycles:
         cost = np.where(react, -np.sign(xs), 0.0)  # maximise sum |c_i|
         status, c, _ = solve_arrays(sub, rlo, rhi, cost, clo, chi)
         if status != OPTIMAL:
-            raise InfeasibleError(f"the CycleFreeFlux LP ended with status {status!r}")
+            raise CycleLPFailed(f"the CycleFreeFlux LP ended with status {status!r} (c = 0 is "
+                                "feasible: numerical trouble)")
         y[use] = xs - c
         return y
 

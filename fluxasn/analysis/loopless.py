@@ -97,7 +97,8 @@ import numpy as np
 import pandas as pd
 
 from fluxasn.exceptions import FluxasnInputError, InfeasibleError
-from fluxasn.analysis.cycles import _Cycles, _setup, _solve_vertex, _stoichiometry, cyclic_reactions
+from fluxasn.analysis.cycles import (CycleLPFailed, _Cycles, _setup, _solve_vertex, _stoichiometry,
+                                     cyclic_reactions)
 from fluxasn.lp.highs import solve_arrays
 from fluxasn.lp.problem import LinearProblem
 from fluxasn.lp.status import OPTIMAL
@@ -236,10 +237,12 @@ def loopless_bounds(model, frame: pd.DataFrame, *, fraction_of_optimum: float = 
             column = "maximum" if maximize else "minimum"
             status, current = _solve_vertex(lp, j, maximize, previous)
             previous = j
-            if status != OPTIMAL:
-                value = math.nan
-            else:
-                value = _bound(closed, cycles, j, maximize, lp.primal(), float(current), counts)
+            value = math.nan
+            if status == OPTIMAL:
+                try:
+                    value = _bound(closed, cycles, j, maximize, lp.primal(), float(current), counts)
+                except CycleLPFailed:
+                    counts["nan"] += 1
             if math.isnan(value):
                 warnings.warn(f"loopless FVA {column} of {rid!r}: no optimal solution; "
                               "recorded as NaN", stacklevel=2)
@@ -467,9 +470,12 @@ def _strict(model, frame: pd.DataFrame, todo, where, fraction: float, solver, co
     status, _ = start.solve_fresh()
     if status == OPTIMAL:
         x = start.primal()
-        y = cycles.least_flux(x, cycles.columns(x))
-        if law.loopless(y):
-            absorb(y)
+        try:
+            y = cycles.least_flux(x, cycles.columns(x))
+            if law.loopless(y):
+                absorb(y)
+        except CycleLPFailed:
+            pass  # only a shortcut: the bounds are solved one by one anyway
     previous = None
     for i, (rid, d) in enumerate(todo):
         if not open_[i]:
@@ -481,7 +487,11 @@ def _strict(model, frame: pd.DataFrame, todo, where, fraction: float, solver, co
         value = math.nan
         if status == OPTIMAL:
             known = high[j] if maximize else -low[j]
-            value, point = law.bound(j, maximize, lp.primal(), float(current), counts, known)
+            try:
+                value, point = law.bound(j, maximize, lp.primal(), float(current), counts, known)
+            except CycleLPFailed:
+                value, point = math.nan, None
+                counts["nan"] += 1
             if point is not None:
                 law.found.append(point)
         if math.isnan(value):
