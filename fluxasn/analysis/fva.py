@@ -55,7 +55,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Callable, List, Optional, Sequence
+from typing import Callable, List, Optional, Sequence, Union
 
 import numpy as np
 import pandas as pd
@@ -109,7 +109,7 @@ def fva(
     reactions: Optional[Sequence] = None,
     *,
     fraction_of_optimum: float = 1.0,
-    loopless: bool = False,
+    loopless: Union[bool, str] = False,
     processes: Optional[int] = None,
     solver: Optional[str] = None,
     stats: Optional[dict] = None,
@@ -127,9 +127,11 @@ def fva(
         The objective must reach at least this fraction of its optimum
         (cobra's semantics: bound ``fraction * optimum``).
     loopless
-        Remove thermodynamically infeasible loops from the bounds of
-        reactions in cycles, as cobra's ``loopless="cycleFreeFlux"`` (those
-        reactions are computed by cobra itself; the others need no change).
+        ``True`` or ``"strict"``: bounds of flux distributions without
+        internal loops (the loop law; cobra's ``loopless="fastSNP"``);
+        ``"cyclefreeflux"``: cobra's CycleFreeFlux steps (its
+        ``loopless=True``), whose answers depend on the LP vertex. See
+        :mod:`fluxasn.analysis.loopless`.
     processes
         Worker processes (default: :data:`fluxasn.config.config`, the number
         of cores); 1 runs in this process. Reactions are split into contiguous blocks,
@@ -201,7 +203,8 @@ def fva(
                                           processes=processes)
         lps, skipped = 1 + 2 * len(ids), 0
     if loopless:
-        frame = _loopless(model, ids, frame, fraction_of_optimum, processes)
+        method = "strict" if loopless is True else loopless
+        frame = _loopless(model, frame, fraction_of_optimum, method, solver, stats)
     stats.update(info, lps=lps, skipped=skipped)
     return frame
 
@@ -571,23 +574,16 @@ def _fva_pool(model, ids, fraction, solver, processes):
 # ------------------------------------------------------------------ loopless
 
 
-def _loopless(model, ids, frame, fraction, processes):
-    """Replace the bounds of cyclic reactions by cobra's loopless (CycleFreeFlux) values."""
-    from cobra.flux_analysis import flux_variability_analysis
-    from cobra.flux_analysis.find_cyclic_reactions import find_cyclic_reactions
+def _loopless(model, frame, fraction, method, solver, stats):
+    """Bounds that loops move replaced by their loopless values (:mod:`.loopless`)."""
+    from fluxasn.analysis.loopless import loopless_bounds
 
-    cyclic, directions = find_cyclic_reactions(model)
-    where = {rid: i for i, rid in enumerate(cyclic)}
-    subset = [r for r in ids if r in where]
-    if not subset:
-        return frame
-    loop = flux_variability_analysis(model, subset, loopless="cycleFreeFlux",
-                                     fraction_of_optimum=fraction, processes=processes)
-    frame = frame.copy()
-    for rid in subset:
-        low, high = directions[where[rid]]
-        if low:
-            frame.at[rid, "minimum"] = loop.at[rid, "minimum"]
-        if high:
-            frame.at[rid, "maximum"] = loop.at[rid, "maximum"]
-    return frame
+    try:
+        return loopless_bounds(model, frame, fraction_of_optimum=fraction, method=method,
+                               solver=solver, stats=stats)
+    except UnsupportedProblem:  # not linear in net fluxes: cobra's own loopless FVA
+        from cobra.flux_analysis import flux_variability_analysis
+
+        return flux_variability_analysis(
+            model, list(frame.index), fraction_of_optimum=fraction, processes=1,
+            loopless="fastSNP" if method == "strict" else "cycleFreeFlux")
