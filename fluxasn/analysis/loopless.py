@@ -222,12 +222,7 @@ def loopless_bounds(model, frame: pd.DataFrame, *, fraction_of_optimum: float = 
     elif todo:
         lp, optimum = _setup(model, fraction_of_optimum, solver)
         closed = _Closed(lp, fraction_of_optimum, optimum)
-        n = len(model.reactions)
-        pos, neg = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
-        for rid, (can_neg, can_pos) in where.items():
-            k = lp.index[rid]
-            pos[k], neg[k] = can_pos, can_neg
-        cycles = _Cycles(lp, model, pos, neg, model.tolerance)
+        cycles, _, _ = _cycles_of(lp, model, where)
         previous = None
         for done, (rid, d) in enumerate(todo):
             if progress is not None and done % 250 == 0:
@@ -302,10 +297,7 @@ def loopless_solution(model, fluxes: Optional[Dict[str, float]] = None):
     lp._extra.append((np.array(list(coefs), dtype=np.int64), np.array(list(coefs.values()), dtype=float),
                       optimum, math.inf))
     cyclic, directions = cyclic_reactions(model)
-    pos, neg = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
-    for rid, (can_neg, can_pos) in zip(cyclic, directions):
-        pos[lp.index[rid]], neg[lp.index[rid]] = can_pos, can_neg
-    cycles = _Cycles(lp, model, pos, neg, model.tolerance)
+    cycles, _, _ = _cycles_of(lp, model, dict(zip(cyclic, directions)))
     y = cycles.least_flux(x, cycles.columns(x))
     values = pd.Series(y[:n], index=[r.id for r in model.reactions], name="fluxes")
     return Solution(float(lp.c[:n] @ y[:n] + lp.c[n:] @ y[n:]), OPTIMAL, values)
@@ -442,15 +434,20 @@ class _LoopLaw:
         return sgn * best, point
 
 
-def _strict(model, frame: pd.DataFrame, todo, where, fraction: float, solver, counts: dict) -> None:
-    """Loop-law bounds of ``todo`` into ``frame`` (see :func:`loopless_bounds`)."""
-    lp, _ = _setup(model, fraction, solver)
+def _cycles_of(lp, model, where):
+    """(cycle finder, forward mask, reverse mask) over the LP's columns from ``where`` (id -> (can_neg, can_pos))."""
     n = len(model.reactions)
     pos, neg = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
     for rid, (can_neg, can_pos) in where.items():
         k = lp.index[rid]
         pos[k], neg[k] = can_pos, can_neg
-    cycles = _Cycles(lp, model, pos, neg, model.tolerance)
+    return _Cycles(lp, model, pos, neg, model.tolerance), pos, neg
+
+
+def _strict(model, frame: pd.DataFrame, todo, where, fraction: float, solver, counts: dict) -> None:
+    """Loop-law bounds of ``todo`` into ``frame`` (see :func:`loopless_bounds`)."""
+    lp, _ = _setup(model, fraction, solver)
+    cycles, pos, neg = _cycles_of(lp, model, where)
     law = _LoopLaw(cycles, model, np.flatnonzero(pos | neg))
     cols = np.array([lp.index[rid] for rid, _ in todo], dtype=np.int64)
     plain = np.array([frame.at[rid, "maximum" if d else "minimum"] for rid, d in todo], dtype=float)
