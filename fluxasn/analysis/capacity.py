@@ -43,6 +43,7 @@ from cobra.util.context import get_context
 from optlang.symbolics import Zero
 
 from fluxasn.config import ZERO
+from fluxasn.lp.problem import POOL_CONSTRAINT as _POOL_ROW_NAME
 from fluxasn.core.enzymes import EnzymeCosts, enzyme_costs, pool_parameters
 from fluxasn.core.resolver import ModelResolver
 from fluxasn.exceptions import FluxasnInputError, InfeasibleError
@@ -59,8 +60,8 @@ __all__ = [
     "pool_shadow_price",
 ]
 
-#: Name of the pool row in ``model.constraints``.
-POOL_CONSTRAINT = "fluxasn_enzyme_pool"
+#: Name of the pool row in ``model.constraints`` (defined by the LP layer, which picks solvers by it).
+POOL_CONSTRAINT = _POOL_ROW_NAME
 #: The row is written in mg enzyme / gDW (costs and pool x 1000): with costs
 #: from ~1e-6 to ~1 g/gDW per mmol/gDW/h, a row in g/gDW left the solvers'
 #: absolute feasibility tolerance (1e-7) worth up to 1e-6 mmol/gDW/h of flux,

@@ -62,11 +62,11 @@ import pandas as pd
 
 import cobra
 
-from fluxasn.analysis.capacity import POOL_CONSTRAINT
-from fluxasn.config import FEASIBILITY, ZERO, config
+from fluxasn.config import FEASIBILITY, ZERO
 from fluxasn.lp.compress import InfeasibleCompression, compress
 from fluxasn._parallel import new_pool, resolve_processes
 from fluxasn.lp.problem import LinearProblem, UnsupportedProblem
+from fluxasn.lp.problem import default_solver as lp_default_solver
 from fluxasn.lp.status import OPTIMAL, UNBOUNDED
 from fluxasn.exceptions import FluxasnInputError, InfeasibleError
 
@@ -210,19 +210,8 @@ def fva(
 
 
 def default_solver(model: cobra.Model) -> str:
-    """The solver FVA uses unless told: :data:`fluxasn.config.config` ``.solver``, else GLPK.
-
-    A model holding an enzyme pool gets HiGHS: the pool row's costs span 12
-    orders of magnitude on Human-GEM (kcat 3e-6 to 4e6 1/s), and there GLPK's
-    least-enzyme optimum was 0.77% below the exact one (glpk_exact 0.0285872
-    g/gDW, HiGHS 0.0285872, GLPK 0.0283685). On the core model with the
-    default pool, unpickled (as a worker gets it) and without glutamine,
-    GLPK's simplex aborted the process on the compressed LP ("Assertion
-    failed: teta >= 0.0", spxchuzr.c), which no caller can catch.
-    """
-    if config.solver:
-        return config.solver
-    return "highs" if POOL_CONSTRAINT in model.constraints else "glpk"
+    """The solver FVA uses unless told: :func:`fluxasn.lp.problem.default_solver` (GLPK; HiGHS with a pool)."""
+    return lp_default_solver(model, "glpk")
 
 
 def _fva_block(model, ids: List[str], fraction: float, solver: str, progress=None):

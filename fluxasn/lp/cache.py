@@ -20,7 +20,7 @@ from typing import Optional, Tuple
 
 from fluxasn.config import ZERO
 from fluxasn.lp.netflux import constraint_terms
-from fluxasn.lp.problem import LinearProblem
+from fluxasn.lp.problem import LinearProblem, default_solver
 from fluxasn.lp.status import OPTIMAL
 
 __all__ = ["WarmCache", "growth_lp", "model_state"]
@@ -62,7 +62,7 @@ class WarmCache:
 
 
 def growth_lp(model, *, biomass, fraction: float, cache: Optional[WarmCache] = None) -> Tuple[object, str]:
-    """A warm GLPK LP of ``model`` with growth held at ``fraction`` of its maximum.
+    """A warm LP of ``model`` (GLPK; HiGHS with an enzyme pool) with growth held at ``fraction`` of its maximum.
 
     Returns ``(lp, status)``: the status of the growth maximisation; when it
     is optimal the LP carries the row ``growth >= fraction x maximum``
@@ -76,11 +76,12 @@ def growth_lp(model, *, biomass, fraction: float, cache: Optional[WarmCache] = N
     with model:
         model.objective = biomass
         model.objective_direction = "max"
-        lp = LinearProblem(model, solver="glpk")
+        lp = LinearProblem(model, solver=default_solver(model, "glpk"))
     # GLPK, primal simplex from the previous basis after each objective change
     # (measured on Human-GEM + RPMI: 10 s for the first solve, 0.01-0.2 s per
     # FVA step; HiGHS was as fast on most scenarios but fell back to solves
-    # from scratch, 45 s each, on every step of the hypoxia scenario)
+    # from scratch, 45 s each, on every step of the hypoxia scenario); HiGHS
+    # with an enzyme pool (default_solver)
     status, optimum = lp.solve(method="primal")
     if status == OPTIMAL:
         lp.add_objective_bound(1.0, max(0.0, fraction * optimum - ZERO))

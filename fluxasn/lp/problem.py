@@ -29,7 +29,32 @@ from fluxasn.lp.glpk import GlpkProblem
 from fluxasn.lp.highs import HighsProblem
 from fluxasn.lp.netflux import UnsupportedProblem
 
-__all__ = ["LinearProblem", "GlpkProblem", "HighsProblem", "UnsupportedProblem", "AUTO_HIGHS_REACTIONS"]
+__all__ = ["LinearProblem", "GlpkProblem", "HighsProblem", "UnsupportedProblem", "AUTO_HIGHS_REACTIONS",
+           "POOL_CONSTRAINT", "default_solver"]
+
+#: Name of the enzyme-capacity row in ``model.constraints``
+#: (:mod:`fluxasn.analysis.capacity` adds it; the LP layer only needs its name).
+POOL_CONSTRAINT = "fluxasn_enzyme_pool"
+
+
+def default_solver(model, fallback: str = "glpk") -> str:
+    """The solver of a warm LP of ``model`` unless a caller names one.
+
+    :data:`fluxasn.config.config` ``.solver`` if set; HiGHS for a model holding
+    an enzyme pool; else ``fallback``. The pool row's costs span 12 orders of
+    magnitude on Human-GEM (kcat 3e-6 to 4e6 1/s): there GLPK's least-enzyme
+    optimum was 0.77% below the exact one (glpk_exact and HiGHS 0.0285872
+    g/gDW, GLPK 0.0283685); on the core model with the default pool, unpickled
+    as a worker gets it and without glutamine, GLPK's simplex aborted the
+    process ("Assertion failed: teta >= 0.0", spxchuzr.c), which no caller can
+    catch; on Human-GEM + the pool the scenario matrix's warm readout LP fell
+    through to glp_exact (minutes per LP) and, in a worker, hit the same abort.
+    """
+    from fluxasn.config import config
+
+    if config.solver:
+        return config.solver
+    return "highs" if POOL_CONSTRAINT in model.constraints else fallback
 
 
 #: ``solver="auto"`` uses HiGHS from this many reactions on, GLPK below. Measured

@@ -82,8 +82,8 @@ from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence
 
 import numpy as np
 
-from fluxasn.config import FEASIBILITY, ZERO, config
-from fluxasn.lp.problem import LinearProblem, UnsupportedProblem
+from fluxasn.config import ZERO
+from fluxasn.lp.problem import LinearProblem, UnsupportedProblem, default_solver
 from fluxasn.exceptions import FluxasnInputError
 from fluxasn.analysis.knockouts.witness import search_witnesses
 
@@ -191,7 +191,7 @@ class DeletionEngine:
         self.lp: Optional[LinearProblem] = None
         if method == "fba":
             try:
-                self.lp = LinearProblem(model, solver=solver or config.solver or "auto")
+                self.lp = LinearProblem(model, solver=solver or default_solver(model, "auto"))
             except UnsupportedProblem:
                 self.lp = None
         self._setup_reference(solution)
