@@ -82,7 +82,7 @@ def growth_lp(model, *, biomass, fraction: float, cache: Optional[WarmCache] = N
     # FVA step; HiGHS was as fast on most scenarios but fell back to solves
     # from scratch, 45 s each, on every step of the hypoxia scenario); HiGHS
     # with an enzyme pool (default_solver)
-    status, optimum = lp.solve(method="primal")
+    status, optimum = lp.solve_new_objective()
     if status == OPTIMAL:
         lp.add_objective_bound(1.0, max(0.0, fraction * optimum - ZERO))
     if cache is not None:

@@ -81,10 +81,12 @@ def _ranges_warm(model, expressions, *, biomass, fraction, resolver=None):
     out = []
     for coefficients in expressions:
         columns = {lp.index[rid]: float(c) for rid, c in coefficients.items() if c}
+        # a new objective on unchanged constraints: GLPK warm primal; HiGHS (a model
+        # with an enzyme pool) presolved from scratch, its warm primal took minutes
         lp.set_objective(columns, maximize=False)
-        s1, low = lp.solve(method="primal")
+        s1, low = lp.solve_new_objective()
         lp.set_objective(columns, maximize=True)
-        s2, high = lp.solve(method="primal")
+        s2, high = lp.solve_new_objective()
         out.append((_clean(low) if s1 == "optimal" else float("nan"),
                     _clean(high) if s2 == "optimal" else float("nan"),
                     s1 if s1 != "optimal" else s2))

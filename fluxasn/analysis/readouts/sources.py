@@ -290,7 +290,7 @@ def _capacity_warm(model, targets, *, biomass, fraction) -> pd.Series:
             out[label] = float("nan")
             continue
         lp.set_objective({column: 1.0}, maximize=True)
-        s, value = lp.solve(method="primal")
+        s, value = lp.solve_new_objective()
         out[label] = _clean(value) if s == "optimal" else float("nan")
         statuses.append(s)
     out["status"] = next((s for s in statuses if s != "optimal"), "optimal")
