@@ -308,3 +308,32 @@ def test_pool_on_human_gem_calibrates_and_knocks_out_as_cobra(_human_gem_session
             np.testing.assert_allclose(ranges.loc[reactions, end], ref.loc[reactions, end], atol=1e-6,
                                        err_msg=end)
     assert model.tolerance == pytest.approx(1e-7)  # undone on leaving the block
+
+
+def test_warm_lps_of_a_pooled_model_use_highs_and_agree_with_cobra(core_model):
+    """With a pool every warm LP is HiGHS (GLPK aborted or fell to glp_exact on Human-GEM + pool).
+
+    The readouts' growth LP and the knockout engine pick HiGHS through the LP
+    layer's one choice (``default_solver``); ranges of flux expressions at 90%
+    of the optimum equal cobra's (optlang, GLPK) within 1e-6; without a pool
+    the growth LP stays GLPK.
+    """
+    from fluxasn.analysis.knockouts import DeletionEngine
+    from fluxasn.analysis.readouts._common import _ranges_cobra, _ranges_warm
+    from fluxasn.core.resolver import ModelResolver
+    from fluxasn.lp.cache import growth_lp
+
+    biomass = ModelResolver(core_model).biomass()
+    assert growth_lp(core_model, biomass=biomass, fraction=0.9)[0].solver == "glpk"
+    gened = [r.id for r in core_model.reactions if r.genes][:6]
+    expressions = [{rid: 1.0} for rid in gened] + [{gened[0]: 1.0, gened[1]: -2.0}]
+    with core_model:
+        add_enzyme_capacity(core_model, enzyme_costs(core_model))
+        lp, status = growth_lp(core_model, biomass=biomass, fraction=0.9)
+        assert lp.solver == "highs" and status == "optimal"
+        assert DeletionEngine(core_model).lp.solver == "highs"
+        ours = _ranges_warm(core_model, expressions, biomass=biomass, fraction=0.9)
+        theirs = _ranges_cobra(core_model, expressions, biomass=biomass, fraction=0.9)
+    for (lo, hi, s), (rlo, rhi, rs) in zip(ours, theirs):
+        assert s == rs == "optimal"
+        assert lo == pytest.approx(rlo, abs=1e-6) and hi == pytest.approx(rhi, abs=1e-6)
