@@ -16,6 +16,7 @@ unbounded" is settled by a phase-1 solve before it is reported.
 from __future__ import annotations
 
 import math
+import time
 import os
 import sys
 from typing import Dict, Optional, Sequence, Tuple
@@ -245,10 +246,23 @@ class HighsProblem(_Problem):
         return self._result(status)
 
     def solve_new_objective(self) -> Tuple[str, float]:
-        """From scratch with presolve: HiGHS' warm primal simplex on Human-GEM's full LP
-        with an enzyme pool took minutes per LP (one over 20 minutes, 2026-12-07; FVA's
-        full-LP fallback); the presolved solve takes about 2 s."""
-        return self.solve_fresh()
+        """Warm primal simplex for at most as long as the last solve from scratch took, else from scratch.
+
+        HiGHS' warm primal simplex on Human-GEM's full LP with an enzyme pool
+        took minutes for some objectives (one over 20 minutes, 2026-12-07;
+        FVA's full-LP fallback) and milliseconds for others, while a presolved
+        solve from scratch takes about 2 s: capping the warm attempt at the
+        time of the last fresh solve costs at most twice a fresh solve.
+        """
+        budget = getattr(self, "_fresh_seconds", None)
+        if budget is not None:
+            status, value = self.solve_limited(None, method="primal", seconds=budget)
+            if status == "optimal":
+                return status, value
+        start = time.perf_counter()
+        result = self.solve_fresh()
+        self._fresh_seconds = time.perf_counter() - start
+        return result
 
     def iterations(self) -> Optional[int]:
         return int(self._h.getInfo().simplex_iteration_count)
