@@ -54,6 +54,7 @@ References
 """
 from __future__ import annotations
 
+import functools
 import math
 from typing import Dict, Iterable, List, Mapping, Optional, Tuple
 
@@ -211,8 +212,12 @@ def _check_concentrations(concentrations: Tuple[float, float]) -> Tuple[float, f
     return low, high
 
 
+@functools.lru_cache(maxsize=1)
 def _core_stoichiometry() -> Dict[str, Tuple[str, Dict[str, float]]]:
-    """Core reaction id -> (Human-GEM id, {metabolite formula: coefficient}) from the bundled tables."""
+    """Core reaction id -> (Human-GEM id, {metabolite formula: coefficient}) from the bundled tables.
+
+    Read once per process: the bundled tables do not change (callers must not mutate the result).
+    """
     from fluxasn.core.coremodel import parse_equation, read_core_tables
 
     tables = read_core_tables()

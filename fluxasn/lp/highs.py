@@ -194,6 +194,7 @@ class HighsProblem(_Problem):
         lp.a_matrix_.value_ = A.data
         h.passModel(lp)
         self._h = h
+        self._fresh_seconds: Optional[float] = None  # time of solve_new_objective's last fresh solve
 
     def _apply_bounds(self, cols) -> None:
         cols = np.asarray(list(cols), dtype=np.int32)
@@ -254,7 +255,7 @@ class HighsProblem(_Problem):
         solve from scratch takes about 2 s: capping the warm attempt at the
         time of the last fresh solve costs at most twice a fresh solve.
         """
-        budget = getattr(self, "_fresh_seconds", None)
+        budget = self._fresh_seconds
         if budget is not None:
             status, value = self.solve_limited(None, method="primal", seconds=budget)
             if status == "optimal":

@@ -24,6 +24,7 @@ from typing import Optional
 
 
 
+from fluxasn.config import config
 from fluxasn.exceptions import FluxasnInputError
 from fluxasn.lp.glpk import GlpkProblem
 from fluxasn.lp.highs import HighsProblem
@@ -50,8 +51,6 @@ def default_solver(model, fallback: str = "glpk") -> str:
     catch; on Human-GEM + the pool the scenario matrix's warm readout LP fell
     through to glp_exact (minutes per LP) and, in a worker, hit the same abort.
     """
-    from fluxasn.config import config
-
     if config.solver:
         return config.solver
     return "highs" if POOL_CONSTRAINT in model.constraints else fallback
