@@ -18,11 +18,14 @@ from fluxasn.analysis.readouts import capacity as _capacity
 from fluxasn.analysis.readouts import envelopes as _envelopes
 from fluxasn.analysis.readouts import genes as _genes
 from fluxasn.analysis.readouts import limits as _limits
+from fluxasn.analysis.readouts import electrons as _electrons
 from fluxasn.analysis.readouts.growth import *  # noqa: F401,F403 (the names of its __all__)
 from fluxasn.analysis.readouts.sources import *  # noqa: F401,F403 (the names of its __all__)
 from fluxasn.analysis.readouts.capacity import *  # noqa: F401,F403 (the names of its __all__)
 from fluxasn.analysis.readouts.envelopes import *  # noqa: F401,F403 (the names of its __all__)
 from fluxasn.analysis.readouts.genes import *  # noqa: F401,F403 (the names of its __all__)
 from fluxasn.analysis.readouts.limits import *  # noqa: F401,F403 (the names of its __all__)
+from fluxasn.analysis.readouts.electrons import *  # noqa: F401,F403 (the names of its __all__)
 
-__all__ = [*_growth.__all__, *_sources.__all__, *_capacity.__all__, *_envelopes.__all__, *_genes.__all__, *_limits.__all__]
+__all__ = [*_growth.__all__, *_sources.__all__, *_capacity.__all__, *_envelopes.__all__, *_genes.__all__, *_limits.__all__,
+           *_electrons.__all__]
