@@ -72,8 +72,9 @@ class ElectronVents(ResultView):
     routes
         Columns :data:`ROUTE_COLUMNS`: the reactions of each compartment's
         parsimonious route that oxidise the cofactor (``kind`` ``oxidation``,
-        ``oxidised`` = mmol/gDW/h of cofactor), and its exchanges (``kind``
-        ``exchange``).
+        ``oxidised`` = mmol/gDW/h of cofactor), its exchanges (``kind``
+        ``exchange``) and, for a free vent, every other reaction of the cycle
+        (``kind`` ``route``).
     oxygen
         The O2 uptake allowed (mmol/gDW/h), or ``None`` if the model's bound was kept.
     cap
@@ -149,6 +150,7 @@ def electron_vents(
     oxygen: Optional[float] = 0.0,
     measured: Optional[Iterable[str]] = None,
     cap: float = 1000.0,
+    routes: bool = True,
     resolver: Optional[ModelResolver] = None,
 ) -> ElectronVents:
     """Audit ``model`` for routes that reoxidise NADH (or NADPH) without respiration.
@@ -169,6 +171,10 @@ def electron_vents(
     cap
         Upper bound of the artificial load (mmol/gDW/h); a maximum at the cap
         is reported as a free vent.
+    routes
+        Compute the parsimonious route of every compartment (one more LP
+        each; on Human-GEM about half a minute with GLPK). ``False``: only for
+        free vents.
     resolver
         A :class:`~fluxasn.core.resolver.ModelResolver` of ``model`` to reuse.
 
@@ -232,7 +238,7 @@ def electron_vents(
                     if o2 is not None:  # the audit's own O2 closure is the premise, not a limit
                         held = held[held["id"] != o2.id]
                     row["limited_by"] = "; ".join(f"{r.limit} ({r.shadow_price:.3g})" for r in held.head(4).itertuples())
-                if value > ZERO:
+                if value > ZERO and (routes or row["free_vent"]):
                     fluxes = pfba(model, fraction_of_optimum=1.0 - 1e-9).fluxes
                     products = []
                     for reaction in model.reactions:
@@ -247,15 +253,18 @@ def electron_vents(
                                                "oxidised": 0.0, "unit": "mmol/gDW/h"})
                             continue
                         oxidised = -reaction.metabolites.get(nadh, 0.0) * flux
-                        if oxidised > 1e-9:
+                        if oxidised > 1e-9 or row["free_vent"]:  # a free vent: every reaction of its cycle
                             route_rows.append({"compartment": compartment, "reaction": reaction.id,
-                                               "name": reaction.name, "kind": "oxidation", "flux": flux,
-                                               "oxidised": oxidised, "unit": "mmol/gDW/h"})
+                                               "name": reaction.name,
+                                               "kind": "oxidation" if oxidised > 1e-9 else "route", "flux": flux,
+                                               "oxidised": max(oxidised, 0.0) + 0.0, "unit": "mmol/gDW/h"})
                     row["products"] = "; ".join(text for _, text in sorted(products, reverse=True))
             rows.append(row)
     frame = pd.DataFrame(rows, columns=list(VENT_COLUMNS))
-    routes = pd.DataFrame(route_rows, columns=list(ROUTE_COLUMNS))
-    if len(routes):
-        routes = routes.sort_values(["compartment", "kind", "oxidised"], ascending=[True, False, False],
-                                    kind="stable").reset_index(drop=True)
-    return ElectronVents(frame, routes, oxygen, float(cap), str(model.id), notes)
+    route_frame = pd.DataFrame(route_rows, columns=list(ROUTE_COLUMNS))
+    if len(route_frame):
+        order = route_frame["kind"].map({"oxidation": 0, "route": 1, "exchange": 2})
+        route_frame = (route_frame.assign(_order=order)
+                       .sort_values(["compartment", "_order", "oxidised"], ascending=[True, True, False], kind="stable")
+                       .drop(columns="_order").reset_index(drop=True))
+    return ElectronVents(frame, route_frame, oxygen, float(cap), str(model.id), notes)
