@@ -24,7 +24,7 @@ from fluxasn.analysis.readouts.electrons import LOAD_PREFIX
 from fluxasn.exceptions import FluxasnInputError
 
 
-def vent_network(cycle: bool = False) -> cobra.Model:
+def vent_network(cycle: bool = False, half_reactions: bool = False) -> cobra.Model:
     model = cobra.Model("vents")
     mets = {}
 
@@ -51,6 +51,13 @@ def vent_network(cycle: bool = False) -> cobra.Model:
     add("RED", {"q_c": -1, "nadh_c": -1, "h_c": -1, "l2_c": 1, "nad_c": 1})
     add("RESP", {"nadh_c": -1, "h_c": -1, "o2_c": -0.5, "nad_c": 1, "h2o_c": 1})
     add("BIO", {"p_c": -1})
+    if half_reactions:  # Human-GEM's urate radical / monodehydroascorbate pair, formulas and charges as there
+        met("asc_c", "C6H7O6", -1), met("dha_c", "C6H5O6", -1), met("mdha_c", "C6H6O6", -1)
+        met("urate_c", "C5H4N4O3", 0), met("urrad_c", "C5H3N4O3", 0)
+        add("DHAR", {"dha_c": -1, "nadh_c": -1, "h_c": -1, "asc_c": 1, "nad_c": 1})
+        add("URR", {"asc_c": -1, "urrad_c": -1, "mdha_c": 1, "urate_c": 1}, -1000.0)
+        add("URATE_RAD", {"urate_c": -1, "h_c": 1, "urrad_c": 1})  # charge 0 -> +1: an electron vanishes
+        add("MDHA_DISP", {"mdha_c": -1, "dha_c": 1, "h_c": 1})  # charge -1 -> 0: an electron vanishes
     if cycle:
         add("CYC1", {"a_c": -1, "nadh_c": -1, "h_c": -1, "b_c": 1, "nad_c": 1})
         add("CYC2", {"b_c": -1, "a_c": 1})
@@ -131,3 +138,23 @@ def test_core_model_has_no_free_vent_and_closing_transhydrogenation_only_removes
     assert (blocked["max_oxidation"] <= plain["max_oxidation"] + 1e-9).all()
     assert blocked.loc["m", "max_oxidation"] < plain.loc["m", "max_oxidation"] - 1e-3  # GDHm/MTHFD2m reverse closed
     assert not any(r.id.startswith(LOAD_PREFIX) for r in core_model.reactions)
+
+
+def test_close_free_vents_closes_electron_half_reactions_only():
+    from fluxasn.analysis.readouts.electrons import close_free_vents
+
+    model = vent_network(half_reactions=True)
+    assert fluxasn.electron_vents(model).free == ["c"]
+    with model:
+        closed = close_free_vents(model)
+        assert set(closed.loc[closed.status == "closed", "reaction"]) == {"URATE_RAD", "MDHA_DISP"}
+        assert set(closed["charge_created"].dropna()) == {1.0}
+        assert (closed["status"] != "unresolved").all()
+        after = fluxasn.electron_vents(model).to_frame().loc[0]
+        assert not after["free_vent"] and after["max_oxidation"] == pytest.approx(2.0, abs=1e-9)
+        assert model.reactions.DHAR.bounds == (0.0, 1000.0)  # balanced reactions stay open
+    assert model.reactions.URATE_RAD.bounds == (0.0, 1000.0)  # undone on leaving the block
+    # a cycle of reactions without formulas is never closed: reported unresolved
+    with vent_network(cycle=True) as other:
+        result = close_free_vents(other)
+    assert list(result["status"]) == ["unresolved"] and list(result["compartment"]) == ["c"]

@@ -18,7 +18,9 @@ model's O2 bound) and maximises the load: the largest rate (mmol/gDW/h) at
 which the rest of the network can reoxidise NADH in that compartment. Growth
 keeps its bounds (usually free to be 0). Then
 
-* a load at the ``cap`` (default 1000 mmol/gDW/h) is a **free vent**: the
+* a load at the ``cap`` (default 1000 mmol/gDW/h), or one held back only by
+  open bounds (bounds as large as the model's largest, i.e. its infinity,
+  such as a proton exchange at 1000), is a **free vent**: the
   reactions of a parsimonious route (least total flux at 1 - 1e-9 of that rate) are
   listed so the cycle can be found and closed;
 * a finite load is bounded: its active limits (the bounds and constraints
@@ -47,7 +49,7 @@ from fluxasn.core.resolver import ModelResolver
 from fluxasn.exceptions import FluxasnInputError, RoleError
 from fluxasn.views import ResultView
 
-__all__ = ["ElectronVents", "electron_vents", "VENT_COLUMNS", "ROUTE_COLUMNS"]
+__all__ = ["ElectronVents", "electron_vents", "close_free_vents", "VENT_COLUMNS", "ROUTE_COLUMNS"]
 
 #: Columns of :meth:`ElectronVents.to_frame` (one row per compartment).
 VENT_COLUMNS = ("compartment", "cofactor", "max_oxidation", "status", "free_vent", "limited_by", "products", "unit")
@@ -66,7 +68,8 @@ class ElectronVents(ResultView):
     ----------
     frame
         Columns :data:`VENT_COLUMNS`: ``max_oxidation`` (mmol/gDW/h), solver
-        ``status``, ``free_vent`` (the load reached ``cap``), ``limited_by``
+        ``status``, ``free_vent`` (the load reached ``cap`` or only open
+        bounds hold it), ``limited_by``
         (the active limits, largest price first), ``products`` (exchanges of
         the parsimonious route, secreted with +, taken up with -).
     routes
@@ -212,6 +215,7 @@ def electron_vents(
     if oxygen is not None and o2 is None:
         notes.append("no oxygen exchange found: the model's bounds were kept")
     exchanges = {r.id for r in model.exchanges}
+    open_bound = max([abs(b) for r in model.reactions for b in r.bounds if math.isfinite(b)] + [cap])
     rows, route_rows = [], []
     for compartment in chosen:
         nad, nadh = forms[compartment][oxidised_kind], forms[compartment][reduced_kind]
@@ -232,12 +236,14 @@ def electron_vents(
             row = {"compartment": compartment, "cofactor": cofactor, "max_oxidation": value, "status": status,
                    "free_vent": False, "limited_by": "", "products": "", "unit": "mmol/gDW/h"}
             if status == "optimal":
-                row["free_vent"] = bool(value >= cap * (1 - 1e-9))
-                if not row["free_vent"]:
-                    held = limits.frame
-                    if o2 is not None:  # the audit's own O2 closure is the premise, not a limit
-                        held = held[held["id"] != o2.id]
-                    row["limited_by"] = "; ".join(f"{r.limit} ({r.shadow_price:.3g})" for r in held.head(4).itertuples())
+                held = limits.frame
+                if o2 is not None:  # the audit's own O2 closure is the premise, not a limit
+                    held = held[held["id"] != o2.id]
+                # free: at the cap, or held back only by "open" bounds (the model's largest, its infinity)
+                only_open = len(held) and bool((held["unit"].eq("mmol/gDW/h")
+                                                & held["value"].abs().ge(open_bound * (1 - 1e-9))).all())
+                row["free_vent"] = bool(value >= cap * (1 - 1e-9) or (value > ZERO and only_open))
+                row["limited_by"] = "; ".join(f"{r.limit} ({r.shadow_price:.3g})" for r in held.head(4).itertuples())
                 if value > ZERO and (routes or row["free_vent"]):
                     fluxes = pfba(model, fraction_of_optimum=1.0 - 1e-9).fluxes
                     products = []
@@ -268,3 +274,88 @@ def electron_vents(
                        .sort_values(["compartment", "_order", "oxidised"], ascending=[True, True, False], kind="stable")
                        .drop(columns="_order").reset_index(drop=True))
     return ElectronVents(frame, route_frame, oxygen, float(cap), str(model.id), notes)
+
+
+def _half_reaction(reaction: cobra.Reaction) -> Optional[float]:
+    """The charge a reaction creates per unit flux if it balances every element but not charge, else ``None``.
+
+    Such a reaction (e.g. Human-GEM's ``urate -> H+ + urate radical``) is a
+    redox half-reaction: it gives electrons to nothing, or takes them from
+    nothing. Reactions with a metabolite lacking a formula are never chosen.
+    """
+    if reaction.boundary or any(not (met.formula or "").strip() or met.charge is None
+                                for met in reaction.metabolites):
+        return None
+    imbalance = reaction.check_mass_balance()
+    if set(imbalance) != {"charge"}:
+        return None
+    return float(imbalance["charge"])
+
+
+def close_free_vents(
+    model: cobra.Model,
+    *,
+    cofactor: str = "nadh",
+    oxygen: Optional[float] = 0.0,
+    cap: float = 1000.0,
+    max_rounds: int = 20,
+    resolver: Optional[ModelResolver] = None,
+) -> pd.DataFrame:
+    """Close the electron half-reactions that make free vents, until none is left; call inside ``with model:``.
+
+    Rule (the same for every model): a reaction on a free vent's parsimonious
+    cycle that balances every element but not charge is an electron
+    half-reaction (electrons appear or vanish); it is closed (bounds 0, 0) and
+    the audit is repeated, until no compartment has a free vent, no such
+    reaction is left on a cycle, or ``max_rounds`` is reached. Reactions with
+    an element imbalance or a metabolite without formula are never closed
+    (they are named in the result instead, as unresolved).
+
+    Parameters
+    ----------
+    model
+        The model to change (the bounds are restored on leaving ``with model:``).
+    cofactor, oxygen, cap, resolver
+        As :func:`electron_vents`.
+    max_rounds
+        Largest number of audit rounds.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per closed reaction (``status`` ``closed``: ``reaction``,
+        ``compartment`` whose vent it was on, ``charge_created`` per unit
+        flux, ``reaction_string``, ``round``) and one per compartment whose
+        vent remains (``status`` ``unresolved``).
+    """
+    if not (isinstance(max_rounds, int) and max_rounds >= 1):
+        raise FluxasnInputError(f"max_rounds must be an integer >= 1, got {max_rounds!r}", identifier="max_rounds")
+    resolver = _resolver(model, resolver)
+    rows: List[dict] = []
+    for round_ in range(1, max_rounds + 1):
+        vents = electron_vents(model, cofactor=cofactor, oxygen=oxygen, cap=cap, routes=False, resolver=resolver)
+        free = vents.free
+        if not free:
+            break
+        closed_now = []
+        for compartment in free:
+            on_cycle = vents.routes.loc[(vents.routes["compartment"] == compartment)
+                                        & (vents.routes["kind"] != "exchange"), "reaction"]
+            for rid in on_cycle:
+                reaction = model.reactions.get_by_id(rid)
+                charge = _half_reaction(reaction)
+                if charge is None or rid in closed_now or reaction.bounds == (0.0, 0.0):
+                    continue
+                reaction.bounds = (0.0, 0.0)
+                closed_now.append(rid)
+                rows.append({"status": "closed", "reaction": rid, "compartment": compartment,
+                             "charge_created": charge, "reaction_string": reaction.reaction, "round": round_})
+        if not closed_now:
+            break
+    else:
+        vents = electron_vents(model, cofactor=cofactor, oxygen=oxygen, cap=cap, routes=False, resolver=resolver)
+    for compartment in vents.free:
+        rows.append({"status": "unresolved", "reaction": "", "compartment": compartment, "charge_created": math.nan,
+                     "reaction_string": "", "round": math.nan})
+    return pd.DataFrame(rows, columns=["status", "reaction", "compartment", "charge_created", "reaction_string",
+                                       "round"])
