@@ -199,7 +199,7 @@ def search_summary(problem: MFAProblem, runs, best_ssr: float, confidence: float
     """How the starts ended.
 
     ``within``: starts ending within ``chi2.ppf(confidence, 1)`` of the best
-    SSR. ``optima``: the distinct local optima, starts grouped by SSR (ends
+    SSR (``fraction``: of all starts). ``optima``: the distinct local optima, starts grouped by SSR (ends
     within ``ssr_tol`` of each other, SSR units, are one optimum: below what
     moves a chi-square decision or an interval), best first, each with its
     SSR, number of starts and ``distance``, the largest difference of a net
@@ -220,4 +220,5 @@ def search_summary(problem: MFAProblem, runs, best_ssr: float, confidence: float
             optima.append({"ssr": float(r.ssr), "starts": 1,
                            "distance": float(np.max(np.abs(A @ problem.fluxes(r.u) - v0), initial=0.0))})
     within = sum(1 for r in runs if r.ssr <= best_ssr + thr)
-    return {"starts": len(runs), "within": within, "threshold": thr, "optima": optima}
+    return {"starts": len(runs), "within": within, "fraction": within / len(runs) if runs else float("nan"),
+            "threshold": thr, "optima": optima}
