@@ -4,7 +4,8 @@ A constrained Gauss-Newton / Levenberg-Marquardt iteration: each step
 minimises ``|r + J d|^2 + mu |D d|^2`` (Marquardt scaling ``D``) subject to the
 linear inequalities of the free fluxes, a small convex QP solved exactly as a
 least-distance problem by non-negative least squares (Lawson & Hanson), with
-the analytic Jacobian ``J`` from the EMU sensitivities. Starts run in this
+the analytic Jacobian ``J`` from the EMU sensitivities, factorised by QR of
+``[J; sqrt(mu) D]`` (never ``J^T J``). Starts run in this
 process or over a process pool (:mod:`fluxasn._parallel`).
 
 References
@@ -154,7 +155,11 @@ def local_fit(problem: MFAProblem, u0: np.ndarray, *, max_iter: int = 200, tol: 
     Stops when an accepted step lowers the SSR by less than ``tol`` (relative),
     or the last ``window`` accepted steps together by less than ``atol`` (SSR
     units: a slow crawl along a flat valley, e.g. an exchange flux drifting
-    to its bound, changes nothing a chi-square test or interval can see).
+    to its bound, changes nothing a chi-square test or interval can see),
+    provided the undamped Gauss-Newton step (damping at its floor) also
+    promises less than that: otherwise the damping, not the data, made the
+    steps small, and the iteration goes on nearly undamped (at most a few
+    times per fit).
 
     ``extra_eq = (a, b)`` adds linear equalities ``a u = b`` (used by the
     profile likelihood); they are kept by stepping in their null space.
