@@ -82,3 +82,21 @@ def test_starts_of_the_default_fit_reach_the_ec_fml_flux_set_cost():
     assert best <= best_known + 1e-9
     summary = search_summary(problem, runs, best)
     assert summary["starts"] == n == 80 and summary["fraction"] == 1.0
+
+
+def test_polish_candidates_are_the_best_end_of_each_lowest_ssr_level():
+    from fluxasn.isotope.fit import polish_candidates
+    from fluxasn.isotope.optimize import FitStart
+
+    ssr = [5.0, 1.05, 1.0, np.nan, 3.0, 1.2, 5.02, 9.0]
+    runs = [FitStart(i, s, np.zeros(1), 1, True, 0.0) for i, s in enumerate(ssr)]
+    # levels: {1.0, 1.05}, {1.2}, {3.0}, {5.0, 5.02}, {9.0}; the NaN end is never chosen
+    assert [r.start for r in polish_candidates(runs)] == [2, 5, 4]
+    assert [r.start for r in polish_candidates(runs, k=5)] == [2, 5, 4, 0, 7]
+
+
+def test_fit_without_any_start_is_refused(ecoli):
+    from fluxasn.exceptions import FluxasnInputError
+
+    with pytest.raises(FluxasnInputError, match="no starting point"):
+        fit_13c(ecoli[1], n_starts=0)
