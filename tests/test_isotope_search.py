@@ -100,3 +100,29 @@ def test_fit_without_any_start_is_refused(ecoli):
 
     with pytest.raises(FluxasnInputError, match="no starting point"):
         fit_13c(ecoli[1], n_starts=0)
+
+
+def test_fluxml_reversible_net_flux_takes_either_sign(tmp_path):
+    """The reader convention behind the EC.fml miss: S -> A <-> B -> out with a bypass A -> B; the
+    reversible A <-> B may run backwards (v2 = v1 - v4, 13CFLUX v3), an irreversible reaction may not."""
+    from fluxasn.isotope.formats import read_fluxml
+
+    path = tmp_path / "rev.fml"
+    path.write_text("""<fluxml xmlns="http://www.13cflux.net/fluxml">
+  <reactionnetwork>
+    <metabolitepools><pool id="S" atoms="1"/><pool id="A" atoms="1"/><pool id="B" atoms="1"/></metabolitepools>
+    <reaction id="v1" bidirectional="false"><reduct id="S" cfg="C#1@1"/><rproduct id="A" cfg="C#1@1"/></reaction>
+    <reaction id="v2"><reduct id="A" cfg="C#1@1"/><rproduct id="B" cfg="C#1@1"/></reaction>
+    <reaction id="v3" bidirectional="false"><reduct id="B" cfg="C#1@1"/></reaction>
+    <reaction id="v4" bidirectional="false"><reduct id="A" cfg="C#1@1"/><rproduct id="B" cfg="C#1@1"/></reaction>
+  </reactionnetwork>
+  <configuration name="default">
+    <input pool="S"><label cfg="1">1.0</label></input>
+    <measurement><model><fluxmeasurement><netflux id="fm"><textual>v3</textual></netflux></fluxmeasurement></model>
+    <data><datum id="fm" stddev="0.1">1.0</datum></data></measurement>
+  </configuration>
+</fluxml>
+""")
+    problem = read_fluxml(path).problem()
+    assert problem.flux_range("v2") == pytest.approx((-1000.0, 1000.0))
+    assert problem.flux_range("v4")[0] == pytest.approx(0.0, abs=1e-9)
