@@ -245,9 +245,10 @@ def test_ftbl_noscale_option_is_obeyed(tmp_path):
 
 def test_ftbl_fit_reaches_influx_si_published_cost():
     """influx_si's regression log: e_coli res=7.843096 (residual norm). fluxasn's fit pushes the enolase
-    exchange towards influx_si's cap (0.999 on its scale = 999) and stalls there; with the exchanges the
-    fit pushes past 10 % of the cap put on it, the refit has sqrt(SSR) = 7.843096. Without the cap
-    (0.9999) the SSR falls below the published cost, so the cap is influx_si's convention."""
+    exchange to influx_si's cap (0.999 on its scale = 999; the default fit reaches it unaided:
+    test_isotope_search.py); with the exchanges the fit pushes past 10 % of the cap fixed there, the
+    refit has sqrt(SSR) = 7.843096. Without the cap (0.9999) the SSR falls below the published cost, so
+    the cap is influx_si's convention."""
     data = read_ftbl(influx("e_coli.ftbl"))
     pb = data.problem()
     net = data.network

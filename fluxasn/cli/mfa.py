@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 import click
 
@@ -17,8 +17,9 @@ __all__ = ["mfa", "fit_c13", "c13_json", "inst_json", "fit_time_course_folder"]
 @click.argument("data", type=click.Path(path_type=Path))
 @click.option("--experiment", "experiments", multiple=True, metavar="ID",
               help="Fit only this experiment of an INCA folder, or this FluxML configuration (repeatable; default: all).")
-@click.option("--starts", "n_starts", type=click.IntRange(1, 10_000), default=10, show_default=True,
-              help="Random feasible starting points (multi-start fit).")
+@click.option("--starts", "n_starts", type=click.IntRange(1, 10_000), default=None,
+              help="Random feasible starting points (multi-start fit) [default: 10 + 2 x free fluxes; "
+                   "time courses: 10].")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random starts.")
 @click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Time courses: also write an HTML page with measured and fitted MIDs over time per fragment.")
@@ -62,7 +63,8 @@ def mfa(data, experiments, n_starts, seed, html_path, as_json, as_csv):
         path = isotope.c13_example_path(str(data))
     if is_time_course_folder(path):
         folder = read_time_course_folder(path, experiments=list(experiments) or None)
-        _emit_time_course(fit_time_course_folder(folder, n_starts=n_starts, seed=seed, name=path.name), fmt, html_path)
+        _emit_time_course(fit_time_course_folder(folder, n_starts=n_starts or 10, seed=seed, name=path.name), fmt,
+                          html_path)
         return
     source = isotope.read_c13(data, experiments=list(experiments) or None)
     if any(not c.stationary for c in getattr(source, "configurations", ())):
@@ -72,7 +74,7 @@ def mfa(data, experiments, n_starts, seed, html_path, as_json, as_csv):
         factor = HOURS_PER_TIME_UNIT.get(isotope.fluxml_units(source)["time"])
         problem = isotope.inst_problem_from_fluxml(source)
         units = isotope.fluxml_units(source, hours=factor is not None)
-        result = isotope.fit_inst(problem, n_starts=n_starts, seed=seed)
+        result = isotope.fit_inst(problem, n_starts=n_starts or 10, seed=seed)
         _emit_time_course(TimeCourseFit(problem, result, units, name=source.network.name or "network",
                                         time_factor=factor or 1.0), fmt, html_path)
         return
@@ -87,14 +89,17 @@ def mfa(data, experiments, n_starts, seed, html_path, as_json, as_csv):
         click.echo(str(result))
 
 
-def fit_c13(data_path, *, experiments=(), n_starts: int = 10, seed: int = 0):
-    """:func:`fluxasn.isotope.fit_13c` of the data at ``data_path`` (or read already) under a progress bar."""
+def fit_c13(data_path, *, experiments=(), n_starts: Optional[int] = None, seed: int = 0):
+    """:func:`fluxasn.isotope.fit_13c` of the data at ``data_path`` (or read already) under a progress bar
+    (``n_starts`` None: fit_13c's default, sized to the network)."""
     from fluxasn import isotope
+    from fluxasn.isotope.fit import default_starts
     from fluxasn.progress import progress_bar
 
     if isinstance(data_path, (str, Path)):
         data_path = isotope.read_c13(data_path, experiments=list(experiments) or None)
     problem = data_path.problem()
+    n_starts = default_starts(problem) if n_starts is None else n_starts
     with progress_bar("13C fit", total=n_starts) as progress:
         return isotope.fit_13c(problem, n_starts=n_starts, seed=seed, progress=progress)
 
@@ -109,6 +114,9 @@ def c13_json(result) -> Any:
         "n_measurements": result.n_measurements,
         "n_parameters": result.n_parameters,
         "starts": len(result.runs),
+        # starts that ended within chi2.ppf(0.95, 1) of the best SSR, and their fraction
+        **({"starts_within": result.search["within"], "fraction_within": result.search["fraction"]}
+           if result.search else {}),
         "fluxes": frame_records(result.to_frame()),
     }
 

@@ -3,8 +3,9 @@
 Starts (:func:`global_starts`) cover the whole feasible flux space: net
 fluxes uniformly over their polytope (hit-and-run), exchange fluxes
 log-uniformly over their range; each start is fitted by
-:func:`fluxasn.isotope.optimize.local_fit`, the best (lowest SSR) is polished
-by a longer, tighter refit and its statistics computed
+:func:`fluxasn.isotope.optimize.local_fit`, the best end of each of the three
+lowest SSR levels is polished by a longer, tighter refit, and the best
+polished fit's statistics computed
 (:mod:`fluxasn.isotope.stats`). The result reports how many starts ended
 within ``chi2.ppf(0.95, 1)`` of the best SSR and how far apart the distinct
 optima are (:attr:`fluxasn.isotope.results.MFAResult.search`).
@@ -27,6 +28,7 @@ import numpy as np
 from scipy import stats as sps
 from scipy.optimize import linprog
 
+from fluxasn.exceptions import FluxasnInputError
 from fluxasn.isotope.optimize import local_fit, run_starts, single_blas_thread
 from fluxasn.isotope.problem import MFAInput, MFAProblem
 from fluxasn.isotope.results import MFAResult
@@ -34,6 +36,10 @@ from fluxasn.isotope.stats import profile_interval
 from fluxasn.progress import ProgressCallback
 
 __all__ = ["fit_13c", "global_starts", "default_starts"]
+
+
+#: SSR levels whose best end is polished (:func:`polish_candidates`)
+_POLISH = 3
 
 
 def default_starts(problem: MFAProblem) -> int:
@@ -165,8 +171,9 @@ def fit_13c(
 
     Notes
     -----
-    The best start (lowest SSR) is kept and polished (a refit from it with
-    up to ``5 max_iter`` iterations and a tighter stopping rule).
+    The best end of each of the three lowest SSR levels of the starts
+    (:func:`polish_candidates`) is polished (a refit from it with up to
+    ``5 max_iter`` iterations and a tighter stopping rule) and the lowest kept.
     :attr:`MFAResult.search` reports the fraction of starts that ended within
     ``chi2.ppf(0.95, 1)`` (3.84) of the best SSR and the distinct optima.
     Degrees of freedom = number of measured values - free fluxes - fitted
@@ -178,10 +185,15 @@ def fit_13c(
     with single_blas_thread():
         n_starts = default_starts(problem) if n_starts is None else int(n_starts)
         starts = list(initial or []) + global_starts(problem, n_starts, seed=seed)
+        if not starts:
+            raise FluxasnInputError("no starting point: n_starts=0 and no initial points", identifier="n_starts")
         runs = run_starts(problem, starts, processes=processes, max_iter=max_iter, progress=progress)
-        best = min(runs, key=lambda s: s.ssr)
-        u, f, _, _ = local_fit(problem, best.u, max_iter=5 * max_iter, tol=1e-12, atol=1e-6)
-        u_best = u if f <= best.ssr else best.u
+        u_best, f_best = None, np.inf
+        for end in polish_candidates(runs):
+            u, f, _, _ = local_fit(problem, end.u, max_iter=5 * max_iter, tol=1e-12, atol=1e-6)
+            u, f = (u, f) if f <= end.ssr else (end.u, end.ssr)
+            if f < f_best:
+                u_best, f_best = u, f
         result = MFAResult.from_fit(problem, u_best, runs=runs, confidence=confidence)
         result.search = search_summary(problem, runs, result.ssr, confidence)
         for name in profile:
@@ -194,12 +206,31 @@ def fit_13c(
     return result
 
 
+def polish_candidates(runs, k: int = _POLISH, ssr_tol: float = 0.1):
+    """The ends worth polishing: the best start of each of the ``k`` lowest SSR levels.
+
+    Starts stop on a slow crawl (:func:`~fluxasn.isotope.optimize.local_fit`'s
+    ``atol``), so the end with the lowest SSR need not lie in the basin of the
+    lowest optimum: the best end of each of the next levels (ends within
+    ``ssr_tol`` of each other are one level, as in :func:`search_summary`) is
+    polished too and the lowest polished SSR kept.
+    """
+    ends = sorted((r for r in runs if np.isfinite(r.ssr)), key=lambda r: r.ssr) or list(runs)[:1]
+    out = []
+    for r in ends:
+        if not out or r.ssr - out[-1].ssr > ssr_tol:
+            out.append(r)
+        if len(out) == k:
+            break
+    return out
+
+
 def search_summary(problem: MFAProblem, runs, best_ssr: float, confidence: float = 0.95,
                    ssr_tol: float = 0.1) -> dict:
     """How the starts ended.
 
     ``within``: starts ending within ``chi2.ppf(confidence, 1)`` of the best
-    SSR. ``optima``: the distinct local optima, starts grouped by SSR (ends
+    SSR (``fraction``: of all starts). ``optima``: the distinct local optima, starts grouped by SSR (ends
     within ``ssr_tol`` of each other, SSR units, are one optimum: below what
     moves a chi-square decision or an interval), best first, each with its
     SSR, number of starts and ``distance``, the largest difference of a net
@@ -220,4 +251,5 @@ def search_summary(problem: MFAProblem, runs, best_ssr: float, confidence: float
             optima.append({"ssr": float(r.ssr), "starts": 1,
                            "distance": float(np.max(np.abs(A @ problem.fluxes(r.u) - v0), initial=0.0))})
     within = sum(1 for r in runs if r.ssr <= best_ssr + thr)
-    return {"starts": len(runs), "within": within, "threshold": thr, "optima": optima}
+    return {"starts": len(runs), "within": within, "fraction": within / len(runs) if runs else float("nan"),
+            "threshold": thr, "optima": optima}

@@ -4,7 +4,8 @@ A constrained Gauss-Newton / Levenberg-Marquardt iteration: each step
 minimises ``|r + J d|^2 + mu |D d|^2`` (Marquardt scaling ``D``) subject to the
 linear inequalities of the free fluxes, a small convex QP solved exactly as a
 least-distance problem by non-negative least squares (Lawson & Hanson), with
-the analytic Jacobian ``J`` from the EMU sensitivities. Starts run in this
+the analytic Jacobian ``J`` from the EMU sensitivities, factorised by QR of
+``[J; sqrt(mu) D]`` (never ``J^T J``). Starts run in this
 process or over a process pool (:mod:`fluxasn._parallel`).
 
 References
@@ -59,14 +60,25 @@ class FitStart:
 
 
 def _qp_step(J, r, mu, G, slack):
-    """min |r + J d|^2 + mu |D d|^2  s.t.  G d <= slack (least-distance QP via NNLS)."""
-    jtj = J.T @ J
-    dg = np.diag(jtj)
-    H = jtj + mu * np.diag(dg + 1e-6 * max(float(dg.max(initial=0.0)), 1e-12))
+    """min |r + J d|^2 + mu |D d|^2  s.t.  G d <= slack (least-distance QP via NNLS).
+
+    ``H = J^T J + mu D^2`` is factorised as ``R^T R`` by a QR decomposition of
+    ``[J; sqrt(mu) D]``, not by forming ``J^T J``: the normal equations square
+    the condition number (1e16 on influx_si's E. coli model, where the SSR
+    changes as 1/x along an exchange flux x near its cap), and the direction
+    the data barely determine is lost in rounding.
+    """
+    dg = np.sum(J * J, axis=0)
+    damp = np.sqrt(mu * (dg + 1e-6 * max(float(dg.max(initial=0.0)), 1e-12)))
+    A = np.vstack([J, np.diag(damp)])
+    Q, R = np.linalg.qr(A)
+    qr_ = Q[: J.shape[0]].T @ r
     g = J.T @ r
-    try:
-        d_free = -np.linalg.solve(H, g)
-    except np.linalg.LinAlgError:
+    H = R.T @ R
+    diag_ok = np.abs(np.diag(R)) > 1e-14 * max(float(np.abs(np.diag(R)).max(initial=0.0)), 1e-300)
+    if np.all(diag_ok):
+        d_free = -sla.solve_triangular(R, qr_, lower=False)
+    else:
         d_free = -np.linalg.lstsq(H, g, rcond=None)[0]
     if np.all(G @ d_free <= slack + 1e-12):
         return d_free
@@ -77,9 +89,7 @@ def _qp_step(J, r, mu, G, slack):
     d_short = t * d_free
     # least-distance form: H = R^T R, y = R d + R^-T g, min |y| s.t. E y >= f,
     # solved by NNLS (Lawson & Hanson 1974, ch. 23)
-    try:
-        R = np.linalg.cholesky(H).T
-    except np.linalg.LinAlgError:
+    if not np.all(diag_ok):
         return d_short
     Rinv = sla.solve_triangular(R, np.eye(R.shape[0]), lower=False)
     E = -G @ Rinv
@@ -133,6 +143,10 @@ def _feasible_on(problem: MFAProblem, u: np.ndarray, a: np.ndarray, b: np.ndarra
     return w + 0.999 * t * d
 
 
+_MU_MIN = 1e-18  # relative to Marquardt's scaling (column norms of J squared)
+_RESETS = 5  # undamped retries per local fit (each costs at most a few rejected steps)
+
+
 def local_fit(problem: MFAProblem, u0: np.ndarray, *, max_iter: int = 200, tol: float = 1e-8,
               atol: float = 1e-2, window: int = 5,
               extra_eq: Optional[Tuple[np.ndarray, np.ndarray]] = None):
@@ -141,7 +155,11 @@ def local_fit(problem: MFAProblem, u0: np.ndarray, *, max_iter: int = 200, tol: 
     Stops when an accepted step lowers the SSR by less than ``tol`` (relative),
     or the last ``window`` accepted steps together by less than ``atol`` (SSR
     units: a slow crawl along a flat valley, e.g. an exchange flux drifting
-    to its bound, changes nothing a chi-square test or interval can see).
+    to its bound, changes nothing a chi-square test or interval can see),
+    provided the undamped Gauss-Newton step (damping at its floor) also
+    promises less than that: otherwise the damping, not the data, made the
+    steps small, and the iteration goes on nearly undamped (at most a few
+    times per fit).
 
     ``extra_eq = (a, b)`` adds linear equalities ``a u = b`` (used by the
     profile likelihood); they are kept by stepping in their null space.
@@ -158,6 +176,7 @@ def local_fit(problem: MFAProblem, u0: np.ndarray, *, max_iter: int = 200, tol: 
     r, J, _ = problem.residuals(u)
     f = float(r @ r)
     mu = 1e-3
+    resets = 0
     gains: List[float] = []
     it = 0
     converged = False
@@ -169,6 +188,10 @@ def local_fit(problem: MFAProblem, u0: np.ndarray, *, max_iter: int = 200, tol: 
         d = _qp_step(Jz, r, mu, Gz, slack)
         pred = f - float(np.sum((r + Jz @ d) ** 2))
         if pred <= 1e-12 * max(f, 1.0):
+            if mu > _MU_MIN and resets < _RESETS:
+                # damping can hide a descent direction the data barely determine: retry undamped
+                mu, resets = _MU_MIN, resets + 1
+                continue
             converged = True
             break
         step = d if Z is None else Z @ d
@@ -181,9 +204,21 @@ def local_fit(problem: MFAProblem, u0: np.ndarray, *, max_iter: int = 200, tol: 
             _, J_new, _ = problem.residuals(u_new)
             u, r, J, f = u_new, r_new, J_new, f_new
             mu *= 0.2 if rho > 0.75 else (1.0 if rho > 0.25 else 3.0)
-            mu = max(mu, 1e-12)
+            mu = max(mu, _MU_MIN)
             gains.append(gain)
             if gain < tol * max(f, 1.0) or (len(gains) >= window and sum(gains[-window:]) < atol):
+                # small gains may only reflect the damping (Marquardt's scaling damps a direction
+                # the data barely determine, e.g. an exchange flux far out where the SSR changes as
+                # 1/x, by the curvature of the others): stop only if the undamped Gauss-Newton step
+                # also promises less than the stopping threshold
+                if mu > _MU_MIN and resets < _RESETS:
+                    Jz = J if Z is None else J @ Z
+                    slack = np.maximum(h - G @ u, 0.0)
+                    d0 = _qp_step(Jz, r, _MU_MIN, G if Z is None else G @ Z, slack)
+                    if f - float(np.sum((r + Jz @ d0) ** 2)) > max(atol, tol * max(f, 1.0)):
+                        mu, resets = _MU_MIN, resets + 1
+                        gains.clear()
+                        continue
                 converged = True
                 break
         else:

@@ -48,7 +48,7 @@ class MFAResult(ResultView):
     search
         How the starts ended (set by :func:`~fluxasn.isotope.fit.fit_13c`):
         ``starts``, ``within`` (starts ending within ``threshold`` =
-        chi2.ppf(0.95, 1) of the best SSR) and ``optima`` (distinct optima:
+        chi2.ppf(0.95, 1) of the best SSR; ``fraction`` = within / starts) and ``optima`` (distinct optima:
         ``ssr``, ``starts``, ``distance`` = largest net-flux difference from
         the best fit).
     """

@@ -16,6 +16,8 @@ Conventions pinned here (each tested in ``tests/test_isotope_readers.py``):
   exchange (``R.exch``) is the backward flux. :func:`fluxml_gross_fluxes` maps
   FluxML (net, xch) values to fluxasn's gross fluxes. An ``<xch>`` constraint
   is read only where both conventions agree (an exchange flux equal to 0).
+  The net flux of a reversible reaction takes either sign (in [-1000, 1000]
+  unless a constraint says more), as in 13CFLUX v3.
 * Tracer purity: a ``<label>`` with ``purity="p"`` has 13C probability ``p`` in
   its labelled positions and natural 13C, :data:`X3CFLUX_NATURAL_13C`, in its
   unlabelled ones (13CFLUX v3); a label without ``purity`` is pure 12C/13C.
@@ -215,7 +217,10 @@ class _Reader:
             for rid, combo in zip(ids, combos):
                 chosen = [(side, pool, a, e) for (side, pool, _, e), (a, _) in zip(sp, combo)]
                 t = self.transition(rid, chosen, r, rev)
-                net.add_reaction(rid, t, stoichiometry=st, reversible=rev, source=self.path, line=self.line(r))
+                # a reversible reaction's net flux takes either sign (13CFLUX v3: EC.fml's own flux set
+                # has R15 net -12.6); fluxasn's default magnitude bound 1000 on both sides
+                net.add_reaction(rid, t, stoichiometry=st, reversible=rev, lower=-1000.0 if rev else 0.0,
+                                 source=self.path, line=self.line(r))
                 shares.append((rid, float(np.prod([q for _, q in combo]))))
             if len(ids) > 1:
                 name = r.get("id")
