@@ -55,8 +55,8 @@ _public("fluxasn.analysis.knockouts", "KnockoutResult", "knockout_screen")
 _public("fluxasn.analysis.screen", "ScreenResult", "read_spec", "run_screen")
 _public("fluxasn.analysis.scenarios", "Scenario", "ScenarioMatrix", "apply_scenario", "apply_scenario_with_rates",
         "list_scenarios", "parse_scenario", "run_scenarios")
-_public("fluxasn.analysis.readouts", "ElectronVents", "GrowthLimits", "aspartate_sources", "electron_vents",
-        "growth_envelope", "growth_limits", "nucleotide_capacity")
+_public("fluxasn.analysis.readouts", "ElectronVents", "GrowthLimits", "aspartate_sources", "close_free_vents",
+        "electron_vents", "growth_envelope", "growth_limits", "nucleotide_capacity")
 _public("fluxasn.core.enzymes", "EnzymeCosts", "PoolParameters", "enzyme_costs", "pool_parameters",
         "read_enzyme_table")
 _public("fluxasn.analysis.capacity", "EnzymePool", "add_enzyme_capacity", "calibrate_capacity", "enzyme_usage",
@@ -108,8 +108,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     )
     from fluxasn.analysis.redox import block_transhydrogenation, constrain_redox_directions  # noqa: F401
     from fluxasn.analysis.readouts import (  # noqa: F401
-        ElectronVents, GrowthLimits, aspartate_sources, electron_vents, growth_envelope, growth_limits,
-        nucleotide_capacity,
+        ElectronVents, GrowthLimits, aspartate_sources, close_free_vents, electron_vents, growth_envelope,
+        growth_limits, nucleotide_capacity,
     )
     from fluxasn.core.enzymes import (  # noqa: F401
         EnzymeCosts, PoolParameters, enzyme_costs, pool_parameters, read_enzyme_table,

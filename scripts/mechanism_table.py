@@ -74,6 +74,7 @@ def suite(model, names) -> tuple:
         pool = info.get("pool_g_per_gDW")
         print(f"{name}: {sum(v == 'pass' for v in table[name].values())} pass"
               + (f"; pool {pool:.4g} g/gDW ({info['pool_source']})" if pool is not None else "")
+              + "".join(f"; {key}: {info[key]}" for key in ("redox", "vents") if key in info)
               + f" [{time.perf_counter() - start:.0f} s]", flush=True)
     frame = pd.DataFrame(table).loc[[c.id for c in CASES]]
     frame.loc["passed"] = [int((frame[c] == "pass").sum()) for c in frame.columns]

@@ -15,6 +15,11 @@ the one bundled parameter set, never from a case:
   thermodynamic directions of the NAD(P)-linked steps (control-cell cofactor
   ratios, 1 uM - 10 mM metabolites) and no energy-free transhydrogenation
   through NAD/NADP isozyme pairs.
+* ``+ no free vents`` (suffix): :func:`fluxasn.close_free_vents` closes the
+  electron half-reactions (elements balanced, charge not) on every route that
+  reoxidises NADH without oxygen at an unbounded rate (Human-GEM: urate ->
+  H+ + urate radical, monodehydroascorbate -> dehydroascorbate + H+); applied
+  before the pool is calibrated. The core model has none.
 * ``+ NCI-60 rates`` (suffix): the median exchange rates of the 11 bundled NCI-60
   lines (median value and median sd per metabolite) constrain every scenario at
   mean +/- 2 sd, less the rates the scenario sets and the measured growth
@@ -27,6 +32,7 @@ from typing import Callable, Dict, List, Optional, Tuple
 import pandas as pd
 
 from fluxasn.analysis.capacity import add_enzyme_capacity, calibrate_capacity
+from fluxasn.analysis.readouts.electrons import close_free_vents
 from fluxasn.analysis.redox import block_transhydrogenation, constrain_redox_directions
 from fluxasn.core.enzymes import enzyme_costs, pool_parameters
 from fluxasn.core.measurements import Measurements, load_nci60, read_measurements
@@ -76,6 +82,26 @@ def _calibrated_redox(model) -> dict:
     return info
 
 
+def _vents(model) -> dict:
+    closed = close_free_vents(model)
+    shut = closed.loc[closed["status"] == "closed", "reaction"].tolist()
+    left = closed.loc[closed["status"] == "unresolved", "compartment"].tolist()
+    return {"vents": f"{len(shut)} electron half-reactions closed ({', '.join(shut) or 'none'}); "
+                     f"free vents left in: {', '.join(left) or 'none'}"}
+
+
+def _vents_calibrated(model) -> dict:
+    info = _vents(model)
+    info.update(_calibrated(model))
+    return info
+
+
+def _vents_calibrated_redox(model) -> dict:
+    info = _vents_calibrated(model)
+    info.update(_redox(model))
+    return info
+
+
 #: name -> (constraint adder, whether the NCI-60 median rates apply)
 MECHANISMS: Dict[str, Tuple[Optional[Callable], bool]] = {
     "FBA": (None, False),
@@ -83,8 +109,12 @@ MECHANISMS: Dict[str, Tuple[Optional[Callable], bool]] = {
     "pool at measured growth": (_calibrated, False),
     "FBA + redox": (_redox, False),
     "pool at measured growth + redox": (_calibrated_redox, False),
+    "FBA + no free vents": (_vents, False),
+    "pool at measured growth + no free vents": (_vents_calibrated, False),
+    "pool at measured growth + redox + no free vents": (_vents_calibrated_redox, False),
     "FBA + NCI-60 rates": (None, True),
     "pool at measured growth + NCI-60 rates": (_calibrated, True),
+    "pool at measured growth + no free vents + NCI-60 rates": (_vents_calibrated, True),
 }
 
 
