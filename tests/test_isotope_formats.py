@@ -91,3 +91,26 @@ def test_fluxml_bad_constraint(tmp_path):
 
     with pytest.raises(FluxasnInputError, match="cannot read FluxML constraint"):
         read_fluxml(bad)
+
+
+def test_inca_csv_errors_name_the_true_line_after_comments_and_ragged_rows(tmp_path):
+    """One row reader for every delimited 13C table: '#' and blank lines do not shift line numbers."""
+    import shutil
+
+    from fluxasn.core.paths import bundled_data_path
+    from fluxasn.exceptions import FluxasnInputError
+    from fluxasn.isotope.formats.inca import read_inca_csv
+
+    folder = tmp_path / "net"
+    shutil.copytree(bundled_data_path("c13", "simple_network"), folder)
+    path = folder / "reactions.csv"
+    lines = path.read_text().splitlines()
+    bad = lines[:1] + ["# a comment", ""] + lines[1:2] + ["simple_model,R_bad,A (abc) -> ? (abc)"] + lines[2:]
+    path.write_text("\n".join(bad) + "\n")
+    with pytest.raises(FluxasnInputError) as info:
+        read_inca_csv(folder)
+    assert info.value.line == 5 and "reactions.csv" in str(info.value)
+    path.write_text("\n".join(lines[:1] + ["# a comment", lines[1] + ",extra"] + lines[2:]) + "\n")
+    with pytest.raises(FluxasnInputError, match="expected 3 cells, found 4") as info:
+        read_inca_csv(folder)
+    assert info.value.line == 3

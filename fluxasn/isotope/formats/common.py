@@ -5,7 +5,7 @@ import csv
 import json
 import re
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 from fluxasn.exceptions import FluxasnInputError
@@ -40,18 +40,32 @@ def _check_flux(net: LabelingNetwork, rid: str, *, source, line=None) -> None:
             "reaction's net id or 'ID.exch')", source=source, line=line, identifier=rid) from None
 
 
-def _rows(path: Path, required: Sequence[str], delimiter=","):
+def _rows(path: Path, required: Sequence[str], delimiter: Optional[str] = None):
+    """``(line, {column: cell})`` of a delimited table, with the file's true line numbers.
+
+    Blank lines and lines starting with ``#`` are skipped; header names and
+    cells are stripped; a missing required column or a row with another
+    number of cells than the header is refused naming the file and line.
+    ``delimiter`` ``None``: tab for ``.tsv`` files, else comma.
+    """
+    path = Path(path)
     if not path.exists():
         raise FluxasnInputError("file not found", source=path)
+    if delimiter is None:
+        delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
     with open(path, newline="", encoding="utf-8-sig") as fh:
-        reader = csv.DictReader((l for l in fh if not l.startswith("#")), delimiter=delimiter)
-        missing = [c for c in required if c not in (reader.fieldnames or [])]
-        if missing:
-            raise FluxasnInputError(f"missing columns {missing}; found {reader.fieldnames}", source=path, line=1)
-        for i, row in enumerate(reader, start=2):
-            yield i, row
-
-
+        lines = [(i, l) for i, l in enumerate(fh, start=1) if l.strip() and not l.startswith("#")]
+    if not lines:
+        raise FluxasnInputError("empty table", source=path)
+    reader = csv.reader([l for _, l in lines], delimiter=delimiter)
+    header = [h.strip() for h in next(reader)]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise FluxasnInputError(f"missing columns {missing}; found {header}", source=path, line=lines[0][0])
+    for (line, _), cells in zip(lines[1:], reader):
+        if len(cells) != len(header):
+            raise FluxasnInputError(f"expected {len(header)} cells, found {len(cells)}", source=path, line=line)
+        yield line, {h: c.strip() for h, c in zip(header, cells)}
 
 
 class _ExpressionNetwork(LabelingNetwork):

@@ -33,12 +33,12 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 
 from fluxasn.exceptions import FluxasnInputError
-from fluxasn.isotope.formats.common import _check_flux, _float, _int_list
+from fluxasn.isotope.formats.common import _check_flux, _float, _int_list, _rows
 from fluxasn.isotope.measurements import FluxMeasurement
 from fluxasn.isotope.network import LabelingNetwork
 from fluxasn.isotope.tracers import Tracer
 from fluxasn.isotope.inst.problem import INSTProblem, TimeCourse
-from fluxasn.isotope.inst.tables import PoolTable, _rows, read_pool_sizes, read_time_course_mids
+from fluxasn.isotope.inst.tables import PoolTable, read_pool_sizes, read_time_course_mids
 
 __all__ = ["TimeCourseInput", "read_time_course_folder", "is_time_course_folder", "TIME_COURSE_FILES"]
 

@@ -17,7 +17,6 @@ Comma- or tab-separated (by extension ``.tsv``); lines starting ``#`` are commen
 """
 from __future__ import annotations
 
-import csv
 import json
 from collections import defaultdict
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from typing import Dict, List, Optional, Tuple
 import numpy as np
 
 from fluxasn.exceptions import FluxasnInputError
+from fluxasn.isotope.formats.common import _rows
 from fluxasn.isotope.measurements import MIDMeasurement
 from fluxasn.isotope.inst.problem import Pool
 from fluxasn.isotope.inst.simulate import POOL_UNITS
@@ -36,25 +36,6 @@ __all__ = ["read_time_course_mids", "read_pool_sizes", "PoolTable"]
 _MID_COLUMNS = ["experiment_id", "met_id", "ms_id", "labelled_atom_ids", "mass_isotope", "intensity",
                 "intensity_std_error", "time"]
 _STATUS = ("fixed", "measured", "fitted")
-
-
-def _rows(path: Path, required):
-    if not path.exists():
-        raise FluxasnInputError("file not found", source=path)
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
-    with open(path, newline="", encoding="utf-8-sig") as fh:
-        lines = [(i, l) for i, l in enumerate(fh, start=1) if l.strip() and not l.startswith("#")]
-    if not lines:
-        raise FluxasnInputError("empty table", source=path)
-    reader = csv.reader([l for _, l in lines], delimiter=delimiter)
-    header = [h.strip() for h in next(reader)]
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise FluxasnInputError(f"missing columns {missing}; found {header}", source=path, line=lines[0][0])
-    for (line, _), cells in zip(lines[1:], reader):
-        if len(cells) != len(header):
-            raise FluxasnInputError(f"expected {len(header)} cells, found {len(cells)}", source=path, line=line)
-        yield line, {h: c.strip() for h, c in zip(header, cells)}
 
 
 def _number(text, what, **kw) -> float:
