@@ -85,6 +85,9 @@ def runs(files):
         "report_model_file": ["report", "--model", f / "core.xml", "--medium", "RPMI-1640", "--no-fva", "--json"],
         "fva": ["fva", "--reactions", "all", "--fraction-of-optimum", "0.9", "--json"],
         "fva_roles": ["fva", "--reactions", "ASNS,GOT2,EX_o2", "--csv"],
+        "fva_redox": ["fva", "--scenario", "glucose_uncapped+etc_i", "--reactions", "GDHm,MTHFD2m",
+                      "--fraction-of-optimum", "0", "--redox", "transhydrogenation,vents", "--json"],
+        "unknown_redox": ["fva", "--redox", "vents,bogus"],
         "scenarios": ["scenarios", "--run", "control", "--run", "asn_free+asns_ko",
                       "--readouts", "growth,asns_fva", "--json"],
         "scenarios_cell_line": ["scenarios", "--cell-line", "HT29", "--run", "asn_free+asns_ko",
@@ -225,6 +228,33 @@ def test_fva_all_reactions_match_cobra(runs, reference):
     for row in rows:
         assert row["minimum"] == pytest.approx(expected.at[row["reaction"], "minimum"], abs=1e-6)
         assert row["maximum"] == pytest.approx(expected.at[row["reaction"], "maximum"], abs=1e-6)
+
+
+def test_fva_with_redox_constraints_matches_cobra_with_them(runs, reference):
+    """--redox adds the constraints before the analysis: FVA equals cobra's on the model constrained by hand."""
+    from cobra.flux_analysis import flux_variability_analysis
+
+    import fluxasn
+
+    result = runs["fva_redox"]
+    assert result.returncode == EXIT_OK, result.stderr
+    rows = {r["reaction"]: r for r in json.loads(result.stdout)}
+    model = reference["model"]
+    with model:
+        fluxasn.apply_scenario(model, "glucose_uncapped+etc_i")
+        assert fluxasn.close_free_vents(model).empty  # the core model has no free vent
+        open_ = flux_variability_analysis(model, ["GDHm", "MTHFD2m"], fraction_of_optimum=0.0)
+        fluxasn.block_transhydrogenation(model)
+        expected = flux_variability_analysis(model, ["GDHm", "MTHFD2m"], fraction_of_optimum=0.0)
+    assert (open_["minimum"] < -1.0).all()  # without the constraint both run NADH-consuming
+    for rid, row in rows.items():
+        assert row["minimum"] == pytest.approx(expected.at[rid, "minimum"], abs=1e-6)
+        assert row["maximum"] == pytest.approx(expected.at[rid, "maximum"], abs=1e-6)
+        assert row["minimum"] >= -1e-9
+
+
+def test_unknown_redox_constraint(runs):
+    one_error_line(runs["unknown_redox"], "bogus", "vents", "transhydrogenation")
 
 
 def test_fva_by_role_names(runs, reference):

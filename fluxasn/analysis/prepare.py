@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Optional, Tuple, Union
+from typing import Dict, Optional, Sequence, Tuple, Union
 
 import cobra
 
@@ -75,6 +75,7 @@ def prepare_model(
     apply_measurements: bool = True,
     capacity: Optional[Union[str, float]] = None,
     enzyme_table: Optional[Union[str, os.PathLike]] = None,
+    redox: Sequence[str] = (),
 ) -> PreparedModel:
     """Load a model and apply the medium, the scenario and the measured rates.
 
@@ -108,6 +109,13 @@ def prepare_model(
     enzyme_table
         A user's enzyme table for the pool (default: the bundled costs,
         :func:`fluxasn.core.enzymes.enzyme_costs`).
+    redox
+        Redox constraints added after the medium and the pool, any of
+        :data:`REDOX_OPTIONS`: ``"vents"`` (:func:`fluxasn.close_free_vents`,
+        the electron half-reactions of free NADH vents closed),
+        ``"directions"`` (:func:`fluxasn.constrain_redox_directions`,
+        control-cell cofactor ratios), ``"transhydrogenation"``
+        (:func:`fluxasn.block_transhydrogenation`).
     apply_measurements
         ``False`` reads and checks the rates without applying them (a
         scenario matrix applies them per scenario).
@@ -139,6 +147,8 @@ def prepare_model(
     provenance["medium"] = medium_name or "none: the model file's own exchange bounds"
     if capacity is not None:
         provenance["enzyme_capacity"] = _add_capacity(model, capacity, enzyme_table)
+    if redox:
+        provenance["redox"] = _add_redox(model, redox)
     data = None
     constrained = None
     if cell_line is not None:
@@ -165,6 +175,38 @@ def prepare_model(
         provenance.update(constrained.provenance())
     measured = () if constrained is None else constrained.reactions()
     return PreparedModel(model, medium_name, provenance, data, measured)
+
+
+#: The redox constraints :func:`prepare_model` can add, in the order they are applied.
+REDOX_OPTIONS = ("vents", "directions", "transhydrogenation")
+
+
+def _add_redox(model: cobra.Model, redox: Sequence[str]) -> str:
+    """Add the named redox constraints and describe what they did in one line."""
+    from fluxasn.analysis.readouts.electrons import close_free_vents
+    from fluxasn.analysis.redox import block_transhydrogenation, constrain_redox_directions
+
+    names = [str(n).strip().lower() for n in ([redox] if isinstance(redox, str) else redox) if str(n).strip()]
+    unknown = [n for n in names if n not in REDOX_OPTIONS]
+    if unknown:
+        raise FluxasnInputError(f"unknown redox constraint(s) {unknown}; expected any of {list(REDOX_OPTIONS)}",
+                                identifier=unknown[0])
+    parts = []
+    for name in (n for n in REDOX_OPTIONS if n in names):
+        if name == "vents":
+            closed = close_free_vents(model)
+            shut = closed.loc[closed["status"] == "closed", "reaction"].tolist()
+            left = closed.loc[closed["status"] == "unresolved", "compartment"].tolist()
+            parts.append(f"free NADH vents: {len(shut)} electron half-reactions closed"
+                         + (f" ({', '.join(shut)})" if shut else "")
+                         + (f", vents left in {', '.join(left)}" if left else ""))
+        elif name == "directions":
+            rows = constrain_redox_directions(model, state="control")
+            parts.append(f"thermodynamic directions (control-cell NAD(P)H ratios): {len(rows)} forced")
+        else:
+            rows = block_transhydrogenation(model)
+            parts.append(f"energy-free transhydrogenation: {len(rows)} NAD/NADP pairs restricted")
+    return "; ".join(parts)
 
 
 def _add_capacity(model: cobra.Model, capacity: Union[str, float], table) -> str:

@@ -1,6 +1,7 @@
 """Options shared by the commands, and the model preparation they share (through the public API)."""
 from __future__ import annotations
 
+import contextvars
 import functools
 from pathlib import Path
 from typing import Optional, Sequence
@@ -61,8 +62,35 @@ def _medium_settings(func):
     return wrapper
 
 
+#: The --redox constraints of the running command, read by :func:`prepare`.
+_REDOX: contextvars.ContextVar = contextvars.ContextVar("fluxasn_cli_redox", default=())
+
+
+def _redox_settings(func):
+    """Hand --redox to :func:`prepare` (every command prepares its model there)."""
+
+    @functools.wraps(func)
+    def wrapper(*args, redox: Optional[str] = None, **kwargs):
+        token = _REDOX.set(tuple(n.strip() for n in (redox or "").split(",") if n.strip()))
+        try:
+            return func(*args, **kwargs)
+        finally:
+            _REDOX.reset(token)
+
+    return wrapper
+
+
 def model_options(func):
     func = _medium_settings(func)
+    func = _redox_settings(func)
+    func = click.option(
+        "--redox",
+        metavar="NAME,NAME,...",
+        help="Redox constraints added after the medium and the pool: vents (close the electron "
+        "half-reactions of free NADH vents, see fluxasn.close_free_vents), directions (thermodynamic "
+        "directions of NAD(P)-linked steps at control-cell cofactor ratios), transhydrogenation (no "
+        "energy-free NADH -> NADPH through NAD/NADP isozyme pairs).",
+    )(func)
     func = click.option(
         "--keep-sinks",
         "keep_sinks",
@@ -147,7 +175,8 @@ def prepare(model_source: str, medium: Optional[str], cell_line: Optional[str],
     with stdout_to_stderr():  # solver banners must not mix with --json/--csv output
         prepared = fluxasn.prepare_model(model_source, medium=medium, cell_line=cell_line,
                                          measurements=data, scenario=scenario, k=sd_width,
-                                         apply_measurements=apply_measurements, capacity=capacity)
+                                         apply_measurements=apply_measurements, capacity=capacity,
+                                         redox=_REDOX.get())
     note = conversion_note(data) if data is not None else None
     if note:
         prepared.provenance["measurement_units"] = note
