@@ -30,10 +30,10 @@ from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.linalg import splu
 
 from fluxasn.exceptions import FluxasnInputError
 from fluxasn.isotope.atommap import AtomTransition
+from fluxasn.isotope.emu_solve import EPS, FusedLevels, conv_matrix, sparse_lu
 
 __all__ = ["EMU", "parse_emu", "emu_name", "EMUSystem"]
 
@@ -41,7 +41,7 @@ __all__ = ["EMU", "parse_emu", "emu_name", "EMUSystem"]
 EMU = Tuple[str, Tuple[int, ...]]
 
 _DENSE_LIMIT = 48
-_EPS = 1e-10
+_EPS = EPS
 
 
 def emu_name(emu: EMU) -> str:
@@ -82,15 +82,6 @@ def parse_emu(text, *, carbons: Optional[Mapping[str, int]] = None) -> EMU:
                 identifier=str(text),
             )
     return met, tuple(sorted(p - 1 for p in pos))
-
-
-def _conv_matrix(a: int, b: int) -> np.ndarray:
-    """(a+1)(b+1) x (a+b+1) 0/1 matrix summing an outer product along anti-diagonals."""
-    m = np.zeros(((a + 1) * (b + 1), a + b + 1))
-    for i in range(a + 1):
-        for j in range(b + 1):
-            m[i * (b + 1) + j, i + j] = 1.0
-    return m
 
 
 @dataclass
@@ -189,16 +180,18 @@ class _Level:
                 return lambda rhs: rhs * inv1
             inv = np.linalg.inv(a)
             return lambda rhs: inv @ rhs
-        lu = splu(a, permc_spec="NATURAL", diag_pivot_thresh=0.1)
-        return lu.solve
+        return sparse_lu(self.k, a.data, self.a_rows, self.a_indptr).solve
 
 
 class PackedSources(dict):
-    """Input-EMU MIDs (a dict) with the per-size stacked arrays :meth:`EMUSystem.pack` builds."""
+    """Input-EMU MIDs (a dict) with the per-size stacked arrays :meth:`EMUSystem.pack` builds
+    (and the padded array of all MIDs that the system's fast path starts from)."""
 
-    def __init__(self, mids, arrays):
+    def __init__(self, mids, arrays, padded=None, owner=None):
         super().__init__(mids)
         self.arrays = arrays
+        self.padded = padded
+        self.owner = owner
 
 
 class EMUSystem:
@@ -368,10 +361,11 @@ class EMUSystem:
             for g in lev.groups:
                 s = g.refs[0][0]
                 for s2, _ in g.refs[1:]:
-                    self._conv.setdefault((s, s2), _conv_matrix(s, s2))
+                    self._conv.setdefault((s, s2), conv_matrix(s, s2))
                     s += s2
         self.source_emus = sorted(src_emus)
         self.source_metabolites = sorted({e[0] for e in src_emus})
+        self._fused = FusedLevels(self.sizes, self.levels)
 
     # ------------------------------------------------------------------
     def describe(self) -> Dict[int, Dict[str, int]]:
@@ -407,6 +401,11 @@ class EMUSystem:
             ``(rows, p, size+1)`` or None); use :meth:`mid` to read an EMU.
         """
         v = np.asarray(v, dtype=float)
+        if dv is None:
+            if getattr(source_mids, "owner", None) is not self._fused:  # a dict, or packed by another system
+                source_mids = self.pack(source_mids)
+            padded = source_mids.padded
+            return self._fused.simulate(v, padded), None
         X: Dict[int, np.ndarray] = {}
         dX: Dict[int, np.ndarray] = {} if dv is not None else None
         p = dv.shape[1] if dv is not None else 0
@@ -467,7 +466,7 @@ class EMUSystem:
         for n in self.sizes:
             srcs = self.sources_by_size[n]
             arrays[n] = np.array([source_mids[e] for e in srcs], dtype=float).reshape(len(srcs), n + 1)
-        return PackedSources(source_mids, arrays)
+        return PackedSources(source_mids, arrays, self._fused.template(arrays), self._fused)
 
     def mid(self, X, emu: EMU) -> np.ndarray:
         """The MID of ``emu`` from a :meth:`simulate` result."""
