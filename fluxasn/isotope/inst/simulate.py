@@ -46,11 +46,11 @@ from typing import Dict, Iterable, Mapping, Optional, Sequence, Tuple
 import numpy as np
 import scipy.linalg as sla
 import scipy.sparse as sp
-from scipy.sparse.linalg import splu
 
 from fluxasn.exceptions import FluxasnInputError
 from fluxasn.isotope.atommap import AtomTransition
 from fluxasn.isotope.emu import _EPS, EMU, EMUSystem, PackedSources, emu_name
+from fluxasn.isotope.emu_solve import sparse_lu
 
 __all__ = ["POOL_UNITS", "FLUX_UNITS", "INSTSystem"]
 
@@ -104,6 +104,10 @@ class _LevelData:
             self.bm = sp.csr_matrix((self.bval, (lev.br, lev.bc)), shape=(k, ny))
         else:
             self.bm = np.bincount(lev.br * ny + lev.bc, weights=self.bval, minlength=k * ny).reshape(k, ny)
+        # B with the unlabelled 1e-10 inflow as a last column (the empty EMU's input row [1, 0, ...])
+        ny1 = lev.n_y + 1
+        self.bm_ext = np.bincount(lev.br * ny1 + lev.bc, weights=self.bval, minlength=k * ny1).reshape(k, ny1)
+        self.bm_ext[:, lev.n_y] = _EPS
         if dv is not None:
             P = dv.shape[1]
             self.dcrow = dcrow  # (k, P)
@@ -126,7 +130,7 @@ class _LevelData:
         third is the conjugate of the second), then ``z = T w``: the same
         solution as the ``3k x 3k`` system at a fifth of the factorisation cost.
         Dense levels keep the ``3k x 3k`` inverse assembled from the two and
-        the maps of one step, ``Z = P x0 + Q Y + E`` (:meth:`step_maps`).
+        the maps of one step, ``Z = P x0 + Q Y`` (:meth:`step_maps`).
         """
         f = self._lu.get(h)
         if f is not None:
@@ -141,12 +145,11 @@ class _LevelData:
                 self._d3 = np.flatnonzero(self._ra_a.indices == cols)
                 self._c3 = self.c[self._ra_a.indices[self._d3]]
             base = self._ra_a
-            mr = sp.csc_matrix((lam_r * base.data, base.indices, base.indptr), shape=(k, k))
-            mr.data[self._d3] += self._c3
-            mc = sp.csc_matrix((lam_c * base.data, base.indices, base.indptr), shape=(k, k))
-            mc.data[self._d3] += self._c3
-            s_r = splu(mr, permc_spec="NATURAL", diag_pivot_thresh=0.1).solve
-            s_c = splu(mc, permc_spec="NATURAL", diag_pivot_thresh=0.1).solve
+            dr, dc = lam_r * base.data, lam_c * base.data
+            dr[self._d3] += self._c3
+            dc[self._d3] += self._c3
+            s_r = sparse_lu(k, dr, base.indices, base.indptr).solve
+            s_c = sparse_lu(k, dc, base.indices, base.indptr).solve
 
             def f(rhs):
                 w = (_TINV[:2] @ rhs.reshape(3, -1)).reshape(2, k, -1)
@@ -157,13 +160,12 @@ class _LevelData:
             maps = None
         else:
             if self._ra_a is None:  # built once: the 3k system's parts and the right-hand sides' basis
-                ny = self.bm.shape[1]
+                ny = self.bm_ext.shape[1]
                 self._ra_a = (_RA[:, None, :, None] * self.a[None, :, None, :]).reshape(3 * k, 3 * k)
                 self._c3 = np.tile(self.c, 3)
                 self._basis = np.hstack([
                     np.tile(np.diag(self.c), (3, 1)),  # C x0 in every stage
-                    (_RA[:, None, :, None] * self.bm[None, :, None, :]).reshape(3 * k, 3 * ny),  # Ra (x) B
-                    np.repeat(_RA.sum(axis=1), k)[:, None],  # Ra (x) 1: the eps inflow of M+0
+                    (_RA[:, None, :, None] * self.bm_ext[None, :, None, :]).reshape(3 * k, 3 * ny),  # Ra (x) B
                 ])
             if k <= _SPLIT:  # small: invert the 3k system directly
                 m = h * self._ra_a
@@ -180,14 +182,14 @@ class _LevelData:
                         + 2.0 * (_W1[:, None, :, None] * ic[None, :, None, :]).real).reshape(3 * k, 3 * k)
             f = minv.__matmul__
             g = minv @ self._basis
-            maps = (g[:, :k], h * g[:, k:-1], (h * _EPS) * g[:, -1])
+            maps = (g[:, :k], h * g[:, k:])
         if len(self._lu) > 24:
             self._lu.clear()
         self._lu[h] = (f, maps)
         return f
 
     def step_maps(self, h: float):
-        """Dense levels: ``(P, Q, E)`` with the stage values ``Z = P x0 + Q Y + E`` (column 0)."""
+        """Dense levels: ``(P, Q)`` with the stage values ``Z = P x0 + Q Y`` (Y with the eps row)."""
         self.solver(h)
         return self._lu[h][1]
 
@@ -290,33 +292,35 @@ class INSTSystem:
         out = np.asarray(mat @ flat).reshape((-1, shape[0]) + shape[2:])
         return out.swapaxes(0, 1)
 
-    def _step(self, data, X, h):
+    def _step(self, data, X, h, start):
         """One Radau IIA step of every level from per-size states ``X``.
 
-        Returns the new states and the stage values (per size, (3, rows, m)).
+        ``start`` is the padded stage array with the inputs filled in
+        (:class:`~fluxasn.isotope.emu_solve.FusedLevels`): each level's
+        inputs are one gather of their factors from it. Returns the new
+        states and the stage values (per size, views (rows, m) and
+        (3, rows, m)) and the padded end-of-step array.
         """
-        Xn, Zs = {}, {}
-        for n in self.sizes:
+        fused = self.emu._fused
+        zp = start.copy()
+        for n, lev, _, _, factors, conv in fused.plan:
             d = data[n]
-            lev = d.lev
             k, m = lev.k, n + 1
-            Z = np.empty((3,) + X[n].shape)
-            Z[:, k:] = X[n][k:]  # source rows: constant input
-            Zs[n] = Z
-            if k:
-                Y, _ = self._inputs(lev, Zs, None)
-                if d.sparse:
-                    R = self._row_sum(d.bm, Y) + lev.eps_rhs
-                    cx = d.c[:, None] * X[n][:k]
-                    rhs = (cx[None] + h * (_RA @ R.reshape(3, -1)).reshape(3, k, m)).reshape(3 * k, m)
-                    Z[:, :k] = d.solver(h)(rhs).reshape(3, k, m)
-                else:
-                    p_map, q_map, e_map = d.step_maps(h)
-                    z = p_map @ X[n][:k] + q_map @ Y.reshape(-1, m)
-                    z[:, 0] += e_map
-                    Z[:, :k] = z.reshape(3, k, m)
-            Xn[n] = Z[2].copy()
-        return Xn, Zs
+            f = zp[:, factors, :m]
+            acc = f[:, 0]
+            for j in range(1, len(factors)):
+                acc = (acc[..., :, None] * f[:, j][..., None, :]).reshape(3, acc.shape[1], -1) @ conv
+            r0 = fused.rows[n][0]
+            x0 = X[n][:k]
+            if d.sparse:
+                R = d.bm_ext @ acc
+                rhs = (d.c[None, :, None] * x0[None] + h * (_RA @ R.reshape(3, -1)).reshape(3, k, m))
+                zp[:, r0:r0 + k, :m] = d.solver(h)(rhs.reshape(3 * k, m)).reshape(3, k, m)
+            else:
+                p_map, q_map = d.step_maps(h)
+                zp[:, r0:r0 + k, :m] = (p_map @ x0 + q_map @ acc.reshape(-1, m)).reshape(3, k, m)
+        Zs = {n: zp[:, r0:r2, : n + 1] for n, (r0, _, r2) in fused.rows.items()}
+        return {n: z[2] for n, z in Zs.items()}, Zs, zp[2]
 
     def _dstep(self, data, X, dX, Zs, h):
         """Sensitivities after the step from ``X`` (with stage values ``Zs``)."""
@@ -419,6 +423,8 @@ class INSTSystem:
             X[n][k:] = labelled.arrays[n]
             if sens:
                 dX[n][k:] = 0.0
+        tmpl = self.emu._fused.template(labelled.arrays)
+        start = np.broadcast_to(tmpl, (3,) + tmpl.shape).copy()
         where = {e: self.emu.index[e] for e in self.targets}
         mids = {e: np.empty((times.size, n + 1)) for e, (n, _) in where.items()}
         dmids = {e: np.empty((times.size, P, n + 1)) for e, (n, _) in where.items()} if sens else None
@@ -459,10 +465,10 @@ class INSTSystem:
             else:
                 known = [h_try] + known[:7]
             last = pieces == 1
-            full, _ = self._step(data, X, h_try)
-            half1, z1 = self._step(data, X, h_try / 2)
-            half2, z2 = self._step(data, half1, h_try / 2)
-            err = max(float(np.max(np.abs(half2[n] - full[n]))) for n in self.sizes) / (2 ** _ORDER - 1)
+            full, _, end_full = self._step(data, X, h_try, start)
+            half1, z1, _ = self._step(data, X, h_try / 2, start)
+            half2, z2, end_half = self._step(data, half1, h_try / 2, start)
+            err = float(np.max(np.abs(end_half - end_full))) / (2 ** _ORDER - 1)
             steps += 1
             if steps > max_steps:
                 raise RuntimeError(f"INST integration needed more than {max_steps} steps")
