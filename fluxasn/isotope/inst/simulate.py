@@ -46,6 +46,7 @@ from typing import Dict, Iterable, Mapping, Optional, Sequence, Tuple
 import numpy as np
 import scipy.linalg as sla
 import scipy.sparse as sp
+from scipy.linalg import lapack
 
 from fluxasn.exceptions import FluxasnInputError
 from fluxasn.isotope.atommap import AtomTransition
@@ -75,15 +76,17 @@ _T[:, 0] = _T[:, 0].real
 _T[:, 2] = np.conj(_T[:, 1])
 _LAM[2] = np.conj(_LAM[1])
 _TINV = np.linalg.inv(_T)
-#: the inverse of the 3k system from the two k x k inverses: weights T_i0 Tinv_0j and T_i1 Tinv_1j
-_W0 = np.outer(_T[:, 0].real, _TINV[0].real)
-_W1 = np.outer(_T[:, 1], _TINV[1])
 _T0 = _T[:, 0].real.copy()
 #: first step (/ fastest turnover rate), largest growth and largest cut of the step size per step
 _H0, _GROW, _SHRINK = 0.1, 8.0, 0.2
 #: levels with more unknowns are solved as one real and one complex system (see ``solver``)
 _SPLIT = 12
-_HOLD = 1.2  # the step size grows only by at least this factor
+_HOLD = 1.5  # the step size grows only by at least this factor
+
+
+def _check(info: int, size: int) -> None:
+    if info:
+        raise np.linalg.LinAlgError(f"the Radau system of the EMUs of size {size} is singular")
 
 
 class _LevelData:
@@ -129,14 +132,15 @@ class _LevelData:
         complex ``k x k`` system, ``(C + h lam_i A) w_i = (T^-1 rhs)_i`` (the
         third is the conjugate of the second), then ``z = T w``: the same
         solution as the ``3k x 3k`` system at a fifth of the factorisation cost.
-        Dense levels keep the ``3k x 3k`` inverse assembled from the two and
-        the maps of one step, ``Z = P x0 + Q Y`` (:meth:`step_maps`).
+        Dense levels (small ones: the ``3k x 3k`` system itself, LAPACK) also
+        keep the maps of one step, ``Z = P x0 + Q Y`` (:meth:`step_maps`).
         """
         f = self._lu.get(h)
         if f is not None:
             return f[0]
         k = self.lev.k
         lam_r, lam_c = h * _LAM[0].real, h * _LAM[1]
+        maps = None
         if self.sparse:
             if self._ra_a is None:  # the pattern of A holds the diagonal (A + eps I)
                 self._ra_a = self.a.copy()
@@ -150,14 +154,6 @@ class _LevelData:
             dc[self._d3] += self._c3
             s_r = sparse_lu(k, dr, base.indices, base.indptr).solve
             s_c = sparse_lu(k, dc, base.indices, base.indptr).solve
-
-            def f(rhs):
-                w = (_TINV[:2] @ rhs.reshape(3, -1)).reshape(2, k, -1)
-                w0 = s_r(np.ascontiguousarray(w[0].real))
-                w1 = s_c(np.ascontiguousarray(w[1]))
-                z = _T0[:, None, None] * w0[None] + 2.0 * (_T[:, 1, None, None] * w1[None]).real
-                return z.reshape(rhs.shape)
-            maps = None
         else:
             if self._ra_a is None:  # built once: the 3k system's parts and the right-hand sides' basis
                 ny = self.bm_ext.shape[1]
@@ -167,21 +163,28 @@ class _LevelData:
                     np.tile(np.diag(self.c), (3, 1)),  # C x0 in every stage
                     (_RA[:, None, :, None] * self.bm_ext[None, :, None, :]).reshape(3 * k, 3 * ny),  # Ra (x) B
                 ])
-            if k <= _SPLIT:  # small: invert the 3k system directly
+            if k <= _SPLIT:  # small: factorise the 3k system directly
                 m = h * self._ra_a
                 m.flat[:: 3 * k + 1] += self._c3
-                minv = np.linalg.inv(m)
-            else:
+                lu, piv, g, info = lapack.dgesv(m, self._basis)
+                _check(info, self.lev.size)
+                f = (lambda rhs: lapack.dgetrs(lu, piv, rhs)[0])
+                maps = (g[:, :k], h * g[:, k:])
+            else:  # NumPy's inverses: SciPy's LAPACK getrs may start threads on these sizes
                 mr = lam_r * self.a
                 mr.flat[:: k + 1] += self.c
                 mc = lam_c * self.a
                 mc.flat[:: k + 1] += self.c
-                ir, ic = np.linalg.inv(mr), np.linalg.inv(mc)
-                # block (i, j) of the inverse: T_i0 Tinv_0j ir + 2 Re(T_i1 Tinv_1j ic)
-                minv = (_W0[:, None, :, None] * ir[None, :, None, :]
-                        + 2.0 * (_W1[:, None, :, None] * ic[None, :, None, :]).real).reshape(3 * k, 3 * k)
-            f = minv.__matmul__
-            g = minv @ self._basis
+                s_r, s_c = np.linalg.inv(mr).__matmul__, np.linalg.inv(mc).__matmul__
+        if f is None:
+            def f(rhs):
+                w = (_TINV[:2] @ rhs.reshape(3, -1)).reshape(2, k, -1)
+                w0 = s_r(np.ascontiguousarray(w[0].real))
+                w1 = s_c(np.ascontiguousarray(w[1]))
+                z = _T0[:, None, None] * w0[None] + 2.0 * (_T[:, 1, None, None] * w1[None]).real
+                return z.reshape(rhs.shape)
+        if maps is None and not self.sparse:
+            g = f(self._basis)
             maps = (g[:, :k], h * g[:, k:])
         if len(self._lu) > 24:
             self._lu.clear()
