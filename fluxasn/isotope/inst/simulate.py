@@ -121,9 +121,10 @@ class _LevelData:
                 da = np.zeros((k * k, P))
                 np.add.at(da, lev.ar * k + lev.ac, lev.aw[:, None] * dv[lev.ai])
                 self.dam = da.reshape(k, k, P).transpose(0, 2, 1).reshape(k * P, k)
-                db = np.zeros((k * ny, P))
-                np.add.at(db, lev.br * ny + lev.bc, self.wb)
-                self.dbm = db.reshape(k, ny, P).transpose(0, 2, 1).reshape(k * P, ny)
+                ny1 = lev.n_y + 1  # B's derivative with the (constant) eps column
+                db = np.zeros((k * ny1, P))
+                np.add.at(db, lev.br * ny1 + lev.bc, self.wb)
+                self.dbm = db.reshape(k, ny1, P).transpose(0, 2, 1).reshape(k * P, ny1)
 
     def solver(self, h: float):
         """Solve ``(I3 (x) C + h Ra (x) A) z = rhs`` (factorised once per step size).
@@ -257,36 +258,6 @@ class INSTSystem:
         return self.emu.pack(source_mids)
 
     # ------------------------------------------------------------------
-    def _inputs(self, lev, Xs, dXs):
-        """Stage inputs of level ``lev``: Y (S, n_y, m) and dY (S, n_y, P, m) or None.
-
-        ``Xs`` (and ``dXs``) hold per size the values at S time points (S, rows, m) (and (S, rows, P, m)).
-        """
-        n = lev.size
-        S = next(iter(Xs.values())).shape[0]
-        Y = np.empty((S, lev.n_y, n + 1))
-        dY = None if dXs is None else np.empty((S, lev.n_y, next(iter(dXs.values())).shape[2], n + 1))
-        for g in lev.groups:
-            s, rows = g.refs[0]
-            acc = Xs[s][:, rows]
-            dacc = None if dXs is None else dXs[s][:, rows]
-            nr = len(rows)
-            for s2, rows2 in g.refs[1:]:
-                other = Xs[s2][:, rows2]
-                cm = self.emu._conv[(s, s2)]
-                if dXs is not None:
-                    dother = dXs[s2][:, rows2]
-                    P = dacc.shape[2]
-                    d1 = (dacc[..., :, None] * other[:, :, None, None, :]).reshape(S, nr, P, -1) @ cm
-                    d2 = (acc[:, :, None, :, None] * dother[..., None, :]).reshape(S, nr, P, -1) @ cm
-                    dacc = d1 + d2
-                acc = (acc[..., :, None] * other[..., None, :]).reshape(S, nr, -1) @ cm
-                s += s2
-            Y[:, g.items] = acc
-            if dXs is not None:
-                dY[:, g.items] = dacc
-        return Y, dY
-
     @staticmethod
     def _row_sum(mat, terms):
         """``mat @ terms`` over the entry axis 1 of ``terms`` (3, entries, ...) -> (3, rows, ...)."""
@@ -301,8 +272,8 @@ class INSTSystem:
         ``start`` is the padded stage array with the inputs filled in
         (:class:`~fluxasn.isotope.emu_solve.FusedLevels`): each level's
         inputs are one gather of their factors from it. Returns the new
-        states and the stage values (per size, views (rows, m) and
-        (3, rows, m)) and the padded end-of-step array.
+        states (per size, views (rows, m)), the padded stage values and the
+        padded end-of-step array.
         """
         fused = self.emu._fused
         zp = start.copy()
@@ -322,39 +293,44 @@ class INSTSystem:
             else:
                 p_map, q_map = d.step_maps(h)
                 zp[:, r0:r0 + k, :m] = (p_map @ x0 + q_map @ acc.reshape(-1, m)).reshape(3, k, m)
-        Zs = {n: zp[:, r0:r2, : n + 1] for n, (r0, _, r2) in fused.rows.items()}
-        return {n: z[2] for n, z in Zs.items()}, Zs, zp[2]
+        return {n: zp[2, r0:r2, : n + 1] for n, (r0, _, r2) in fused.rows.items()}, zp, zp[2]
 
-    def _dstep(self, data, X, dX, Zs, h):
-        """Sensitivities after the step from ``X`` (with stage values ``Zs``)."""
-        dXn, dZs = {}, {}
-        for n in self.sizes:
+    def _dstep(self, data, X, dX, zp, h):
+        """Sensitivities after the step from ``X`` with padded stage values ``zp`` (see :meth:`_step`):
+        the stage equations differentiated, the inputs' derivatives gathered as their values."""
+        fused = self.emu._fused
+        P = next(iter(dX.values())).shape[1]
+        dzp = np.zeros((3, fused.n_rows, P, fused.width))
+        for n, lev, _, _, factors, conv in fused.plan:
             d = data[n]
-            lev = d.lev
             k, m = lev.k, n + 1
-            P = dX[n].shape[1]
-            dZ = np.zeros((3,) + dX[n].shape)
-            dZs[n] = dZ
-            if k:
-                Y, dY = self._inputs(lev, Zs, dZs)
-                z = Zs[n][:, :k]
-                if not d.sparse:  # dense: dB Y + B dY - dA Z as matrix products
-                    lev_in = ((d.dbm @ Y).reshape(3, k, P, m) + (d.bm @ dY.reshape(3, lev.n_y, P * m)).reshape(3, k, P, m)
-                              - (d.dam @ z).reshape(3, k, P, m))
-                else:
-                    terms = d.wb[None, :, :, None] * Y[:, lev.bc][:, :, None, :]
-                    terms += d.bval[None, :, None, None] * dY[:, lev.bc]
-                    lev_in = self._row_sum(lev.sum_b, terms)
-                    lev_in -= d.wd[None, :, :, None] * z[:, :, None, :]
-                    if d.wo is not None:
-                        lev_in -= self._row_sum(lev.sum_o, d.wo[None, :, :, None] * Zs[n][:, lev.o_c][:, :, None, :])
-                x0 = X[n][:k]
-                base = d.c[:, None, None] * dX[n][:k] + d.dcrow[:, :, None] * x0[:, None, :]
-                rhs = (base[None] - d.dcrow[None, :, :, None] * z[:, :, None, :]
-                       + h * (_RA @ lev_in.reshape(3, -1)).reshape(3, k, P, m)).reshape(3 * k, P * m)
-                dZ[:, :k] = d.solver(h)(rhs).reshape(3, k, P, m)
-            dXn[n] = dZ[2].copy()
-        return dXn
+            f, df = zp[:, factors, :m], dzp[:, factors, :, :m]
+            Y, dY = f[:, 0], df[:, 0]
+            for j in range(1, len(factors)):
+                o, do = f[:, j], df[:, j]
+                ny1 = Y.shape[1]
+                dY = ((dY[..., :, None] * o[:, :, None, None, :]).reshape(3, ny1, P, -1)
+                      + (Y[:, :, None, :, None] * do[..., None, :]).reshape(3, ny1, P, -1)) @ conv
+                Y = (Y[..., :, None] * o[..., None, :]).reshape(3, ny1, -1) @ conv
+            r0 = fused.rows[n][0]
+            z = zp[:, r0:r0 + k, :m]
+            if not d.sparse:  # dense: dB Y + B dY - dA Z as matrix products
+                lev_in = ((d.dbm @ Y).reshape(3, k, P, m)
+                          + (d.bm_ext @ dY.reshape(3, -1, P * m)).reshape(3, k, P, m)
+                          - (d.dam @ z).reshape(3, k, P, m))
+            else:
+                terms = d.wb[None, :, :, None] * Y[:, lev.bc][:, :, None, :]
+                terms += d.bval[None, :, None, None] * dY[:, lev.bc]
+                lev_in = self._row_sum(lev.sum_b, terms)
+                lev_in -= d.wd[None, :, :, None] * z[:, :, None, :]
+                if d.wo is not None:
+                    lev_in -= self._row_sum(lev.sum_o, d.wo[None, :, :, None] * z[:, lev.o_c][:, :, None, :])
+            x0 = X[n][:k]
+            base = d.c[:, None, None] * dX[n][:k] + d.dcrow[:, :, None] * x0[:, None, :]
+            rhs = (base[None] - d.dcrow[None, :, :, None] * z[:, :, None, :]
+                   + h * (_RA @ lev_in.reshape(3, -1)).reshape(3, k, P, m)).reshape(3 * k, P * m)
+            dzp[:, r0:r0 + k, :, :m] = d.solver(h)(rhs).reshape(3, k, P, m)
+        return {n: dzp[2, r0:r2, :, : n + 1] for n, (r0, _, r2) in fused.rows.items()}
 
     def simulate(
         self,
