@@ -147,6 +147,7 @@ class _Level:
             self.sum_o = self.sum_o.toarray()
         self._pdiag = None
         self._a_sparse = None
+        self._dir = None
 
     def production(self, n_fluxes: int):
         """(k x n_fluxes) matrix of production weights: diagonal of A = production @ v."""
@@ -154,6 +155,21 @@ class _Level:
             pd_ = sp.csr_matrix((self.d_w, (self.d_r, self.d_i)), shape=(self.k, n_fluxes))
             self._pdiag = pd_.toarray() if self.k * n_fluxes <= 40000 else pd_
         return self._pdiag
+
+    def directional(self, dv: np.ndarray):
+        """``(dA, dB)`` along the columns of ``dv`` as ``(k p) x k`` and ``(k p) x n_y`` matrices
+        (row ``i p + j``: row ``i`` along column ``j``); kept for the last ``dv`` given."""
+        if self._dir is not None and self._dir[0] is dv:
+            return self._dir[1]
+        p = dv.shape[1]
+        out = []
+        for r, c, w, i, ncol in ((self.ar, self.ac, self.aw, self.ai, self.k),
+                                 (self.br, self.bc, self.bw, self.bi, self.n_y)):
+            rows = (r[:, None] * p + np.arange(p)).ravel()
+            m = sp.csr_matrix(((w[:, None] * dv[i]).ravel(), (rows, np.repeat(c, p))), shape=(self.k * p, ncol))
+            out.append(m.toarray() if self.k * p * ncol <= 20000 else m)
+        self._dir = (dv, tuple(out))
+        return self._dir[1]
 
     def matrices(self, v):
         k = self.k
@@ -447,17 +463,12 @@ class EMUSystem:
             solve = lev.factor(a)
             rhs = lev.sum_b @ (bval[:, None] * Y[lev.bc]) + lev.eps_rhs
             Xn[:k] = solve(rhs)
-            if dv is not None:
-                wd = lev.production(dv.shape[0]) @ dv  # (k, p): d(diagonal)/du
-                ta = (wd[:, :, None] * Xn[:k][:, None, :]).reshape(k, -1)
-                if len(lev.o_r):
-                    wo = lev.o_w[:, None] * dv[lev.o_i]
-                    ta = ta + lev.sum_o @ (wo[:, :, None] * Xn[lev.o_c][:, None, :]).reshape(len(lev.o_r), -1)
-                wb = (lev.bw[:, None] * dv[lev.bi])
-                tb = lev.sum_b @ (wb[:, :, None] * Y[lev.bc][:, None, :]).reshape(len(lev.br), -1)
-                tc = lev.sum_b @ (bval[:, None] * dY[lev.bc].reshape(len(lev.br), -1))
-                r = np.asarray(tb + tc - ta)
-                dXn[:k] = solve(r).reshape(k, p, n + 1)
+            if dv is not None:  # A dX = dB Y + B dY - dA X, with dA, dB along dv built once per dv
+                dam, dbm = lev.directional(dv)
+                bm = np.bincount(lev.br * lev.n_y + lev.bc, weights=bval, minlength=k * lev.n_y).reshape(k, lev.n_y)
+                r = (np.asarray(dbm @ Y) + (bm @ dY.reshape(lev.n_y, -1)).reshape(k * p, n + 1)
+                     - np.asarray(dam @ Xn[:k]))
+                dXn[:k] = solve(r.reshape(k, p * (n + 1))).reshape(k, p, n + 1)
         return X, dX
 
     def pack(self, source_mids: Mapping[EMU, np.ndarray]) -> "PackedSources":
