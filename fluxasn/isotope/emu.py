@@ -12,7 +12,10 @@ factorises one sparse (or small dense) matrix per EMU size and solves
 where :math:`Y_n` holds the MIDs of labelled inputs and the convolutions of
 smaller EMUs. The sensitivities (analytic Jacobian) follow from
 :math:`A_n \\, \\partial X_n = \\partial B_n Y_n + B_n \\partial Y_n - \\partial A_n X_n`,
-reusing the factorisation.
+reusing the factorisation. The MIDs alone (no sensitivities) take the fused
+path of :mod:`fluxasn.isotope.emu_solve` (one value buffer and one padded
+MID array for all levels), which gives the same MIDs in fewer array
+operations.
 
 References
 ----------
