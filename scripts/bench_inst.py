@@ -7,9 +7,14 @@
    uptakes (9 pools, condensation, cycle; written as FluxML for x3cflux by
    the test helper) and the E. coli network EC.fml, configuration a_INST
    (x3cflux's initial parameters). x3cflux runs at its defaults (CVODE, rtol
-   1e-6), fluxasn at tol 1e-6 and 1e-8; the time is the best of several
-   repeats. Also x3cflux's natural-13C conventions, measured on a
-   one-reaction FluxML file.
+   1e-6), fluxasn at tol 1e-4 ... 1e-8 (local error per step, absolute, on
+   MID fractions). Accuracy is stated per row: the largest MID difference to
+   x3cflux with CVODE at rtol 1e-10 / atol 1e-13 ("tight"), for fluxasn and
+   for x3cflux at its defaults, so rows of equal accuracy can be compared.
+   Times are wall clock, the least of ``--repeat`` runs (the machine may be
+   shared), one BLAS/OpenMP thread (OMP_NUM_THREADS etc. = 1 unless set).
+   Also x3cflux's natural-13C conventions, measured on a one-reaction
+   FluxML file.
 2. Time per fit (fluxasn; x3cflux's fit needs Ipopt/cyipopt, not installed).
 3. Recovery: ``--replicates`` synthetic time courses of the toy network
    (0, 1, 4, 8, 24 h; MID sd 0.005; pools measured with 10 % sd; seeds
@@ -44,18 +49,33 @@ def best(fn, repeat):
     return min(timeit.repeat(fn, number=1, repeat=repeat))
 
 
-def compare(label, sim, free, system, v, pools, lab, unl, times, groups, repeat):
+TOLS = (1e-4, 1e-5, 1e-6, 1e-8)
+
+
+def tight_solver(core, sim):
+    """Switch x3cflux's simulator to CVODE at rtol 1e-10, atol 1e-13 (the accuracy reference)."""
+    sim.builder.set_solver(core.MatrixLinearCVODESolver(100, 1e-10, 1e-13, 1000000))
+
+
+def compare(label, core, sim, free, system, v, pools, lab, unl, times, groups, repeat):
     nt = len(times)
+
+    def worst(per_group):
+        return max(np.abs(np.asarray(x) - r).max() for x, r in zip(per_group, ref))
+
     x3 = sim.compute_measurements(free, times)[0]
     t_x3 = best(lambda: sim.compute_measurements(free, times), repeat)
-    for tol in (1e-6, 1e-8):
+    tight_solver(core, sim)
+    tight = sim.compute_measurements(free, times)[0]
+    ref = [np.array(tight[i * nt:(i + 1) * nt]) for i in range(len(sim.measurement_names[0]))]
+    x3 = [np.array(x3[i * nt:(i + 1) * nt]) for i in range(len(ref))]
+    print(f"{label:<10} x3cflux default (CVODE rtol 1e-6): {1e3 * t_x3:8.2f} ms, max |MID - tight| {worst(x3):.1e}")
+    for tol in TOLS:
         mids, _, info = system.simulate(v, pools, lab, unl, times, tol=tol)
-        worst = max(np.abs(np.array(x3[i * nt:(i + 1) * nt]) - mids[parse_emu(groups[g])]).max()
-                    for i, g in enumerate(sim.measurement_names[0]))
+        ours = [mids[parse_emu(groups[g])] for g in sim.measurement_names[0]]
         t_fx = best(lambda: system.simulate(v, pools, lab, unl, times, tol=tol), repeat)
-        print(f"{label:<10} fluxasn tol {tol:.0e}: {1e3 * t_fx:8.2f} ms ({info['steps']} steps) | "
-              f"x3cflux default: {1e3 * t_x3:8.2f} ms | ratio fluxasn/x3cflux {t_fx / t_x3:5.2f} | "
-              f"max |MID diff| {worst:.1e}")
+        print(f"{label:<10} fluxasn tol {tol:.0e}: {1e3 * t_fx:8.2f} ms ({info['steps']} steps), "
+              f"max |MID - tight| {worst(ours):.1e} | ratio fluxasn/x3cflux default {t_fx / t_x3:5.2f}")
 
 
 def simulations(repeat):
@@ -69,11 +89,11 @@ def simulations(repeat):
     fml = ref.shared_root() / "c13" / "13cflux_v3_examples" / "models" / "linea.fml"
     if fml.exists():
         sim, free, system, v, pools, lab, unl = ref.linea_x3c_pair(core, fml)
-        compare("linea", sim, free, system, v, pools, lab, unl, ref.LINEA_TIMES,
+        compare("linea", core, sim, free, system, v, pools, lab, unl, ref.LINEA_TIMES,
                 {"MS_A": "A_1", "MS_B": "B_1"}, repeat)
     with tempfile.TemporaryDirectory() as tmp:
         sim, free, system, v, pools, lab, unl = ref.tca_x3c_pair(core, Path(tmp))
-        compare("TCA toy", sim, free, system, v, pools, lab, unl, ref.TCA_X3C_TIMES,
+        compare("TCA toy", core, sim, free, system, v, pools, lab, unl, ref.TCA_X3C_TIMES,
                 {g: e for g, (_, e) in ref.TCA_X3C_GROUPS.items()}, repeat)
         conventions(core, Path(tmp))
     if (ref.shared_root() / "c13" / "13cflux_v3_examples" / "models" / "EC.fml").exists():
@@ -105,20 +125,25 @@ def conventions(core, folder):
 def ecoli(core, repeat):
     sim, free, system, v, pools, lab, unl, targets = ref.ec_pair(core)
     times = sorted({t for _, _, ts in targets.values() for t in ts})
+    default = sim.compute_measurements(free, [])[0]
     x3_default = best(lambda: sim.compute_measurements(free, []), repeat)
-    sim.builder.set_solver(core.MatrixLinearCVODESolver(100, 1e-10, 1e-13, 1000000))
+    tight_solver(core, sim)
     tight = sim.compute_measurements(free, [])[0]
     rows = [(e, masses, t) for g in sim.measurement_names[0] for e, masses, ts in [targets[g]] for t in ts]
-    for tol in (1e-6, 1e-8):
+    x3_err = max(np.abs(np.asarray(r) - np.asarray(d)).max() for r, d in zip(tight, default))
+    print(f"EC a_INST  x3cflux default (CVODE rtol 1e-6): {1e3 * x3_default:8.1f} ms, max |MID - tight| {x3_err:.1e} "
+          f"({len(rows)} MIDs, {sum(lev.k for lev in system.emu.levels.values())} EMUs)")
+    for tol in TOLS:
         mids, _, info = system.simulate(v, pools, lab, unl, times, tol=tol)
         worst = max(np.abs(np.asarray(r) - mids[e][times.index(t)][masses]).max() for r, (e, masses, t) in zip(tight, rows))
         t_fx = best(lambda: system.simulate(v, pools, lab, unl, times, tol=tol), repeat)
-        print(f"EC a_INST  fluxasn tol {tol:.0e}: {1e3 * t_fx:8.1f} ms ({info['steps']} steps) | x3cflux default: "
-              f"{1e3 * x3_default:8.1f} ms | ratio {t_fx / x3_default:5.2f} | max |MID diff| to x3cflux at rtol 1e-10 "
-              f"{worst:.1e} ({len(rows)} MIDs, {sum(l.k for l in system.emu.levels.values())} EMUs)")
+        print(f"EC a_INST  fluxasn tol {tol:.0e}: {1e3 * t_fx:8.1f} ms ({info['steps']} steps), max |MID - tight| "
+              f"{worst:.1e} | ratio fluxasn/x3cflux default {t_fx / x3_default:5.2f}")
 
 
 def recovery(replicates):
+    if replicates <= 0:
+        return
     covered = total = chi_ok = 0
     per_name = {}
     seconds = []
@@ -148,6 +173,8 @@ def main():
     parser.add_argument("--replicates", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
+    threads = {v: os.environ.get(v) for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+    print(f"threads: {threads}; times: least of {args.repeat} runs (EC: of {max(3, args.repeat // 5)}), wall clock")
     simulations(args.repeat)
     recovery(args.replicates)
 

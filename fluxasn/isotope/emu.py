@@ -12,7 +12,10 @@ factorises one sparse (or small dense) matrix per EMU size and solves
 where :math:`Y_n` holds the MIDs of labelled inputs and the convolutions of
 smaller EMUs. The sensitivities (analytic Jacobian) follow from
 :math:`A_n \\, \\partial X_n = \\partial B_n Y_n + B_n \\partial Y_n - \\partial A_n X_n`,
-reusing the factorisation.
+reusing the factorisation. The MIDs alone (no sensitivities) take the fused
+path of :mod:`fluxasn.isotope.emu_solve` (one value buffer and one padded
+MID array for all levels), which gives the same MIDs in fewer array
+operations.
 
 References
 ----------
@@ -30,10 +33,10 @@ from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.linalg import splu
 
 from fluxasn.exceptions import FluxasnInputError
 from fluxasn.isotope.atommap import AtomTransition
+from fluxasn.isotope.emu_solve import EPS, FusedLevels, conv_matrix, sparse_lu
 
 __all__ = ["EMU", "parse_emu", "emu_name", "EMUSystem"]
 
@@ -41,7 +44,7 @@ __all__ = ["EMU", "parse_emu", "emu_name", "EMUSystem"]
 EMU = Tuple[str, Tuple[int, ...]]
 
 _DENSE_LIMIT = 48
-_EPS = 1e-10
+_EPS = EPS
 
 
 def emu_name(emu: EMU) -> str:
@@ -82,15 +85,6 @@ def parse_emu(text, *, carbons: Optional[Mapping[str, int]] = None) -> EMU:
                 identifier=str(text),
             )
     return met, tuple(sorted(p - 1 for p in pos))
-
-
-def _conv_matrix(a: int, b: int) -> np.ndarray:
-    """(a+1)(b+1) x (a+b+1) 0/1 matrix summing an outer product along anti-diagonals."""
-    m = np.zeros(((a + 1) * (b + 1), a + b + 1))
-    for i in range(a + 1):
-        for j in range(b + 1):
-            m[i * (b + 1) + j, i + j] = 1.0
-    return m
 
 
 @dataclass
@@ -156,6 +150,7 @@ class _Level:
             self.sum_o = self.sum_o.toarray()
         self._pdiag = None
         self._a_sparse = None
+        self._dir = None
 
     def production(self, n_fluxes: int):
         """(k x n_fluxes) matrix of production weights: diagonal of A = production @ v."""
@@ -163,6 +158,21 @@ class _Level:
             pd_ = sp.csr_matrix((self.d_w, (self.d_r, self.d_i)), shape=(self.k, n_fluxes))
             self._pdiag = pd_.toarray() if self.k * n_fluxes <= 40000 else pd_
         return self._pdiag
+
+    def directional(self, dv: np.ndarray):
+        """``(dA, dB)`` along the columns of ``dv`` as ``(k p) x k`` and ``(k p) x n_y`` matrices
+        (row ``i p + j``: row ``i`` along column ``j``); kept for the last ``dv`` given."""
+        if self._dir is not None and self._dir[0] is dv:
+            return self._dir[1]
+        p = dv.shape[1]
+        out = []
+        for r, c, w, i, ncol in ((self.ar, self.ac, self.aw, self.ai, self.k),
+                                 (self.br, self.bc, self.bw, self.bi, self.n_y)):
+            rows = (r[:, None] * p + np.arange(p)).ravel()
+            m = sp.csr_matrix(((w[:, None] * dv[i]).ravel(), (rows, np.repeat(c, p))), shape=(self.k * p, ncol))
+            out.append(m.toarray() if self.k * p * ncol <= 20000 else m)
+        self._dir = (dv, tuple(out))
+        return self._dir[1]
 
     def matrices(self, v):
         k = self.k
@@ -189,16 +199,18 @@ class _Level:
                 return lambda rhs: rhs * inv1
             inv = np.linalg.inv(a)
             return lambda rhs: inv @ rhs
-        lu = splu(a, permc_spec="NATURAL", diag_pivot_thresh=0.1)
-        return lu.solve
+        return sparse_lu(self.k, a.data, self.a_rows, self.a_indptr).solve
 
 
 class PackedSources(dict):
-    """Input-EMU MIDs (a dict) with the per-size stacked arrays :meth:`EMUSystem.pack` builds."""
+    """Input-EMU MIDs (a dict) with the per-size stacked arrays :meth:`EMUSystem.pack` builds
+    (and the padded array of all MIDs that the system's fast path starts from)."""
 
-    def __init__(self, mids, arrays):
+    def __init__(self, mids, arrays, padded=None, owner=None):
         super().__init__(mids)
         self.arrays = arrays
+        self.padded = padded
+        self.owner = owner
 
 
 class EMUSystem:
@@ -368,10 +380,11 @@ class EMUSystem:
             for g in lev.groups:
                 s = g.refs[0][0]
                 for s2, _ in g.refs[1:]:
-                    self._conv.setdefault((s, s2), _conv_matrix(s, s2))
+                    self._conv.setdefault((s, s2), conv_matrix(s, s2))
                     s += s2
         self.source_emus = sorted(src_emus)
         self.source_metabolites = sorted({e[0] for e in src_emus})
+        self._fused = FusedLevels(self.sizes, self.levels)
 
     # ------------------------------------------------------------------
     def describe(self) -> Dict[int, Dict[str, int]]:
@@ -407,6 +420,11 @@ class EMUSystem:
             ``(rows, p, size+1)`` or None); use :meth:`mid` to read an EMU.
         """
         v = np.asarray(v, dtype=float)
+        if dv is None:
+            if getattr(source_mids, "owner", None) is not self._fused:  # a dict, or packed by another system
+                source_mids = self.pack(source_mids)
+            padded = source_mids.padded
+            return self._fused.simulate(v, padded), None
         X: Dict[int, np.ndarray] = {}
         dX: Dict[int, np.ndarray] = {} if dv is not None else None
         p = dv.shape[1] if dv is not None else 0
@@ -448,17 +466,12 @@ class EMUSystem:
             solve = lev.factor(a)
             rhs = lev.sum_b @ (bval[:, None] * Y[lev.bc]) + lev.eps_rhs
             Xn[:k] = solve(rhs)
-            if dv is not None:
-                wd = lev.production(dv.shape[0]) @ dv  # (k, p): d(diagonal)/du
-                ta = (wd[:, :, None] * Xn[:k][:, None, :]).reshape(k, -1)
-                if len(lev.o_r):
-                    wo = lev.o_w[:, None] * dv[lev.o_i]
-                    ta = ta + lev.sum_o @ (wo[:, :, None] * Xn[lev.o_c][:, None, :]).reshape(len(lev.o_r), -1)
-                wb = (lev.bw[:, None] * dv[lev.bi])
-                tb = lev.sum_b @ (wb[:, :, None] * Y[lev.bc][:, None, :]).reshape(len(lev.br), -1)
-                tc = lev.sum_b @ (bval[:, None] * dY[lev.bc].reshape(len(lev.br), -1))
-                r = np.asarray(tb + tc - ta)
-                dXn[:k] = solve(r).reshape(k, p, n + 1)
+            if dv is not None:  # A dX = dB Y + B dY - dA X, with dA, dB along dv built once per dv
+                dam, dbm = lev.directional(dv)
+                bm = np.bincount(lev.br * lev.n_y + lev.bc, weights=bval, minlength=k * lev.n_y).reshape(k, lev.n_y)
+                r = (np.asarray(dbm @ Y) + (bm @ dY.reshape(lev.n_y, -1)).reshape(k * p, n + 1)
+                     - np.asarray(dam @ Xn[:k]))
+                dXn[:k] = solve(r.reshape(k, p * (n + 1))).reshape(k, p, n + 1)
         return X, dX
 
     def pack(self, source_mids: Mapping[EMU, np.ndarray]) -> "PackedSources":
@@ -467,7 +480,7 @@ class EMUSystem:
         for n in self.sizes:
             srcs = self.sources_by_size[n]
             arrays[n] = np.array([source_mids[e] for e in srcs], dtype=float).reshape(len(srcs), n + 1)
-        return PackedSources(source_mids, arrays)
+        return PackedSources(source_mids, arrays, self._fused.template(arrays), self._fused)
 
     def mid(self, X, emu: EMU) -> np.ndarray:
         """The MID of ``emu`` from a :meth:`simulate` result."""

@@ -22,7 +22,13 @@ the stage values of the smaller levels, each step is one linear solve per
 level (no Newton iteration). The step size is controlled by step doubling:
 the difference between one step of ``h`` and two of ``h/2`` estimates the
 local error of the accepted half steps (``/ (2^5 - 1)``), kept below ``tol``
-(absolute, on MID fractions). Steps end exactly on every requested time.
+(absolute, on MID fractions). Steps end exactly on every requested time:
+the interval to the next one is split into equal steps, and the step size
+grows only by a factor of at least 1.2, so a step size (and its
+factorisations) is mostly reused over several steps. Each level's 3-stage
+system is solved as one real and one complex system of the level's size
+(the eigenvalues of the Radau matrix; Hairer & Wanner IV.8); small dense
+levels keep the assembled inverse and the maps of one step.
 
 Sensitivities with respect to fluxes and pool sizes are the exact
 derivatives of the discrete solution (the stage equations differentiated and
@@ -40,11 +46,12 @@ from typing import Dict, Iterable, Mapping, Optional, Sequence, Tuple
 import numpy as np
 import scipy.linalg as sla
 import scipy.sparse as sp
-from scipy.sparse.linalg import splu
+from scipy.linalg import lapack
 
 from fluxasn.exceptions import FluxasnInputError
 from fluxasn.isotope.atommap import AtomTransition
-from fluxasn.isotope.emu import EMU, EMUSystem, PackedSources, emu_name
+from fluxasn.isotope.emu import _EPS, EMU, EMUSystem, PackedSources, emu_name
+from fluxasn.isotope.emu_solve import sparse_lu
 
 __all__ = ["POOL_UNITS", "FLUX_UNITS", "INSTSystem"]
 
@@ -61,6 +68,25 @@ _RA = np.array([
     [(16 - _S6) / 36, (16 + _S6) / 36, 1 / 9],
 ])
 _ORDER = 5
+# Ra = T diag(_LAM) T^-1: one real eigenvalue first, then a conjugate pair (T's columns conjugate)
+_LAM, _T = np.linalg.eig(_RA)
+_ORDER_EIG = np.argsort(np.abs(_LAM.imag) > 1e-12, kind="stable")
+_LAM, _T = _LAM[_ORDER_EIG], _T[:, _ORDER_EIG]
+_T[:, 0] = _T[:, 0].real
+_T[:, 2] = np.conj(_T[:, 1])
+_LAM[2] = np.conj(_LAM[1])
+_TINV = np.linalg.inv(_T)
+_T0 = _T[:, 0].real.copy()
+#: first step (/ fastest turnover rate), largest growth and largest cut of the step size per step
+_H0, _GROW, _SHRINK = 0.1, 8.0, 0.2
+#: levels with more unknowns are solved as one real and one complex system (see ``solver``)
+_SPLIT = 12
+_HOLD = 1.5  # the step size grows only by at least this factor
+
+
+def _check(info: int, size: int) -> None:
+    if info:
+        raise np.linalg.LinAlgError(f"the Radau system of the EMUs of size {size} is singular")
 
 
 class _LevelData:
@@ -81,6 +107,10 @@ class _LevelData:
             self.bm = sp.csr_matrix((self.bval, (lev.br, lev.bc)), shape=(k, ny))
         else:
             self.bm = np.bincount(lev.br * ny + lev.bc, weights=self.bval, minlength=k * ny).reshape(k, ny)
+        # B with the unlabelled 1e-10 inflow as a last column (the empty EMU's input row [1, 0, ...])
+        ny1 = lev.n_y + 1
+        self.bm_ext = np.bincount(lev.br * ny1 + lev.bc, weights=self.bval, minlength=k * ny1).reshape(k, ny1)
+        self.bm_ext[:, lev.n_y] = _EPS
         if dv is not None:
             P = dv.shape[1]
             self.dcrow = dcrow  # (k, P)
@@ -91,40 +121,81 @@ class _LevelData:
                 da = np.zeros((k * k, P))
                 np.add.at(da, lev.ar * k + lev.ac, lev.aw[:, None] * dv[lev.ai])
                 self.dam = da.reshape(k, k, P).transpose(0, 2, 1).reshape(k * P, k)
-                db = np.zeros((k * ny, P))
-                np.add.at(db, lev.br * ny + lev.bc, self.wb)
-                self.dbm = db.reshape(k, ny, P).transpose(0, 2, 1).reshape(k * P, ny)
+                ny1 = lev.n_y + 1  # B's derivative with the (constant) eps column
+                db = np.zeros((k * ny1, P))
+                np.add.at(db, lev.br * ny1 + lev.bc, self.wb)
+                self.dbm = db.reshape(k, ny1, P).transpose(0, 2, 1).reshape(k * P, ny1)
 
     def solver(self, h: float):
-        """Solve ``(I3 (x) C + h Ra (x) A) z = rhs`` (factorised once per step size)."""
+        """Solve ``(I3 (x) C + h Ra (x) A) z = rhs`` (factorised once per step size).
+
+        With ``Ra = T diag(lam) T^-1`` the system splits into one real and one
+        complex ``k x k`` system, ``(C + h lam_i A) w_i = (T^-1 rhs)_i`` (the
+        third is the conjugate of the second), then ``z = T w``: the same
+        solution as the ``3k x 3k`` system at a fifth of the factorisation cost.
+        Dense levels (small ones: the ``3k x 3k`` system itself, LAPACK) also
+        keep the maps of one step, ``Z = P x0 + Q Y`` (:meth:`step_maps`).
+        """
         f = self._lu.get(h)
-        if f is None:
-            k = self.lev.k
-            if self.sparse:
-                if self._ra_a is None:  # pattern of Ra (x) A (it holds the diagonal), built once
-                    pattern = sp.kron(sp.csr_matrix(_RA), self.a, format="csc")
-                    pattern.sort_indices()
-                    self._ra_a = pattern
-                    self._base = pattern.data.copy()
-                    cols = np.repeat(np.arange(3 * k), np.diff(pattern.indptr))
-                    self._d3 = np.flatnonzero(pattern.indices == cols)
-                    self._c3 = np.tile(self.c, 3)[pattern.indices[self._d3]]
-                m = self._ra_a
-                m.data = h * self._base
-                m.data[self._d3] += self._c3
-                f = splu(m, permc_spec="COLAMD").solve
-            else:
-                if self._ra_a is None:
-                    self._ra_a = (_RA[:, None, :, None] * self.a[None, :, None, :]).reshape(3 * k, 3 * k)
-                    self._c3 = np.tile(self.c, 3)
-                    self._d3 = np.arange(3 * k) * (3 * k + 1)
+        if f is not None:
+            return f[0]
+        k = self.lev.k
+        lam_r, lam_c = h * _LAM[0].real, h * _LAM[1]
+        maps = None
+        if self.sparse:
+            if self._ra_a is None:  # the pattern of A holds the diagonal (A + eps I)
+                self._ra_a = self.a.copy()
+                self._ra_a.sort_indices()
+                cols = np.repeat(np.arange(k), np.diff(self._ra_a.indptr))
+                self._d3 = np.flatnonzero(self._ra_a.indices == cols)
+                self._c3 = self.c[self._ra_a.indices[self._d3]]
+            base = self._ra_a
+            dr, dc = lam_r * base.data, lam_c * base.data
+            dr[self._d3] += self._c3
+            dc[self._d3] += self._c3
+            s_r = sparse_lu(k, dr, base.indices, base.indptr).solve
+            s_c = sparse_lu(k, dc, base.indices, base.indptr).solve
+        else:
+            if self._ra_a is None:  # built once: the 3k system's parts and the right-hand sides' basis
+                ny = self.bm_ext.shape[1]
+                self._ra_a = (_RA[:, None, :, None] * self.a[None, :, None, :]).reshape(3 * k, 3 * k)
+                self._c3 = np.tile(self.c, 3)
+                self._basis = np.hstack([
+                    np.tile(np.diag(self.c), (3, 1)),  # C x0 in every stage
+                    (_RA[:, None, :, None] * self.bm_ext[None, :, None, :]).reshape(3 * k, 3 * ny),  # Ra (x) B
+                ])
+            if k <= _SPLIT:  # small: factorise the 3k system directly
                 m = h * self._ra_a
-                m.flat[self._d3] += self._c3
-                f = np.linalg.inv(m).__matmul__  # small: one product per solve
-            if len(self._lu) > 16:
-                self._lu.clear()
-            self._lu[h] = f
+                m.flat[:: 3 * k + 1] += self._c3
+                lu, piv, g, info = lapack.dgesv(m, self._basis)
+                _check(info, self.lev.size)
+                f = (lambda rhs: lapack.dgetrs(lu, piv, rhs)[0])
+                maps = (g[:, :k], h * g[:, k:])
+            else:  # NumPy's inverses: SciPy's LAPACK getrs may start threads on these sizes
+                mr = lam_r * self.a
+                mr.flat[:: k + 1] += self.c
+                mc = lam_c * self.a
+                mc.flat[:: k + 1] += self.c
+                s_r, s_c = np.linalg.inv(mr).__matmul__, np.linalg.inv(mc).__matmul__
+        if f is None:
+            def f(rhs):
+                w = (_TINV[:2] @ rhs.reshape(3, -1)).reshape(2, k, -1)
+                w0 = s_r(np.ascontiguousarray(w[0].real))
+                w1 = s_c(np.ascontiguousarray(w[1]))
+                z = _T0[:, None, None] * w0[None] + 2.0 * (_T[:, 1, None, None] * w1[None]).real
+                return z.reshape(rhs.shape)
+        if maps is None and not self.sparse:
+            g = f(self._basis)
+            maps = (g[:, :k], h * g[:, k:])
+        if len(self._lu) > 24:
+            self._lu.clear()
+        self._lu[h] = (f, maps)
         return f
+
+    def step_maps(self, h: float):
+        """Dense levels: ``(P, Q)`` with the stage values ``Z = P x0 + Q Y`` (Y with the eps row)."""
+        self.solver(h)
+        return self._lu[h][1]
 
 
 class INSTSystem:
@@ -187,35 +258,6 @@ class INSTSystem:
         return self.emu.pack(source_mids)
 
     # ------------------------------------------------------------------
-    def _inputs(self, lev, Xs, dXs):
-        """Stage inputs of level ``lev``: Y (3, n_y, m) and dY (3, n_y, P, m) or None.
-
-        ``Xs`` (and ``dXs``) hold per size the stage values (3, rows, m) (and (3, rows, P, m)).
-        """
-        n = lev.size
-        Y = np.empty((3, lev.n_y, n + 1))
-        dY = None if dXs is None else np.empty((3, lev.n_y, next(iter(dXs.values())).shape[2], n + 1))
-        for g in lev.groups:
-            s, rows = g.refs[0]
-            acc = Xs[s][:, rows]
-            dacc = None if dXs is None else dXs[s][:, rows]
-            nr = len(rows)
-            for s2, rows2 in g.refs[1:]:
-                other = Xs[s2][:, rows2]
-                cm = self.emu._conv[(s, s2)]
-                if dXs is not None:
-                    dother = dXs[s2][:, rows2]
-                    P = dacc.shape[2]
-                    d1 = (dacc[..., :, None] * other[:, :, None, None, :]).reshape(3, nr, P, -1) @ cm
-                    d2 = (acc[:, :, None, :, None] * dother[..., None, :]).reshape(3, nr, P, -1) @ cm
-                    dacc = d1 + d2
-                acc = (acc[..., :, None] * other[..., None, :]).reshape(3, nr, -1) @ cm
-                s += s2
-            Y[:, g.items] = acc
-            if dXs is not None:
-                dY[:, g.items] = dacc
-        return Y, dY
-
     @staticmethod
     def _row_sum(mat, terms):
         """``mat @ terms`` over the entry axis 1 of ``terms`` (3, entries, ...) -> (3, rows, ...)."""
@@ -224,61 +266,71 @@ class INSTSystem:
         out = np.asarray(mat @ flat).reshape((-1, shape[0]) + shape[2:])
         return out.swapaxes(0, 1)
 
-    def _step(self, data, X, h):
+    def _step(self, data, X, h, start):
         """One Radau IIA step of every level from per-size states ``X``.
 
-        Returns the new states and the stage values (per size, (3, rows, m)).
+        ``start`` is the padded stage array with the inputs filled in
+        (:class:`~fluxasn.isotope.emu_solve.FusedLevels`): each level's
+        inputs are one gather of their factors from it. Returns the new
+        states (per size, views (rows, m)), the padded stage values and the
+        padded end-of-step array.
         """
-        Xn, Zs = {}, {}
-        for n in self.sizes:
+        fused = self.emu._fused
+        zp = start.copy()
+        for n, lev, _, _, factors, conv in fused.plan:
             d = data[n]
-            lev = d.lev
             k, m = lev.k, n + 1
-            Z = np.empty((3,) + X[n].shape)
-            Z[:, k:] = X[n][k:]  # source rows: constant input
-            Zs[n] = Z
-            if k:
-                Y, _ = self._inputs(lev, Zs, None)
-                if d.sparse:
-                    R = self._row_sum(d.bm, Y) + lev.eps_rhs
-                else:
-                    R = d.bm @ Y + lev.eps_rhs
-                cx = d.c[:, None] * X[n][:k]
-                rhs = (cx[None] + h * (_RA @ R.reshape(3, -1)).reshape(3, k, m)).reshape(3 * k, m)
-                Z[:, :k] = d.solver(h)(rhs).reshape(3, k, m)
-            Xn[n] = Z[2].copy()
-        return Xn, Zs
+            f = zp[:, factors, :m]
+            acc = f[:, 0]
+            for j in range(1, len(factors)):
+                acc = (acc[..., :, None] * f[:, j][..., None, :]).reshape(3, acc.shape[1], -1) @ conv
+            r0 = fused.rows[n][0]
+            x0 = X[n][:k]
+            if d.sparse:
+                R = d.bm_ext @ acc
+                rhs = (d.c[None, :, None] * x0[None] + h * (_RA @ R.reshape(3, -1)).reshape(3, k, m))
+                zp[:, r0:r0 + k, :m] = d.solver(h)(rhs.reshape(3 * k, m)).reshape(3, k, m)
+            else:
+                p_map, q_map = d.step_maps(h)
+                zp[:, r0:r0 + k, :m] = (p_map @ x0 + q_map @ acc.reshape(-1, m)).reshape(3, k, m)
+        return {n: zp[2, r0:r2, : n + 1] for n, (r0, _, r2) in fused.rows.items()}, zp, zp[2]
 
-    def _dstep(self, data, X, dX, Zs, h):
-        """Sensitivities after the step from ``X`` (with stage values ``Zs``)."""
-        dXn, dZs = {}, {}
-        for n in self.sizes:
+    def _dstep(self, data, X, dX, zp, h):
+        """Sensitivities after the step from ``X`` with padded stage values ``zp`` (see :meth:`_step`):
+        the stage equations differentiated, the inputs' derivatives gathered as their values."""
+        fused = self.emu._fused
+        P = next(iter(dX.values())).shape[1]
+        dzp = np.zeros((3, fused.n_rows, P, fused.width))
+        for n, lev, _, _, factors, conv in fused.plan:
             d = data[n]
-            lev = d.lev
             k, m = lev.k, n + 1
-            P = dX[n].shape[1]
-            dZ = np.zeros((3,) + dX[n].shape)
-            dZs[n] = dZ
-            if k:
-                Y, dY = self._inputs(lev, Zs, dZs)
-                z = Zs[n][:, :k]
-                if not d.sparse:  # dense: dB Y + B dY - dA Z as matrix products
-                    lev_in = ((d.dbm @ Y).reshape(3, k, P, m) + (d.bm @ dY.reshape(3, lev.n_y, P * m)).reshape(3, k, P, m)
-                              - (d.dam @ z).reshape(3, k, P, m))
-                else:
-                    terms = d.wb[None, :, :, None] * Y[:, lev.bc][:, :, None, :]
-                    terms += d.bval[None, :, None, None] * dY[:, lev.bc]
-                    lev_in = self._row_sum(lev.sum_b, terms)
-                    lev_in -= d.wd[None, :, :, None] * z[:, :, None, :]
-                    if d.wo is not None:
-                        lev_in -= self._row_sum(lev.sum_o, d.wo[None, :, :, None] * Zs[n][:, lev.o_c][:, :, None, :])
-                x0 = X[n][:k]
-                base = d.c[:, None, None] * dX[n][:k] + d.dcrow[:, :, None] * x0[:, None, :]
-                rhs = (base[None] - d.dcrow[None, :, :, None] * z[:, :, None, :]
-                       + h * (_RA @ lev_in.reshape(3, -1)).reshape(3, k, P, m)).reshape(3 * k, P * m)
-                dZ[:, :k] = d.solver(h)(rhs).reshape(3, k, P, m)
-            dXn[n] = dZ[2].copy()
-        return dXn
+            f, df = zp[:, factors, :m], dzp[:, factors, :, :m]
+            Y, dY = f[:, 0], df[:, 0]
+            for j in range(1, len(factors)):
+                o, do = f[:, j], df[:, j]
+                ny1 = Y.shape[1]
+                dY = ((dY[..., :, None] * o[:, :, None, None, :]).reshape(3, ny1, P, -1)
+                      + (Y[:, :, None, :, None] * do[..., None, :]).reshape(3, ny1, P, -1)) @ conv
+                Y = (Y[..., :, None] * o[..., None, :]).reshape(3, ny1, -1) @ conv
+            r0 = fused.rows[n][0]
+            z = zp[:, r0:r0 + k, :m]
+            if not d.sparse:  # dense: dB Y + B dY - dA Z as matrix products
+                lev_in = ((d.dbm @ Y).reshape(3, k, P, m)
+                          + (d.bm_ext @ dY.reshape(3, -1, P * m)).reshape(3, k, P, m)
+                          - (d.dam @ z).reshape(3, k, P, m))
+            else:
+                terms = d.wb[None, :, :, None] * Y[:, lev.bc][:, :, None, :]
+                terms += d.bval[None, :, None, None] * dY[:, lev.bc]
+                lev_in = self._row_sum(lev.sum_b, terms)
+                lev_in -= d.wd[None, :, :, None] * z[:, :, None, :]
+                if d.wo is not None:
+                    lev_in -= self._row_sum(lev.sum_o, d.wo[None, :, :, None] * z[:, lev.o_c][:, :, None, :])
+            x0 = X[n][:k]
+            base = d.c[:, None, None] * dX[n][:k] + d.dcrow[:, :, None] * x0[:, None, :]
+            rhs = (base[None] - d.dcrow[None, :, :, None] * z[:, :, None, :]
+                   + h * (_RA @ lev_in.reshape(3, -1)).reshape(3, k, P, m)).reshape(3 * k, P * m)
+            dzp[:, r0:r0 + k, :, :m] = d.solver(h)(rhs).reshape(3, k, P, m)
+        return {n: dzp[2, r0:r2, :, : n + 1] for n, (r0, _, r2) in fused.rows.items()}
 
     def simulate(
         self,
@@ -350,6 +402,8 @@ class INSTSystem:
             X[n][k:] = labelled.arrays[n]
             if sens:
                 dX[n][k:] = 0.0
+        tmpl = self.emu._fused.template(labelled.arrays)
+        start = np.broadcast_to(tmpl, (3,) + tmpl.shape).copy()
         where = {e: self.emu.index[e] for e in self.targets}
         mids = {e: np.empty((times.size, n + 1)) for e, (n, _) in where.items()}
         dmids = {e: np.empty((times.size, P, n + 1)) for e, (n, _) in where.items()} if sens else None
@@ -375,30 +429,42 @@ class INSTSystem:
                 ok = d.c > 0
                 if ok.any():
                     rate = max(rate, float(np.max(diag[ok] / d.c[ok])))
-        h = 1e-3 / rate if rate > 0 else (times[-1] if times.size else 1.0)
+        h = _H0 / rate if rate > 0 else (times[-1] if times.size else 1.0)
         steps = rejected = 0
+        known = []  # step sizes already factorised: a step size within 1e-12 of one is snapped to it
         while i < times.size:
-            h_try = min(h, times[i] - t)
-            last = h_try >= times[i] - t - 1e-14 * max(1.0, times[i])
-            full, _ = self._step(data, X, h_try)
-            half1, z1 = self._step(data, X, h_try / 2)
-            half2, z2 = self._step(data, half1, h_try / 2)
-            err = max(float(np.max(np.abs(half2[n] - full[n]))) for n in self.sizes) / (2 ** _ORDER - 1)
+            remaining = times[i] - t
+            # equal steps up to the next requested time, so that the factorisations are reused
+            pieces = max(1, int(np.ceil(remaining / h * (1.0 - 1e-12))))
+            h_try = remaining / pieces
+            for hk in known:
+                if abs(h_try - hk) <= 1e-12 * hk:
+                    h_try = hk
+                    break
+            else:
+                known = [h_try] + known[:7]
+            last = pieces == 1
+            full, _, end_full = self._step(data, X, h_try, start)
+            half1, z1, _ = self._step(data, X, h_try / 2, start)
+            half2, z2, end_half = self._step(data, half1, h_try / 2, start)
+            err = float(np.max(np.abs(end_half - end_full))) / (2 ** _ORDER - 1)
             steps += 1
             if steps > max_steps:
                 raise RuntimeError(f"INST integration needed more than {max_steps} steps")
-            fac = 0.9 * (tol / err) ** (1.0 / (_ORDER + 1)) if err > 0 else 4.0
+            fac = 0.9 * (tol / err) ** (1.0 / (_ORDER + 1)) if err > 0 else _GROW
             if err > tol:
                 rejected += 1
-                h = h_try * max(0.2, min(0.9, fac))
+                h = h_try * max(_SHRINK, min(0.9, fac))
                 continue
             if sens:
                 dmid = self._dstep(data, X, dX, z1, h_try / 2)
                 dX = self._dstep(data, half1, dmid, z2, h_try / 2)
             X = half2
             t = times[i] if last else t + h_try
-            if not last or h_try >= h:
-                h = h_try * min(4.0, max(1.0, fac))
+            # grow only by a worthwhile factor (else keep the step size and its factorisations);
+            # a step shortened to split an interval evenly keeps the proposal it was cut from
+            grown = h_try * min(_GROW, fac) if fac >= _HOLD else h_try
+            h = max(h, grown) if fac >= 1.0 else grown
             while i < times.size and times[i] <= t:
                 record(i)
                 i += 1
