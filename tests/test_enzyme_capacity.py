@@ -30,6 +30,7 @@ from fluxasn.analysis.capacity import (
 )
 from fluxasn.core.enzymes import enzyme_costs, pool_parameters, read_enzyme_table
 from fluxasn.exceptions import FluxasnInputError, InfeasibleError
+from _knockouts import assert_same_knockouts
 
 
 def two_routes() -> cobra.Model:
@@ -124,13 +125,13 @@ def test_fva_and_knockouts_with_pool_agree_with_cobra_on_core(core_model):
         assert np.allclose(ours.loc[ids, "maximum"], ref.loc[ids, "maximum"], atol=1e-6)
         singles = fluxasn.knockout_screen(core_model, processes=1).to_frame()
         cobra_singles = single_gene_deletion(core_model, processes=1)
-        _assert_same(singles, cobra_singles)
+        assert_same_knockouts(singles, cobra_singles)
         genes = ["ASNS", "GOT1", "GOT2", "PC", "MDH1", "MDH2", "LDHA", "SLC25A12", "IDH1", "ACLY"]
         genes = [g for g in genes if g in core_model.genes]
         pairs = fluxasn.knockout_screen(core_model, genes=genes, order=2, processes=1).to_frame()
         cobra_pairs = double_gene_deletion(core_model, gene_list1=genes, processes=1)
         cobra_pairs = cobra_pairs[cobra_pairs["ids"].map(len) == 2]
-        _assert_same(pairs, cobra_pairs)
+        assert_same_knockouts(pairs, cobra_pairs)
 
 
 def test_fva_with_pool_on_an_unpickled_model_under_gln_free(core_model):
@@ -154,17 +155,6 @@ def test_fva_with_pool_on_an_unpickled_model_under_gln_free(core_model):
     ref = flux_variability_analysis(model, ids, processes=1)
     for end in ("minimum", "maximum"):
         np.testing.assert_allclose(ours.loc[ids, end], ref.loc[ids, end], atol=1e-6, err_msg=end)
-
-
-def _assert_same(ours: pd.DataFrame, ref: pd.DataFrame) -> None:
-    a = {ids: (g, s) for ids, g, s in zip(ours["ids"], ours["growth"], ours["status"])}
-    b = {frozenset(ids): (g, s) for ids, g, s in zip(ref["ids"], ref["growth"], ref["status"])}
-    assert set(a) == set(b)
-    for key, (growth, status) in a.items():
-        ref_growth, ref_status = b[key]
-        assert status == ref_status, key
-        if status == "optimal":
-            assert growth == pytest.approx(ref_growth, abs=1e-6), key
 
 
 def _pool_at(model, growth):
@@ -291,14 +281,7 @@ def test_pool_on_human_gem_calibrates_and_knocks_out_as_cobra(_human_gem_session
         genes = sorted(rng.choice([g.id for g in model.genes], size=20, replace=False).tolist())
         genes += ["ENSG00000070669"]  # ASNS
         ours = fluxasn.knockout_screen(model, genes=genes, processes=1).to_frame()
-        ref = single_gene_deletion(model, gene_list=genes, processes=1)
-        a = {ids: (g, s) for ids, g, s in zip(ours["ids"], ours["growth"], ours["status"])}
-        b = {frozenset(ids): (g, s) for ids, g, s in zip(ref["ids"], ref["growth"], ref["status"])}
-        assert set(a) == set(b)
-        for key, (growth, status) in a.items():
-            assert status == b[key][1], key
-            if status == "optimal":
-                assert growth == pytest.approx(b[key][0], abs=1e-6), key
+        assert_same_knockouts(ours, single_gene_deletion(model, gene_list=genes, processes=1))
         reactions = sorted(rng.choice([r.id for r in model.reactions], size=20, replace=False).tolist())
         reactions += ["MAR02359", "MAR05538", "MAR08923", "MAR00678"]
         ranges = fluxasn.fva(model, reactions, fraction_of_optimum=0.99, processes=1)

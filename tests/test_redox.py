@@ -213,20 +213,11 @@ def test_fva_and_knockouts_with_redox_rows_agree_with_cobra(core_model, which):
     knockout (2026-12-07), so GLPK cannot serve as the reference here.
     """
     import fluxasn
-    import pandas as pd
+    from _knockouts import assert_same_knockouts as same
     from cobra.flux_analysis import double_gene_deletion, flux_variability_analysis, single_gene_deletion
 
     from fluxasn.analysis.capacity import add_enzyme_capacity, calibrate_capacity
     from fluxasn.core.enzymes import enzyme_costs
-
-    def same(ours: pd.DataFrame, ref: pd.DataFrame) -> None:
-        a = {ids: (g, s) for ids, g, s in zip(ours["ids"], ours["growth"], ours["status"])}
-        b = {frozenset(ids): (g, s) for ids, g, s in zip(ref["ids"], ref["growth"], ref["status"])}
-        assert set(a) == set(b)
-        for key, (growth, status) in a.items():
-            assert status == b[key][1], key
-            if status == "optimal":
-                assert growth == pytest.approx(b[key][0], abs=1e-6), key
 
     m = core_model
     with m:

@@ -76,12 +76,6 @@ def _redox(model) -> dict:
     return {"redox": f"{len(directions)} directions forced, {len(pairs)} transhydrogenation pairs blocked"}
 
 
-def _calibrated_redox(model) -> dict:
-    info = _calibrated(model)
-    info.update(_redox(model))
-    return info
-
-
 def _vents(model) -> dict:
     closed = close_free_vents(model)
     shut = closed.loc[closed["status"] == "closed", "reaction"].tolist()
@@ -90,16 +84,14 @@ def _vents(model) -> dict:
                      f"free vents left in: {', '.join(left) or 'none'}"}
 
 
-def _vents_calibrated(model) -> dict:
-    info = _vents(model)
-    info.update(_calibrated(model))
-    return info
-
-
-def _vents_calibrated_redox(model) -> dict:
-    info = _vents_calibrated(model)
-    info.update(_redox(model))
-    return info
+def _chain(*adders: Callable) -> Callable:
+    """One adder applying ``adders`` in order, their descriptions merged."""
+    def add(model) -> dict:
+        info: dict = {}
+        for adder in adders:
+            info.update(adder(model))
+        return info
+    return add
 
 
 #: name -> (constraint adder, whether the NCI-60 median rates apply)
@@ -108,13 +100,13 @@ MECHANISMS: Dict[str, Tuple[Optional[Callable], bool]] = {
     "pool": (_pool, False),
     "pool at measured growth": (_calibrated, False),
     "FBA + redox": (_redox, False),
-    "pool at measured growth + redox": (_calibrated_redox, False),
+    "pool at measured growth + redox": (_chain(_calibrated, _redox), False),
     "FBA + no free vents": (_vents, False),
-    "pool at measured growth + no free vents": (_vents_calibrated, False),
-    "pool at measured growth + redox + no free vents": (_vents_calibrated_redox, False),
+    "pool at measured growth + no free vents": (_chain(_vents, _calibrated), False),
+    "pool at measured growth + redox + no free vents": (_chain(_vents, _calibrated, _redox), False),
     "FBA + NCI-60 rates": (None, True),
     "pool at measured growth + NCI-60 rates": (_calibrated, True),
-    "pool at measured growth + no free vents + NCI-60 rates": (_vents_calibrated, True),
+    "pool at measured growth + no free vents + NCI-60 rates": (_chain(_vents, _calibrated), True),
 }
 
 
