@@ -64,7 +64,8 @@ _public("fluxasn.analysis.capacity", "EnzymePool", "add_enzyme_capacity", "calib
 _public("fluxasn.analysis.redox", "block_transhydrogenation", "constrain_redox_directions")
 # --- isotope: 13C-MFA
 _public("fluxasn.isotope", "LabelingNetwork", "MFAProblem", "MFAResult", "Tracer", "add_13c_constraints",
-        "fit_13c", "read_c13", "read_fluxml", "read_freeflux", "read_inca_csv", "read_mfapy", "simulate_mids")
+        "fit_13c", "read_c13", "read_fluxml", "read_freeflux", "read_ftbl", "read_inca_csv", "read_mfapy",
+        "simulate_mids")
 # --- report
 _public("fluxasn.report", "FluxReport", "FluxSummary", "make_report", "summarize", "validate_file",
         "write_escher_json")
@@ -137,7 +138,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from fluxasn.io.models import read_model_file, write_model_file  # noqa: F401
     from fluxasn.isotope import (  # noqa: F401
         LabelingNetwork, MFAProblem, MFAResult, Tracer, add_13c_constraints, fit_13c, read_c13, read_fluxml,
-        read_freeflux, read_inca_csv, read_mfapy, simulate_mids,
+        read_freeflux, read_ftbl, read_inca_csv, read_mfapy, simulate_mids,
     )
     from fluxasn.report import (  # noqa: F401
         FluxReport, FluxSummary, make_report, summarize, validate_file, write_escher_json,
