@@ -15,13 +15,20 @@
    shared), one BLAS/OpenMP thread (OMP_NUM_THREADS etc. = 1 unless set).
    Also x3cflux's natural-13C conventions, measured on a one-reaction
    FluxML file.
-2. Time per fit (fluxasn; x3cflux's fit needs Ipopt/cyipopt, not installed).
+2. Time per fit (``--fits``, 0 skips; skipped with the reason when x3cflux's
+   fitting, which needs cyipopt, cannot be imported): the TCA toy's synthetic
+   time course (5 times, 20 MIDs, sd 0.01, seed 0), the same data, start and
+   bounds in a FluxML file for x3cflux's ``run_optimization`` (Ipopt, its
+   defaults) and in an INSTProblem for fluxasn's ``local_fit``; at u1 = 100
+   and, the same MIDs, u1 = 1 (fluxes / 100, times x 100), from a far and a
+   near start. Printed: time per fit, iterations, SSR of each tool, each
+   solution's SSR by the other tool's simulator, the time ratio.
 3. Recovery: ``--replicates`` synthetic time courses of the toy network
    (0, 1, 4, 8, 24 h; MID sd 0.005; pools measured with 10 % sd; seeds
    0..n-1): share of 95 % linearized intervals of fluxes and pools that cover
    the truth, and share of fits passing the chi-square test.
 
-Usage: python scripts/bench_inst.py [--replicates 50] [--repeat 20]
+Usage: python scripts/bench_inst.py [--replicates 50] [--repeat 20] [--fits 1] [--only-fits]
 """
 import os
 
@@ -29,6 +36,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")  # small matrices: one BLAS thread
 
 import argparse
+import re
 import sys
 import tempfile
 import time
@@ -168,15 +176,184 @@ def recovery(replicates):
     print("  per parameter: " + ", ".join(f"{n} {np.mean(h):.0%}" for n, h in per_name.items()))
 
 
+# -- per fit ---------------------------------------------------------------------------
+FIT_SD = 0.01  # sd of every synthetic MID value (the datum's stddev in the FluxML file)
+# Fixed u1 sets the flux scale (fluxes and pools together are otherwise not identifiable); v7
+# (OAA -> Fum) is bounded by 10 u1, as only a cycle limits it otherwise. Starts: v4 and v7 in
+# units of u1 (truth 0.5, 0.75), pools alternately ``factor`` and 1 / ``factor`` times the truth.
+FIT_STARTS = {"far": ({"v4": 0.3, "v7": 0.3}, 2.0), "near": ({"v4": 0.45, "v7": 0.65}, 1.25)}
+
+
+def fit_pair(x3, folder, u1, start, seed=0):
+    """The TCA toy's synthetic time course as a FluxML file for x3cflux and as fluxasn's INSTProblem.
+
+    Fluxes: TCA_X3C's times ``u1 / 100`` (mmol/gDW/h), pools TCA_X3C_POOLS (mmol/gDW), times
+    TCA_X3C_TIMES times ``100 / u1`` (h): the same MIDs at every ``u1``. Data: fluxasn's MIDs
+    (tol 1e-10) plus normal noise (sd 0.01, ``seed``; negative values set to 0, as x3cflux refuses
+    them); x3cflux's conventions (every pool at natural 13C, 1.109 %, at t = 0; the inputs'
+    unlabelled positions pure 12C). u1 fixed and v7 <= 10 u1 in both.
+    """
+    from fluxasn.isotope.inst import INSTProblem, Pool, TimeCourse
+    from fluxasn.isotope.measurements import MIDMeasurement
+    from fluxasn.isotope.tracers import Tracer
+
+    k = u1 / 100.0
+    reactions = {r: (text, f * k) for r, (text, f) in ref.TCA_X3C.items()}
+    times = [t / k for t in ref.TCA_X3C_TIMES]
+    groups = {g: s for g, (s, _) in ref.TCA_X3C_GROUPS.items()}
+    net, system, v = ref.build(reactions, {"AcCoAx", "Aspx"}, [e for _, e in ref.TCA_X3C_GROUPS.values()],
+                               pool_unit="mmol/gDW")
+    tracers = [Tracer("AcCoAx", (2,), 0.25), Tracer("AcCoAx", (1, 2), 0.25)]
+    pools = np.array([ref.TCA_X3C_POOLS[p] for p in system.pool_ids])
+    truth, _, _ = system.simulate(v, pools, ref.packed(system, net, tracers),
+                                  ref.packed(system, net, [], natural=0.01109), times, tol=1e-10)
+    rng = np.random.default_rng(seed)
+    data, mids = {}, []
+    for g, (_, emu) in ref.TCA_X3C_GROUPS.items():
+        for i, t in enumerate(times):
+            x = truth[parse_emu(emu)][i] + rng.normal(0.0, FIT_SD, truth[parse_emu(emu)][i].size)
+            x = np.maximum(x, 0.0)  # x3cflux refuses negative measured values
+            mids.append((t, MIDMeasurement(g, parse_emu(emu), x, np.full(x.size, FIT_SD), tolerance=0.2)))
+            data.update({(g, m, str(t)): float(x[m]) for m in range(x.size)})
+    text = ref.fluxml_text(reactions, {"AcCoAx": [("00", 0.5), ("01", 0.25), ("11", 0.25)],
+                                       "Aspx": [("0000", 1.0)]}, groups, times)
+    text = re.sub(r'<datum id="(\w+)" stddev="[^"]*" weight="(\d+)" time="([^"]*)">0.1</datum>',
+                  lambda m: f'<datum id="{m[1]}" stddev="{FIT_SD}" weight="{m[2]}" time="{m[3]}">'
+                            f'{data[(m[1], int(m[2]), m[3])]!r}</datum>', text)
+    text = text.replace("<measurement>", f"<constraints><net><textual>u1={u1};v7&lt;={10 * u1}"
+                                         "</textual></net></constraints><measurement>")
+    text = text.replace('<group id=', '<group scale="one" id=')  # without it x3cflux fits a scale per group
+    path = folder / "tca_inst_fit.fml"
+    path.write_text(text)
+    sim = x3.create_simulator_from_fml(str(path), "default", "emu")
+    fluxes0, factor = FIT_STARTS[start]
+    start_pools = {p: ref.TCA_X3C_POOLS[p] * (1 / factor if j % 2 else factor) for j, p in enumerate(system.pool_ids)}
+    problem = INSTProblem(net, [TimeCourse("tca", tracers, mids, natural_13c=0.0, initial_13c=0.01109)],
+                          pools={p: Pool(p, x) for p, x in start_pools.items()}, fixed={"u1": u1},
+                          bounds={"v7": (0.0, 10 * u1)}, pool_unit="mmol/gDW")
+    x = dict(zip([f.id for f in net.fluxes], v))  # the start's fluxes: balances kept
+    x.update({r: f * u1 for r, f in fluxes0.items()})
+    x["v5"] = x["v4"]
+    x["v8"] = x["u2"] = x["v1"] - x["v4"]
+    x["v3"] = x["v9"] = x["v2"] - x["v4"]
+    x["v6"] = x["v5"] + x["v7"]
+    x["v10"] = x["v2"] + x["v4"]
+    u0 = np.linalg.lstsq(problem.N, np.array([x[f.id] for f in net.fluxes]) - problem.vp, rcond=None)[0]
+    u_true = np.linalg.lstsq(problem.N, v - problem.vp, rcond=None)[0]
+    return sim, problem, net, times, problem.start(u0), np.concatenate([u_true, pools])
+
+
+def to_x3(sim, problem, net, theta):
+    """x3cflux's free parameters at fluxasn's ``theta`` (irreversible network: net = gross flux).
+
+    A pool x3cflux has and fluxasn's cascade does not need (no measured EMU depends on it: CO2)
+    is set to its true size; it does not change x3cflux's loss either.
+    """
+    v, q = problem.split(theta)
+    want = dict(ref.TCA_X3C_POOLS)
+    want.update({f"{f.id}.n": x for f, x in zip(net.fluxes, v)})
+    want.update({f"{f.id}.x": 0.0 for f in net.fluxes})
+    want.update(zip(problem.system.pool_ids, q))
+    return np.array([want[n] for n in sim.parameter_space.free_parameter_names])
+
+
+def to_fluxasn(sim, problem, net, x):
+    """fluxasn's ``theta`` at x3cflux's free parameters ``x`` (and the flux mismatch, 0 if consistent)."""
+    space = sim.parameter_space
+    full = dict(zip(space.parameter_names, space.compute_parameters(np.asarray(x, float))))
+    v = np.array([full[f"{f.id}.n"] for f in net.fluxes])
+    u = np.linalg.lstsq(problem.N, v - problem.vp, rcond=None)[0]
+    mismatch = float(np.abs(problem.vp + problem.N @ u - v).max())
+    return np.concatenate([u, [full[problem.system.pool_ids[i]] for i in problem.free_pools]]), mismatch
+
+
+def _named(problem, net, theta):
+    v, q = problem.split(theta)
+    ids = [f.id for f in net.fluxes]
+    return [v[ids.index("v4")], v[ids.index("v7")]] + list(q)
+
+
+def fits(n_fits):
+    """Time per fit of the TCA toy's time course: fluxasn's local fit vs x3cflux's run_optimization."""
+    if n_fits <= 0:
+        return
+    try:
+        import cyipopt  # noqa: F401  x3cflux's fitting needs it (and Ipopt)
+        import x3cflux as x3
+    except ImportError as exc:
+        print(f"fit timing skipped: x3cflux's fitting is not importable ({exc})")
+        return
+    if not hasattr(x3, "run_optimization"):  # the tests' loader left only x3cflux's core
+        print("fit timing skipped: x3cflux was loaded without its fitting modules")
+        return
+    from fluxasn.isotope.optimize import local_fit, single_blas_thread
+
+    x3.logging.level = 1  # x3cflux warns of the CO2 pool (no measurement depends on it) and of Ipopt's exit
+    print("fit: fluxasn: constrained Levenberg-Marquardt (local_fit; stops at a relative SSR gain < 1e-8, or "
+          "< 1e-2 SSR over 5 steps), integrator tol 1e-8 (absolute local error, MID fractions), forward "
+          "sensitivities; x3cflux 3.1.2: run_optimization at its defaults (Ipopt, L-BFGS Hessian, tol 1e-6, "
+          "acceptable_tol 1e-3, adaptive mu), CVODE rtol 1e-6, its loss gradient. SSR: sum of "
+          "((simulated - measured) / sd)^2 in both (same value at the same parameters, printed)")
+    failures = tuple(getattr(x3, n) for n in ("MathError", "IpoptError") if hasattr(x3, n))
+    for u1, start in [(u1, s) for u1 in (100.0, 1.0) for s in FIT_STARTS]:
+        with tempfile.TemporaryDirectory() as tmp:
+            sim, problem, net, times, theta0, theta_true = fit_pair(x3, Path(tmp), u1, start)
+        x0 = to_x3(sim, problem, net, theta0)
+        assert np.abs(to_fluxasn(sim, problem, net, x0)[0] - theta0).max() < 1e-9  # the maps are inverse
+        print(f"TCA toy, u1 = {u1:g} mmol/gDW/h, {start} start {FIT_STARTS[start]}, {len(problem.layout)} MIDs ({problem.n_mid} values, sd "
+              f"{FIT_SD}) at {[float(f'{t:.4g}') for t in times]} h; parameters: fluxasn {problem.p}, x3cflux "
+              f"{len(x0)} (also CO2's pool, which no measurement depends on). SSR at the start: fluxasn "
+              f"{problem.ssr(theta0):.2f}, x3cflux {sim.compute_loss(x0):.2f}; at the truth: fluxasn "
+              f"{problem.ssr(theta_true):.2f}, x3cflux {sim.compute_loss(to_x3(sim, problem, net, theta_true)):.2f}")
+        ours, theirs = [], []
+        for _ in range(n_fits):
+            t0 = time.perf_counter()
+            with single_blas_thread():
+                theta, f, it, conv = local_fit(problem, theta0)
+            ours.append(time.perf_counter() - t0)
+            iters = [(0, np.inf, 0.0)]
+            t0 = time.perf_counter()
+            try:
+                x, loss = x3.run_optimization(sim, x0.copy(), callback=lambda i, obj, *a, **k: iters.append(
+                    (i, obj, time.perf_counter() - t0)))
+            except failures as exc:  # x3cflux passes only ValueError on to Ipopt as a failed evaluation
+                x = None
+                failed = f"{type(exc).__name__}: {exc}"
+            theirs.append(time.perf_counter() - t0)
+        print(f"  fluxasn: {min(ours):6.2f} s per fit (least of {n_fits}), {it} iterations, converged {conv}, "
+              f"SSR {f:.3f}; by x3cflux's simulator {sim.compute_loss(to_x3(sim, problem, net, theta)):.3f}")
+        reach = next(((i, s) for i, o, s in iters if o <= f + 0.01), None)  # fluxasn's SSR, to 0.01
+        print("  x3cflux first within 0.01 of fluxasn's SSR: " + (f"iteration {reach[0]}, {reach[1]:.2f} s"
+                                                                  if reach else "never"))
+        if x is None:
+            print(f"  x3cflux: failed after {min(theirs):.2f} s, {iters[-1][0]} iterations (least SSR on the way "
+                  f"{min(o for _, o, _ in iters):.3f}, last {iters[-1][1]:.3f}): {failed[:160]}")
+            continue
+        theta_x3, mismatch = to_fluxasn(sim, problem, net, x)
+        print(f"  x3cflux: {min(theirs):6.2f} s per fit (least of {n_fits}), {iters[-1][0]} iterations, SSR "
+              f"{loss:.3f}; by fluxasn's simulator {problem.ssr(theta_x3):.3f}")
+        names = ["v4", "v7"] + list(problem.system.pool_ids)
+        print("  truth / fluxasn / x3cflux: " + "; ".join(
+            f"{n} {a:.4g}/{b:.4g}/{c:.4g}" for n, a, b, c in zip(
+                names, _named(problem, net, theta_true), _named(problem, net, theta),
+                _named(problem, net, theta_x3))))
+        print(f"  ratio fluxasn/x3cflux time per fit: {min(ours) / min(theirs):.3f}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replicates", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--fits", type=int, default=1, help="fits per tool for the time per fit (0: skip)")
+    parser.add_argument("--only-fits", action="store_true", help="print only the time per fit")
     args = parser.parse_args()
     threads = {v: os.environ.get(v) for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
     print(f"threads: {threads}; times: least of {args.repeat} runs (EC: of {max(3, args.repeat // 5)}), wall clock")
-    simulations(args.repeat)
-    recovery(args.replicates)
+    if not args.only_fits:
+        simulations(args.repeat)
+    fits(args.fits)
+    if not args.only_fits:
+        recovery(args.replicates)
 
 
 if __name__ == "__main__":
