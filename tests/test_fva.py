@@ -4,6 +4,7 @@ from __future__ import annotations
 import random
 
 import cobra
+import numpy as np
 import pandas as pd
 import pytest
 from cobra.flux_analysis import flux_variability_analysis
