@@ -17,7 +17,7 @@ import cobra
 
 from fluxasn.core.resolver import ModelResolver
 
-__all__ = ["COFACTOR_POOLS", "CofactorIndex", "cofactor_index"]
+__all__ = ["COFACTOR_POOLS", "CofactorIndex", "cofactor_index", "is_proton"]
 
 #: pool -> (oxidised key, reduced key); keys are dictionary ids of the resolver.
 COFACTOR_POOLS: Dict[str, Tuple[str, str]] = {"nad": ("nad", "nadh"), "nadp": ("nadp", "nadph")}
@@ -34,10 +34,18 @@ def _bigg_base(met: cobra.Metabolite) -> str:
     return base
 
 
+def is_proton(met: cobra.Metabolite) -> bool:
+    """True for a proton: formula ``H`` (charge +1 or unset), or, without a formula, the BiGG id ``h``."""
+    formula = (met.formula or "").strip()
+    if formula:
+        return formula == "H" and met.charge in (None, 1)
+    return _bigg_base(met) == "h"
+
+
 def _is_fixed(met: cobra.Metabolite) -> bool:
     formula = (met.formula or "").strip()
     if formula:
-        return formula == "H2O" or (formula == "H" and met.charge in (None, 1))
+        return formula == "H2O" or is_proton(met)
     return _bigg_base(met) in ("h", "h2o")
 
 

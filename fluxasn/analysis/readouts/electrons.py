@@ -44,7 +44,7 @@ from cobra.flux_analysis import pfba
 from fluxasn.analysis.readouts._common import _resolver
 from fluxasn.analysis.readouts.limits import growth_limits
 from fluxasn.config import ZERO
-from fluxasn.core.cofactors import cofactor_index
+from fluxasn.core.cofactors import cofactor_index, is_proton
 from fluxasn.core.resolver import ModelResolver
 from fluxasn.exceptions import FluxasnInputError, RoleError
 from fluxasn.views import ResultView
@@ -113,14 +113,7 @@ class ElectronVents(ResultView):
 
 
 def _proton(model: cobra.Model, compartment: str) -> Optional[cobra.Metabolite]:
-    for met in model.metabolites:
-        if met.compartment != compartment:
-            continue
-        formula = (met.formula or "").strip()
-        base = met.id[:-len(compartment) - 1] if met.id.endswith("_" + compartment) else met.id
-        if base == "h" or (formula == "H" and met.charge in (1, None)):
-            return met
-    return None
+    return next((met for met in model.metabolites if met.compartment == compartment and is_proton(met)), None)
 
 
 def _oxygen_exchange(model: cobra.Model, resolver: ModelResolver) -> Optional[cobra.Reaction]:
@@ -128,21 +121,6 @@ def _oxygen_exchange(model: cobra.Model, resolver: ModelResolver) -> Optional[co
         return resolver.exchange("o2")
     except (RoleError, FluxasnInputError):
         return None
-
-
-def _close_uptake(reaction: cobra.Reaction, limit: float) -> None:
-    """Uptake of an exchange at most ``limit`` (either orientation of the exchange)."""
-    (met, coefficient), = reaction.metabolites.items()
-    if coefficient < 0:  # met <=>: uptake is negative flux
-        reaction.lower_bound = max(reaction.lower_bound, -limit)
-    else:
-        reaction.upper_bound = min(reaction.upper_bound, limit)
-
-
-def _signed_exchange(reaction: cobra.Reaction, flux: float) -> float:
-    """Secretion positive, uptake negative, whatever the exchange's orientation."""
-    coefficient = next(iter(reaction.metabolites.values()))
-    return -coefficient * flux
 
 
 def electron_vents(
@@ -220,8 +198,8 @@ def electron_vents(
     for compartment in chosen:
         nad, nadh = forms[compartment][oxidised_kind], forms[compartment][reduced_kind]
         with model:
-            if o2 is not None:
-                _close_uptake(o2, oxygen)
+            if o2 is not None:  # only ever tightened
+                resolver.set_uptake_limit(o2, min(oxygen, resolver.uptake_limit(o2)))
             load = cobra.Reaction(f"{LOAD_PREFIX}{compartment}", lower_bound=0.0, upper_bound=cap)
             stoichiometry = {nad: -1.0, nadh: 1.0}
             proton = _proton(model, compartment)
@@ -252,7 +230,7 @@ def electron_vents(
                         if abs(flux) <= 1e-9 or reaction.id == load.id:
                             continue
                         if reaction.id in exchanges:
-                            net = _signed_exchange(reaction, flux)
+                            net = -resolver.uptake_flux(reaction, flux)  # secretion +, uptake -
                             products.append((abs(net), f"{reaction.id} {net:+.4g}"))
                             route_rows.append({"compartment": compartment, "reaction": reaction.id,
                                                "name": reaction.name, "kind": "exchange", "flux": flux,
