@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -75,30 +75,81 @@ def test_rows_match_cobra_and_views(tmp_path, textbook):
     assert manifest["rows"] == len(frame)
 
 
-def test_resume_after_sigkill_is_identical(tmp_path):
-    spec = write_spec(tmp_path, chunk=40)
-    whole = run_screen(spec, out=tmp_path / "whole", processes=1, progress=False)
-    killed = tmp_path / "killed"
-    code = ("from fluxasn.analysis.screen import run_screen; "
-            f"run_screen({str(spec)!r}, out={str(killed)!r}, processes=1, progress=False)")
-    proc = subprocess.Popen([sys.executable, "-c", code], cwd=REPO)
-    parts = killed / "parts"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        if parts.exists() and len(list(parts.glob("*.parquet"))) >= 5:
-            break
-        if proc.poll() is not None:
-            break
-        time.sleep(0.01)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
-    manifest = json.loads((killed / "manifest.json").read_text())
-    done = len(list(parts.glob("*.parquet")))
-    assert 0 < done < manifest["chunks"], "the run must be killed mid-way"
-    assert not (killed / "result.parquet").exists()
+KILL_AFTER = 5
+
+#: A run that kills itself (SIGKILL) right after its 5th part is written and recorded:
+#: a deterministic point of the run, not a timed poll.
+KILLED_RUN = (
+    "import os, signal\n"
+    "from fluxasn.analysis.screen import run_screen\n"
+    "def tick(done, total):\n"
+    "    if done >= {after}:\n"
+    "        os.kill(os.getpid(), signal.SIGKILL)\n"
+    "run_screen({spec!r}, out={out!r}, processes=1, progress=tick)\n"
+)
+
+
+@pytest.fixture(scope="module")
+def sigkilled(tmp_path_factory):
+    """An uninterrupted run and a run killed after its 5th part (kept pristine; tests copy it)."""
+    folder = tmp_path_factory.mktemp("sigkill")
+    spec = write_spec(folder, chunk=40)
+    whole = run_screen(spec, out=folder / "whole", processes=1, progress=False)
+    killed = folder / "killed"
+    code = KILLED_RUN.format(after=KILL_AFTER, spec=str(spec), out=str(killed))
+    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, timeout=300)
+    assert proc.returncode == -signal.SIGKILL
+    return spec, Path(whole.path).read_bytes(), killed
+
+
+def _copy_killed(sigkilled, tmp_path):
+    spec, whole, killed = sigkilled
+    out = tmp_path / "killed"
+    shutil.copytree(killed, out)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert len(list((out / "parts").glob("*.parquet"))) == KILL_AFTER < manifest["chunks"]
+    assert len(manifest["parts"]) == KILL_AFTER
+    assert not (out / "result.parquet").exists()
+    return spec, whole, out, manifest
+
+
+def test_resume_after_sigkill_is_identical(sigkilled, tmp_path):
+    spec, whole, killed, manifest = _copy_killed(sigkilled, tmp_path)
     resumed = run_screen(spec, out=killed, processes=1, progress=False)
-    assert resumed.computed == manifest["chunks"] - done
-    assert Path(resumed.path).read_bytes() == Path(whole.path).read_bytes()
+    assert resumed.computed == manifest["chunks"] - KILL_AFTER and resumed.repaired == []
+    assert Path(resumed.path).read_bytes() == whole
+
+
+def test_damaged_parts_are_detected_and_recomputed(sigkilled, tmp_path):
+    """A part cut short, a part overwritten by another valid part, a part the
+    manifest never recorded: each is found by its checksum (or read back), named,
+    and computed again; the result is still byte-identical."""
+    spec, whole, killed, manifest = _copy_killed(sigkilled, tmp_path)
+    parts = sorted((killed / "parts").glob("*.parquet"))
+    with open(parts[0], "r+b") as handle:  # as a new user found it: cut to 100 bytes
+        handle.truncate(100)
+    parts[1].write_bytes(parts[2].read_bytes())  # a valid Parquet file of the wrong chunk
+    del manifest["parts"][parts[3].stem]  # killed between the part and the manifest
+    (killed / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.warns(UserWarning, match="2 part file") as caught:
+        resumed = run_screen(spec, out=killed, processes=1, progress=False)
+    text = str(caught[0].message)
+    assert parts[0].name in text and "checksum mismatch (100 bytes" in text
+    assert parts[1].name in text and parts[3].name not in text
+    assert [r.split(":")[0] for r in resumed.repaired] == [parts[0].name, parts[1].name]
+    assert resumed.computed == manifest["chunks"] - KILL_AFTER + 2
+    assert Path(resumed.path).read_bytes() == whole
+    final = json.loads((killed / "manifest.json").read_text())
+    assert len(final["parts"]) == final["chunks"]
+    # without a manifest entry, a cut part is refused by reading it back
+    del final["parts"][parts[4].stem]
+    (killed / "manifest.json").write_text(json.dumps(final))
+    with open(parts[4], "r+b") as handle:
+        handle.truncate(100)
+    with pytest.warns(UserWarning, match="unreadable"):
+        again = run_screen(spec, out=killed, processes=1, progress=False)
+    assert again.computed == 1 and "1 damaged part(s) found by checksum" in str(again)
+    assert Path(again.path).read_bytes() == whole
 
 
 def test_stop_and_resume_and_pool_are_identical(tmp_path):

@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Literal, Optional, Sequence, Tuple, Union
@@ -46,7 +47,9 @@ from fluxasn.io.screen import (
     ScreenSpec,
     assemble,
     atomic_write_bytes,
+    check_part,
     line_of,
+    part_digest,
     read_result,
     read_spec,
     write_part,
@@ -300,8 +303,10 @@ class ScreenResult(ResultView):
     """
 
     def __init__(self, path: Path, *, n_rows: int, n_chunks: int, computed: int,
-                 tasks: Sequence[Task]) -> None:
+                 tasks: Sequence[Task], repaired: Sequence[str] = ()) -> None:
         self.path = path
+        #: Part files that failed their checksum on resume and were computed again.
+        self.repaired = list(repaired)
         self.n_rows = n_rows
         self.n_chunks = n_chunks
         self.computed = computed
@@ -321,8 +326,10 @@ class ScreenResult(ResultView):
                 .reset_index())
 
     def _title(self) -> str:
+        repaired = (f"; {len(self.repaired)} damaged part(s) found by checksum and "
+                    "computed again" if self.repaired else "")
         return (f"screen: {self.n_rows} rows in {self.path} ({self.n_chunks} chunks, "
-                f"{self.computed} computed in this run)")
+                f"{self.computed} computed in this run{repaired})")
 
     def _display(self) -> pd.DataFrame:
         return self._summary()
@@ -404,33 +411,65 @@ def run_screen(
             raise FluxasnInputError(
                 "the output folder holds a screen of a different spec; choose another folder "
                 "or delete it", source=out, identifier=str(out))
+        manifest["parts"] = dict(old.get("parts", {}))
     else:
+        manifest["parts"] = {}
         atomic_write_bytes(manifest_path, json.dumps(manifest, indent=1).encode())
     for stale in parts.glob(".*.tmp-*"):
         stale.unlink()  # half-written parts of a killed run
-    done_ids = {p.stem for p in parts.glob("*.parquet")}
+    done_ids, repaired = _verified_parts(parts, chunks, manifest)
+    if repaired:
+        warnings.warn(f"screen {out}: {len(repaired)} part file(s) failed their check and are "
+                      "computed again: " + "; ".join(repaired), stacklevel=2)
     pending = [c for c in chunks if c[0] not in done_ids]
     if stop_after is not None:
         pending = pending[: max(0, int(stop_after))]
     total = len(chunks)
-    finished = total - len([c for c in chunks if c[0] not in done_ids])
+    finished = len(done_ids)
 
     computed = 0
     with _progress(progress, total) as report:
         report(finished, total)
         for chunk_id, columns in _execute(plan, pending, processes=processes,
                                           backend=backend, scheduler=scheduler):
-            write_part(parts, chunk_id, columns)
+            manifest["parts"][chunk_id] = write_part(parts, chunk_id, columns)
+            atomic_write_bytes(manifest_path, json.dumps(manifest, indent=1).encode())
             computed += 1
             finished += 1
             report(finished, total)
-    remaining = [c for c in chunks if not (parts / f"{c[0]}.parquet").exists()]
+    remaining = [c for c in chunks if c[0] not in manifest["parts"]]
     if remaining:
         return ScreenResult(out / "result.parquet", n_rows=0, n_chunks=total,
-                            computed=computed, tasks=tasks)
+                            computed=computed, tasks=tasks, repaired=repaired)
     final = assemble(out, [c[0] for c in chunks])
     return ScreenResult(final, n_rows=manifest["rows"], n_chunks=total, computed=computed,
-                        tasks=tasks)
+                        tasks=tasks, repaired=repaired)
+
+
+def _verified_parts(parts: Path, chunks, manifest: Dict[str, Any]) -> Tuple[set, List[str]]:
+    """Chunks whose part file passes its check; the others' files removed and named.
+
+    Updates ``manifest["parts"]``: entries of missing or failed parts are
+    dropped; a complete part without an entry gets one.
+    """
+    records = manifest["parts"]
+    done, repaired = set(), []
+    for chunk_id, _, start, stop in chunks:
+        path = parts / f"{chunk_id}.parquet"
+        if not path.exists():
+            records.pop(chunk_id, None)
+            continue
+        ok, reason = check_part(path, records.get(chunk_id), stop - start)
+        if ok:
+            if chunk_id not in records:
+                records[chunk_id] = {"sha256": part_digest(path.read_bytes()),
+                                     "rows": stop - start}
+            done.add(chunk_id)
+        else:
+            repaired.append(f"{path.name}: {reason}")
+            records.pop(chunk_id, None)
+            path.unlink()
+    return done, repaired
 
 
 def _progress(progress, total):

@@ -36,12 +36,19 @@ naming the spec, its line and the entry; a model infeasible before any knockout:
 
 Output folder::
 
-    manifest.json         spec digest, tasks, chunk count (written first)
+    manifest.json         spec digest, tasks, chunk count (written first), and
+                          the SHA-256 and row count of every finished part
+                          (rewritten, atomically, after each part)
     parts/<chunk>.parquet one file per finished chunk, written to a temporary
                           name and renamed (a killed run leaves no half part)
     result.parquet        every part in chunk order (written at the end)
 
-A run that finds the folder resumes: finished chunks are skipped. Each chunk
+A run that finds the folder resumes: finished chunks are skipped. A part whose
+bytes do not match the checksum the manifest keeps for it (cut short,
+overwritten, damaged on disk) is reported and computed again; a part the
+manifest has no checksum for (a run killed between writing the part and
+updating the manifest, or a folder written before checksums were kept) is
+kept only if it reads back as a complete table of its chunk's size. Each chunk
 is computed from a fixed starting point (the reference basis, a per-task
 single-deletion table computed the same way everywhere), so its rows do not
 depend on which process computed it, in which order or after which restart:
@@ -52,6 +59,7 @@ The screen itself runs in :func:`fluxasn.analysis.screen.run_screen`.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import sys
@@ -71,7 +79,8 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 __all__ = ["ScreenSpec", "read_spec", "line_of", "RESULT_COLUMNS", "SCHEMA", "COBRA_BUNDLED",
-           "atomic_write_bytes", "write_part", "assemble", "read_result"]
+           "atomic_write_bytes", "write_part", "part_digest", "check_part", "assemble",
+           "read_result"]
 
 #: cobra's bundled models (``cobra.io.load_model`` reads these without network).
 COBRA_BUNDLED = ("textbook", "iJO1366", "salmonella", "mini")
@@ -224,13 +233,44 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def write_part(parts: Path, chunk_id: str, columns: Dict[str, list]) -> None:
+def part_digest(data: bytes) -> str:
+    """The checksum the manifest keeps for a part (SHA-256 of its bytes, hex)."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def write_part(parts: Path, chunk_id: str, columns: Dict[str, list]) -> Dict[str, Any]:
+    """Write one chunk's rows atomically; return its manifest entry (checksum, rows)."""
     table = pa.Table.from_pydict(columns, schema=SCHEMA)
-    tmp = parts / f".{chunk_id}.parquet.tmp-{os.getpid()}"
-    pq.write_table(table, tmp)
-    with open(tmp, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(tmp, parts / f"{chunk_id}.parquet")
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+    data = sink.getvalue().to_pybytes()
+    atomic_write_bytes(parts / f"{chunk_id}.parquet", data)
+    return {"sha256": part_digest(data), "rows": table.num_rows}
+
+
+def check_part(path: Path, entry: Optional[Dict[str, Any]], rows: int) -> Tuple[bool, str]:
+    """Is the part at ``path`` the finished chunk it claims to be?
+
+    With a manifest ``entry`` its bytes must match the recorded SHA-256 and
+    row count; without one (the run stopped between part and manifest) it
+    must read back as a complete table of the schema with ``rows`` rows.
+    Returns ``(ok, reason)``; ``reason`` says what is wrong.
+    """
+    data = path.read_bytes()
+    if entry is not None:
+        if entry.get("rows") != rows:
+            return False, f"the manifest records {entry.get('rows')} rows, the chunk has {rows}"
+        if part_digest(data) != entry.get("sha256"):
+            return False, (f"checksum mismatch ({len(data)} bytes; SHA-256 differs from the "
+                           "manifest's)")
+        return True, ""
+    try:
+        table = pq.read_table(pa.BufferReader(data), schema=SCHEMA)
+    except (pa.ArrowException, OSError) as error:
+        return False, f"unreadable ({len(data)} bytes): {error}"
+    if table.num_rows != rows:
+        return False, f"{table.num_rows} rows, the chunk has {rows}"
+    return True, ""
 
 
 def assemble(out: Path, chunk_ids: Sequence[str]) -> Path:
