@@ -378,22 +378,27 @@ def _fva_on(lp, ids: List[str], fraction: float, optimum: float, progress=None):
     red.set_objective({}, maximize=True)
     step = _Accurate(red, lp, comp, counts)
     groups = sorted(ranges.members)
-    for done, g in enumerate(groups):
-        if progress is not None and done % 50 == 0:
-            progress(done, len(groups))
-        for maximize in (False, True):
-            if not ranges.group_needs(g, maximize):
-                continue
-            status, value, w, violation = step.solve(g, maximize)
-            if status != "optimal":
-                names = [ids[k] for k in ranges.members[g]]
-                warnings.warn(f"FVA {'maximum' if maximize else 'minimum'} of the group "
-                              f"{names!r} (v = t * w, t < 0 swaps the ends): solver status "
-                              f"{status!r}; recorded as NaN", stacklevel=3)
-                ranges.settle(g, maximize, math.nan, solved=True)
-                continue
-            ranges.settle(g, maximize, value, solved=True)
-            ranges.absorb(w, violation)
+    # Every maximum first, then every minimum: the next optimum is then near
+    # the last vertex, and a maximising vertex puts many other columns at
+    # their upper bounds (the skip rule). Human-GEM + RPMI-1640, all 12,971
+    # reactions, one process: 7,500 LPs in 118 s against 8,049 LPs in 141 s
+    # with each group's minimum and maximum in turn.
+    work = [(g, maximize) for maximize in (True, False) for g in groups]
+    for done, (g, maximize) in enumerate(work):
+        if progress is not None and done % 100 == 0:
+            progress(done // 2, len(groups))
+        if not ranges.group_needs(g, maximize):
+            continue
+        status, value, w, violation = step.solve(g, maximize)
+        if status != "optimal":
+            names = [ids[k] for k in ranges.members[g]]
+            warnings.warn(f"FVA {'maximum' if maximize else 'minimum'} of the group "
+                          f"{names!r} (v = t * w, t < 0 swaps the ends): solver status "
+                          f"{status!r}; recorded as NaN", stacklevel=3)
+            ranges.settle(g, maximize, math.nan, solved=True)
+            continue
+        ranges.settle(g, maximize, value, solved=True)
+        ranges.absorb(w, violation)
     lps = lp.n_solves + replaced_solves + red.n_solves  # the full LP's include the FBA
     if progress is not None:
         progress(len(groups), len(groups))
