@@ -86,6 +86,52 @@ def test_hand_solved_network():
     assert half.loc["UP"].tolist() == pytest.approx([5.0, 10.0])
 
 
+def test_blocked_columns_are_proven_in_few_lps():
+    """Blocked one-way columns that the compression cannot see, beside alternatives and a loop.
+
+    uptake <= 5e-5 -> a (less than the LP's cap on one column's reward, 1e-4,
+    so the routes compete); a -> b by six parallel routes R1..R6; b -> growth; a
+    free loop c <-> d by L1, L2 (up to 1000); and three copies of g -> h,
+    h -> g, g + h -> b, where ``g + h -> b`` (Z) is blocked: the balances of
+    g and h force 2 Z = 0, but each has three entries, so only an LP shows
+    it. FVA equals cobra's, and the blocked LPs do not grow with the number
+    of routes: one LP per direction switches on every route and the loop,
+    one more proves the Z reactions 0 (summing the fluxes would reward the
+    loop; a vertex switches on one route per LP: 6 LPs with HiGHS' simplex).
+    """
+    model = cobra.Model("blocked")
+    a, b, c, d = (cobra.Metabolite(x) for x in "abcd")
+    reactions = [cobra.Reaction("UP", lower_bound=0, upper_bound=5e-5),
+                 cobra.Reaction("GROW", lower_bound=0, upper_bound=1000)]
+    reactions[0].add_metabolites({a: 1})
+    reactions[1].add_metabolites({b: -1})
+    for k in range(1, 7):
+        route = cobra.Reaction(f"R{k}", lower_bound=0, upper_bound=1000)
+        route.add_metabolites({a: -1, b: 1})
+        reactions.append(route)
+    for name, stoich in (("L1", {c: -1, d: 1}), ("L2", {d: -1, c: 1})):
+        loop = cobra.Reaction(name, lower_bound=0, upper_bound=1000)
+        loop.add_metabolites(stoich)
+        reactions.append(loop)
+    for k in range(1, 4):
+        g, h = cobra.Metabolite(f"g{k}"), cobra.Metabolite(f"h{k}")
+        for name, stoich in ((f"G{k}", {g: -1, h: 1}), (f"H{k}", {h: -1, g: 1}),
+                             (f"Z{k}", {g: -1, h: -1, b: 1})):
+            rxn = cobra.Reaction(name, lower_bound=0, upper_bound=1000)
+            rxn.add_metabolites(stoich)
+            reactions.append(rxn)
+    model.add_reactions(reactions)
+    model.objective = "GROW"
+    for fraction in (1.0, 0.5):
+        stats = {}
+        ours = fva(model, fraction_of_optimum=fraction, processes=1, stats=stats)
+        assert_fva_agrees(model, ours, flux_variability_analysis(
+            model, fraction_of_optimum=fraction, processes=1), fraction)
+        assert ours.loc[["Z1", "Z2", "Z3"]].abs().max().max() == 0.0
+        assert ours.loc["L1", "maximum"] == pytest.approx(1000.0)
+        assert stats["blocked"] <= 2, stats
+
+
 def test_iJO1366_subset(ijo1366):
     ids = [r.id for r in ijo1366.reactions][:500] + ["OPHHX3", "OPHHX"]
     ours = fva(ijo1366, ids, processes=1)

@@ -10,7 +10,7 @@ from typing import List, Optional, Tuple
 import numpy as np
 
 from fluxasn.exceptions import InfeasibleError
-from fluxasn.lp.highs import solve_arrays
+from fluxasn.lp.highs import max_positive_parts, solve_arrays
 from fluxasn.lp.problem import LinearProblem
 from fluxasn.lp.status import OPTIMAL
 
@@ -180,19 +180,9 @@ def _cycle_lp(A, lo, hi, todo: np.ndarray, sign: float):
     more). The optimum is positive exactly when some reaction of ``todo``
     can carry flux of that sign in a cycle.
     """
-    import scipy.sparse as sp
-
-    n, k = A.shape[1], len(todo)
-    link = sp.hstack([sp.csr_matrix((-sign * np.ones(k), (np.arange(k), todo)), shape=(k, n)),
-                      sp.identity(k, format="csr")])
-    M = sp.vstack([sp.hstack([A, sp.csr_matrix((A.shape[0], k))]), link]).tocsc()
-    row_lo = np.concatenate([np.zeros(A.shape[0]), np.full(k, -np.inf)])
-    row_hi = np.zeros(A.shape[0] + k)
-    cost = np.concatenate([np.zeros(n), -np.ones(k)])
-    col_lo = np.concatenate([lo, np.zeros(k)])
-    col_hi = np.concatenate([hi, np.full(k, CYCLE_BOUND)])
-    status, x, _ = solve_arrays(M, row_lo, row_hi, cost, col_lo, col_hi)
-    return status, (x[:n] if x is not None else None)
+    zero = np.zeros(A.shape[0])
+    status, q, _ = max_positive_parts(A, zero, zero, lo, hi, todo, sign=sign, cap=CYCLE_BOUND)
+    return status, q
 
 
 class CycleLPFailed(InfeasibleError):

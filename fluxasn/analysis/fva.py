@@ -42,14 +42,20 @@ tighter tolerance, then from a fresh basis, then in exact arithmetic).
 Blocked one-way reactions (exact)
 ---------------------------------
 For the compressed columns that can only run forward (``lb = 0 < ub``), one
-LP maximises the sum of their values: an optimum of 0 proves each is 0 in
-every feasible point (min = max = 0). Otherwise those with positive value
-are dropped and the LP repeated (:func:`_blocked`). Reverse-only columns
-likewise. The columns proven 0 are then removed and the LP compressed again
-(their removal leaves more one- and two-entry balances), up to
-:data:`ROUNDS` times. On genome-scale models under a defined medium most
-blocked reactions are settled this way in a handful of LPs instead of two
-each.
+LP maximises the sum of their positive parts, each capped at 1e-4: an
+optimum of 0 proves each is 0 in every feasible point (min = max = 0).
+Otherwise those with positive value are dropped and the LP repeated
+(:func:`fluxasn.analysis.fva_ranges.settle_blocked`); reverse-only columns
+likewise. The cap, and an interior-point solution (no crossover, which
+spreads flux over alternatives a vertex would choose between), let one LP
+switch on as many columns as it can. The columns proven 0 are then removed
+and the LP compressed again (their removal leaves more one- and two-entry
+balances), up to :data:`ROUNDS` times. Human-GEM + RPMI-1640: 9 such LPs
+(9.4 s) prove 1,513 reactions blocked beyond the 1,731 the compression
+finds, and the LP shrinks from 7,546 x 2,891 to 6,606 x 2,442; summing the
+fluxes themselves (before 2026-12-07) took 101 LPs and proved none, the
+loops at 1000 taking the sum. Whole-model FVA, one process, same session:
+6,930 LPs in 82 s against 7,500 in 118 s.
 """
 from __future__ import annotations
 
@@ -64,6 +70,7 @@ import cobra
 
 from fluxasn.config import FEASIBILITY, ZERO
 from fluxasn.lp.compress import InfeasibleCompression, compress
+from fluxasn.analysis.fva_ranges import Ranges, settle_blocked
 from fluxasn._parallel import new_pool, resolve_processes
 from fluxasn.lp.problem import LinearProblem, UnsupportedProblem
 from fluxasn.lp.problem import default_solver as lp_default_solver
@@ -72,12 +79,6 @@ from fluxasn.exceptions import FluxasnInputError, InfeasibleError
 
 __all__ = ["fva", "default_solver"]
 
-#: Distance to a bound within which a flux counts as at the bound.
-AT_BOUND = ZERO
-
-#: A solution reused as a feasible point must meet every bound and
-#: constraint within this (model units, mmol/gDW/h).
-FEASIBLE = FEASIBILITY
 
 #: An FVA optimum missing a bound or constraint by more than this is solved
 #: again. The size of the miss does not bound the error of the value: on
@@ -237,97 +238,6 @@ def _full_rows(lp):
     return (np.concatenate(parts_i), np.concatenate(parts_j), np.concatenate(parts_a)), bounds
 
 
-class _Ranges:
-    """Minimum and maximum of each requested column, settled group by group.
-
-    Positions ``k`` refer to the requested reactions (columns ``cols[k]`` of
-    the full LP). A compression maps each to a reduced column ``g`` with
-    ``v_k = t_k w_g``; a proven minimum or maximum of ``w_g`` settles every
-    member's (ends swapped where ``t_k < 0``).
-    """
-
-    def __init__(self, lp, cols: np.ndarray):
-        self.lp = lp
-        self.cols = cols
-        n = len(cols)
-        self.minimum = np.full(n, np.nan)
-        self.maximum = np.full(n, np.nan)
-        self.need_min = np.ones(n, dtype=bool)
-        self.need_max = np.ones(n, dtype=bool)
-        self.skipped = 0
-        self.comp = None
-
-    def use(self, comp) -> None:
-        """Work on compression ``comp``: settle the columns it proves 0."""
-        self.comp = comp
-        self.g = comp.group[self.cols]
-        self.t = comp.ratio[self.cols]
-        zero = self.g < 0
-        for need, out in ((self.need_min, self.minimum), (self.need_max, self.maximum)):
-            hit = need & zero
-            out[hit] = 0.0
-            need[hit] = False
-            self.skipped += int(hit.sum())
-        members: dict = {}
-        for k in np.flatnonzero(~zero).tolist():
-            members.setdefault(int(self.g[k]), []).append(k)
-        self.members = members
-        # Group-level needs (kept in step by settle): w_g's min / max needed.
-        self.gneed = {False: np.zeros(comp.n_cols, dtype=bool),
-                      True: np.zeros(comp.n_cols, dtype=bool)}
-        for g in members:
-            for maximize in (False, True):
-                self.gneed[maximize][g] = self._needs(g, maximize)
-
-    def group_needs(self, g: int, maximize: bool) -> bool:
-        return bool(self.gneed[maximize][g])
-
-    def _needs(self, g: int, maximize: bool) -> bool:
-        for k in self.members.get(g, ()):
-            up = (self.t[k] > 0) == maximize  # this end of w_g is the member's maximum
-            if (self.need_max if up else self.need_min)[k]:
-                return True
-        return False
-
-    def settle(self, g: int, maximize: bool, value: float, *, solved: bool = False) -> int:
-        """``max w_g`` (or min) is ``value``: set each member's end it gives."""
-        n = 0
-        for k in self.members.get(g, ()):
-            up = (self.t[k] > 0) == maximize
-            need, out = (self.need_max, self.maximum) if up else (self.need_min, self.minimum)
-            if need[k]:
-                need[k] = False
-                out[k] = self.t[k] * value
-                n += 1
-        self.gneed[maximize][g] = False
-        if solved and n:
-            n -= 1  # the LP's own answer is not a skip
-        self.skipped += n
-        return n
-
-    def absorb(self, w: np.ndarray, violation: Optional[float] = None) -> int:
-        """At-bound rule with a reduced solution ``w`` (checked in full model units).
-
-        ``violation``: ``w``'s, if the caller has computed it already.
-        """
-        comp = self.comp
-        if violation is None:
-            violation = self.lp.violation(comp.expand(w))
-        if violation > FEASIBLE:
-            return 0  # not a trustworthy feasible point: prove nothing with it
-        n = 0
-        for g in np.flatnonzero(self.gneed[False] & (w <= comp.lb + AT_BOUND)).tolist():
-            n += self.settle(g, False, float(comp.lb[g]))
-        for g in np.flatnonzero(self.gneed[True] & (w >= comp.ub - AT_BOUND)).tolist():
-            n += self.settle(g, True, float(comp.ub[g]))
-        return n
-
-    def zero_columns(self) -> list:
-        """Full-LP columns of requested reactions proven 0 (min = max = 0)."""
-        done = ~self.need_min & ~self.need_max & (self.minimum == 0.0) & (self.maximum == 0.0)
-        return self.cols[done].tolist()
-
-
 def _reduced_lp(lp, rows, bounds, zero):
     """Compress the full LP (with ``zero`` columns known 0) and load it."""
     try:
@@ -357,7 +267,7 @@ def _fva_on(lp, ids: List[str], fraction: float, optimum: float, progress=None):
     lp.add_objective_bound(fraction, optimum)
     rows, bounds = _full_rows(lp)
     cols = np.array([lp.index[r] for r in ids], dtype=np.int64)
-    ranges = _Ranges(lp, cols)
+    ranges = Ranges(lp, cols)
     zero: list = []
     counts: dict = {}
     replaced_solves = 0  # LPs solved on compressed LPs that a later compression replaced
@@ -366,7 +276,8 @@ def _fva_on(lp, ids: List[str], fraction: float, optimum: float, progress=None):
         ranges.use(comp)
         if not len(zero):
             ranges.absorb(x[comp.origin])
-        _blocked(_Accurate(red, lp, comp, counts), ranges)
+            ranges.observe(x[comp.origin])
+        settle_blocked(ranges, counts)
         found = [j for j in ranges.zero_columns() if comp.group[j] >= 0]
         if len(found) < REROUND:
             break
@@ -399,7 +310,8 @@ def _fva_on(lp, ids: List[str], fraction: float, optimum: float, progress=None):
             continue
         ranges.settle(g, maximize, value, solved=True)
         ranges.absorb(w, violation)
-    lps = lp.n_solves + replaced_solves + red.n_solves  # the full LP's include the FBA
+    # the full LP's solves include the FBA; the blocked-column LPs are separate
+    lps = lp.n_solves + replaced_solves + red.n_solves + counts.get("blocked", 0)
     if progress is not None:
         progress(len(groups), len(groups))
     frame = pd.DataFrame({"minimum": ranges.minimum, "maximum": ranges.maximum},
@@ -447,17 +359,6 @@ class _Accurate:
         self.previous = g
         return self._solve(maximize, {g: 1.0}, POLISH)
 
-    def solve_sum(self, weights: dict, maximize: bool):
-        """Like :meth:`solve` for the objective ``sum weights[g] * w_g``.
-
-        Used by :func:`_blocked`, whose conclusions need a feasible point
-        (within :data:`FEASIBLE`) and the sign of the optimum, not its last
-        digits: only a vertex missing by more than FEASIBLE is solved again.
-        """
-        self.red.set_objective(weights, maximize=maximize)
-        self.previous = None
-        return self._solve(maximize, weights, FEASIBLE)
-
     def _solve(self, maximize: bool, weights: dict, limit: float):
         red, lp, comp = self.red, self.lp, self.comp
         status, value = red.solve(method="primal")
@@ -501,47 +402,6 @@ class _Accurate:
             if status != "optimal" or violation <= RESOLVE:
                 break
         return status, value, w, violation
-
-
-def _blocked(step: "_Accurate", ranges: _Ranges) -> None:
-    """Settle blocked one-way columns of the reduced LP with a few sum LPs (exact).
-
-    For columns that can only run forward (``lb = 0``), maximise the *sum*
-    of their values: if the optimum is 0, every one of them is 0 in every
-    feasible point (a sum of non-negative terms), so min = max = 0. Otherwise
-    the columns with positive value in that optimum are not blocked; drop
-    them and repeat. Reverse-only columns (``ub = 0``) likewise with the
-    minimum. Each LP's solution also feeds the at-bound rule.
-    """
-    comp = ranges.comp
-    for sign in (1.0, -1.0):
-        maximize = sign > 0
-        if maximize:
-            group = [g for g in ranges.members if comp.lb[g] == 0 and comp.ub[g] > 0
-                     and ranges.group_needs(g, True)]
-        else:
-            group = [g for g in ranges.members if comp.ub[g] == 0 and comp.lb[g] < 0
-                     and ranges.group_needs(g, False)]
-        for _ in range(50):
-            if not group:
-                break
-            status, value, w, violation = step.solve_sum({g: 1.0 for g in group}, maximize)
-            if status != "optimal":
-                break
-            if violation is None:
-                violation = ranges.lp.violation(comp.expand(w))
-            if violation > FEASIBLE:
-                break
-            ranges.absorb(w, violation)
-            if sign * value <= ZERO:
-                for g in group:
-                    ranges.settle(g, True, 0.0)
-                    ranges.settle(g, False, 0.0)
-                break
-            moving = [g for g in group if sign * w[g] > ZERO]
-            if not moving:
-                break
-            group = [g for g in group if sign * w[g] <= ZERO]
 
 
 # ----------------------------------------------------------------- processes

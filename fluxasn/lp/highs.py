@@ -26,7 +26,8 @@ import numpy as np
 from fluxasn.lp.base import _Problem
 from fluxasn.lp.status import INFEASIBLE, INFEASIBLE_OR_UNBOUNDED, OPTIMAL, UNBOUNDED, highs_status
 
-__all__ = ["new_highs", "HighsProblem", "solve_arrays", "stdout_to_stderr", "HIGHS_THREADS"]
+__all__ = ["new_highs", "HighsProblem", "solve_arrays", "max_positive_parts", "stdout_to_stderr",
+           "HIGHS_THREADS"]
 
 _BANNER_SHOWN = False
 
@@ -93,8 +94,8 @@ class stdout_to_stderr:
         return False
 
 
-def solve_arrays(A, row_lower, row_upper, cost, col_lower, col_upper, *, integer=None
-                 ) -> Tuple[str, Optional[np.ndarray], float]:
+def solve_arrays(A, row_lower, row_upper, cost, col_lower, col_upper, *, integer=None,
+                 interior: bool = False) -> Tuple[str, Optional[np.ndarray], float]:
     """Solve ``min cost'x`` subject to row bounds on ``Ax`` and column bounds (an LP or a MILP).
 
     Parameters
@@ -106,6 +107,10 @@ def solve_arrays(A, row_lower, row_upper, cost, col_lower, col_upper, *, integer
     integer
         Boolean flags per column: a MILP (big-M rows are then solved with a
         10^-10 integrality tolerance and no optimality gap).
+    interior
+        Interior-point method without crossover or presolve: the solution
+        lies inside the optimal face (not at a vertex), e.g. to find every
+        column that some optimum moves.
 
     Returns
     -------
@@ -138,6 +143,10 @@ def solve_arrays(A, row_lower, row_upper, cost, col_lower, col_upper, *, integer
         # big-M rows (move <= M z) must not let a fractional z of 1e-6 buy a real move
         h.setOptionValue("mip_feasibility_tolerance", 1e-10)
         h.setOptionValue("mip_rel_gap", 0.0)
+    if interior:
+        h.setOptionValue("solver", "ipm")
+        h.setOptionValue("run_crossover", "off")
+        h.setOptionValue("presolve", "off")
     h.passModel(lp)
     h.run()
     status = highs_status(h.getModelStatus())
@@ -155,6 +164,38 @@ def _settle(h, n_cols: int) -> str:
     h.setOptionValue("presolve", "off")
     h.run()
     return UNBOUNDED if highs_status(h.getModelStatus()) == OPTIMAL else INFEASIBLE
+
+
+def max_positive_parts(A, row_lower, row_upper, col_lower, col_upper, todo, *, sign: float,
+                       cap: float, interior: bool = False) -> Tuple[str, Optional[np.ndarray], float]:
+    """Maximise ``sum_k t_k`` with ``0 <= t_k <= sign * x_k`` and ``t_k <= cap`` for ``k`` in ``todo``.
+
+    ``x`` ranges over ``row_lower <= A x <= row_upper`` and the column bounds.
+    Each ``t_k`` is the positive part of ``sign * x_k`` capped at ``cap``, so
+    the optimum is positive exactly when some column of ``todo`` can take a
+    value of that sign (a cancelling sum of the ``x_k`` themselves cannot hide
+    one), and it is 0 when none can. A small ``cap`` makes one optimum switch
+    on as many columns as it can at once (the LP of FASTCORE's consistency
+    check, Vlassis et al. 2014 PLoS Comput Biol 10:e1003424); a large one
+    rewards the size of each flux. ``interior``: see :func:`solve_arrays`.
+    Returns ``(status, x, optimum)`` with ``x`` the original columns only
+    (None unless optimal).
+    """
+    from scipy import sparse
+
+    A = sparse.csr_matrix(A)
+    todo = np.asarray(todo, dtype=np.int64)
+    n, k = A.shape[1], len(todo)
+    link = sparse.hstack([sparse.csr_matrix((-sign * np.ones(k), (np.arange(k), todo)), shape=(k, n)),
+                          sparse.identity(k, format="csr")])
+    M = sparse.vstack([sparse.hstack([A, sparse.csr_matrix((A.shape[0], k))]), link]).tocsc()
+    row_lo = np.concatenate([np.asarray(row_lower, dtype=float), np.full(k, -np.inf)])
+    row_hi = np.concatenate([np.asarray(row_upper, dtype=float), np.zeros(k)])
+    cost = np.concatenate([np.zeros(n), -np.ones(k)])
+    col_lo = np.concatenate([np.asarray(col_lower, dtype=float), np.zeros(k)])
+    col_hi = np.concatenate([np.asarray(col_upper, dtype=float), np.full(k, float(cap))])
+    status, x, value = solve_arrays(M, row_lo, row_hi, cost, col_lo, col_hi, interior=interior)
+    return status, (x[:n] if x is not None else None), -value
 
 
 class HighsProblem(_Problem):
