@@ -22,6 +22,8 @@ Usage::
     python scripts/bench_screens.py --quick                 # Human-GEM + RPMI, sampled cobra
     python scripts/bench_screens.py                         # full cobra runs (hours)
     python scripts/bench_screens.py --model iJO1366         # cobra's bundled iJO1366
+    python scripts/bench_screens.py --tasks allpairs --allpairs-genes 400   # 2 processes
+    python scripts/bench_screens.py --tasks allpairs --allpairs-genes all --check-pairs 20000
 """
 from __future__ import annotations
 
@@ -157,6 +159,76 @@ def bench_fva(model, args, rng):
     return result
 
 
+def bench_allpairs(model, args, rng):
+    """Every pair of ``--pair-genes`` random genes (``all``: every gene) on ``--processes``.
+
+    Genes: ``random.Random(--pair-seed).sample(sorted(gene ids), N)``. ``all``
+    streams through :func:`fluxasn.analysis.screen.run_screen` (Parquet parts,
+    resumable); subsets run :func:`knockout_screen`, which also counts LPs.
+    Agreement: COBRApy's ``double_gene_deletion(model, [a], [b])`` on
+    ``--check-pairs`` random pairs, half of them drawn among pairs that grow
+    less than the reference (the pairs an LP or a rule changed).
+    """
+    import resource
+
+    from cobra.flux_analysis import double_gene_deletion
+
+    from fluxasn.analysis.knockouts import knockout_screen
+
+    every = sorted(g.id for g in model.genes)
+    full = str(args.pair_genes_all).lower() == "all"
+    genes = every if full else random.Random(args.pair_seed).sample(every, int(args.pair_genes_all))
+    n_pairs = len(genes) * (len(genes) - 1) // 2
+    start = time.perf_counter()
+    if full:
+        frame, lps = _allpairs_screen(model, args, genes), None
+    else:
+        result = knockout_screen(model, genes=genes, order=2, processes=args.processes)
+        frame, lps = result.to_frame(), result.lps_solved
+    wall = time.perf_counter() - start
+    peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024.0
+    ref = model.slim_optimize()
+    low = frame[~((frame["growth"] - ref).abs() <= 1e-9)]
+    k = min(args.check_pairs, len(frame))
+    sample = pd.concat([frame.sample(n=k - min(k // 2, len(low)), random_state=args.seed),
+                        low.sample(n=min(k // 2, len(low)), random_state=args.seed)])
+    check_start = time.perf_counter()
+    theirs = []
+    for ids in sample["ids"]:
+        a, b = sorted(ids)
+        theirs.append(double_gene_deletion(model, [a], [b], processes=1))
+    t_check = time.perf_counter() - check_start
+    checked, agree, worst = compare_rows(sample, pd.concat(theirs, ignore_index=True))
+    print(f"all-pairs: {len(genes)} genes, {n_pairs} pairs, processes={args.processes}: "
+          f"{wall:.1f} s wall, {n_pairs / wall:.0f} pairs/s, LPs {lps}, peak RSS (this process "
+          f"+ largest child) {peak:.0f} MB; cobra checked {checked} pairs in {t_check:.1f} s "
+          f"({len(low)} rows below the reference growth)", flush=True)
+    out = row(f"all-pairs, {len(genes)} genes ({n_pairs} pairs)", wall,
+              t_check / max(checked, 1) * n_pairs, True, 100, lps, n_pairs, agree, checked,
+              worst, _solver(model))
+    return out
+
+
+def _allpairs_screen(model, args, genes):
+    """Every pair of ``genes`` through run_screen (Parquet, resumable) in a temporary folder."""
+    import tempfile
+
+    from fluxasn.analysis.screen import run_screen
+
+    folder = Path(args.screen_dir) if args.screen_dir else Path(tempfile.mkdtemp(prefix="allpairs-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    spec = folder / "allpairs.toml"
+    spec.write_text(
+        '[screen]\nname = "allpairs"\nmethod = "fba"\nchunk_size = 100000\n\n'
+        f'[[model]]\nname = "human"\nsource = "{HUMAN_GEM}"\n\n'
+        f'[[condition]]\nname = "medium"\nmedium = "{args.medium}"\n\n'
+        '[[knockouts]]\nname = "pairs"\nkind = "gene"\norder = 2\nids = "all"\n')
+    result = run_screen(spec, out=folder / "out", processes=args.processes, progress=False)
+    frame = pd.read_parquet(result.path)
+    return frame.assign(ids=[frozenset((a, b)) for a, b in zip(frame["id1"], frame["id2"])])
+
+
 def _solver(model) -> str:
     from fluxasn.lp.problem import AUTO_HIGHS_REACTIONS
 
@@ -176,6 +248,15 @@ def main(argv=None) -> int:
     parser.add_argument("--sample-pair-genes", type=int, default=15)
     parser.add_argument("--fva-reactions", type=int, default=600)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--allpairs-genes", dest="pair_genes_all", default="200",
+                        help="allpairs: number of random genes, or 'all'")
+    parser.add_argument("--pair-seed", type=int, default=20261202,
+                        help="allpairs: seed of random.Random over the sorted gene ids")
+    parser.add_argument("--processes", type=int, default=2, help="allpairs: processes")
+    parser.add_argument("--check-pairs", type=int, default=300,
+                        help="allpairs: pairs checked against COBRApy")
+    parser.add_argument("--screen-dir", default=None,
+                        help="allpairs all: output folder (resumable), default a temporary one")
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
     start = time.perf_counter()
@@ -186,7 +267,8 @@ def main(argv=None) -> int:
           + ("; --quick" if args.quick else ""), flush=True)
     rows = []
     for task in args.tasks.split(","):
-        fn = {"single": bench_single, "double": bench_double, "fva": bench_fva}[task.strip()]
+        fn = {"single": bench_single, "double": bench_double, "fva": bench_fva,
+              "allpairs": bench_allpairs}[task.strip()]
         result = fn(model, args, rng)
         rows.append(result)
         print(" | ".join(f"{k}={v}" for k, v in result.items()), flush=True)

@@ -86,7 +86,7 @@ from fluxasn.config import ZERO
 from fluxasn.lp.problem import LinearProblem, UnsupportedProblem, default_solver
 from fluxasn.exceptions import FluxasnInputError
 from fluxasn.analysis.knockouts.witness import search_witnesses
-from fluxasn.analysis.knockouts.pairs import cut_pairs, run_pairs
+from fluxasn.analysis.knockouts.pairs import cut_pairs, run_pairs, start_basis
 
 __all__ = ["DeletionEngine", "SingleTable", "METHODS", "pair_count", "iter_pairs"]
 
@@ -195,7 +195,10 @@ class DeletionEngine:
         self._witnesses: List[np.ndarray] = []
         self.n_search = 0
         self.n_guarded = 0
+        #: Pairs answered by each single-deletion rule (R1, R2, R3, R6).
+        self.rules: Dict[str, int] = {"R1": 0, "R2": 0, "R3": 0, "R6": 0}
         self.last_basis = None
+        self._table: Optional["SingleTable"] = None
         self.lp: Optional[LinearProblem] = None
         if method == "fba":
             try:
@@ -290,6 +293,7 @@ class DeletionEngine:
         """
         if self.lp is not None and self.ref_basis is not None:
             self.lp.set_basis(self.ref_basis)
+        self._table = table
         self._cache = dict(table.cache) if table is not None else {}
         self._pool = list(table.pool) if table is not None else []
         self._witnesses = list(table.witnesses) if table is not None else []
@@ -416,6 +420,8 @@ class DeletionEngine:
         if cached is not None:
             self.n_skipped += 1
             return cached
+        if start is None and self._table is not None and self.lp is not None:
+            start = start_basis(self._table, knocked)
         value, status, _ = self._solve(knocked, start=start)
         if self.method in ("fba", "moma"):
             self._cache[knocked] = (value, status)

@@ -25,8 +25,8 @@ Batches and witnesses
 ---------------------
 Pairs are decided in batches of :data:`PAIR_BATCH`: first every rule that
 needs no LP, then one witness search (R5) over the batch's open sets, then
-an LP for each set still open, started from the optimal basis of the pair's
-single deletion with the lower growth (a pair moves little from it; from the
+an LP for each set still open, started from the optimal basis of the
+solved single deletion inside it with the lowest growth (:func:`start_basis`) (a pair moves little from it; from the
 reference basis, pairs with a gene whose single deletion changed the optimum
 took hundreds to thousands of dual simplex iterations on Human-GEM). Which
 batch or chunk a pair falls in changes which LPs are solved, never its row:
@@ -41,7 +41,7 @@ from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Tuple
 
 from fluxasn.config import ZERO
 
-__all__ = ["cut_pairs", "run_pairs", "PAIR_BATCH"]
+__all__ = ["cut_pairs", "run_pairs", "start_basis", "PAIR_BATCH"]
 
 #: Pairs decided together (one witness search per batch).
 PAIR_BATCH = 20000
@@ -93,10 +93,12 @@ def run_pairs(engine, table, pairs: Iterable[Tuple[int, int]]
                 K = engine.knocked([ids[a], ids[b]]) if engine.kind == "gene" else Sa | Sb
             elif X is None and Sb <= Sa:  # R1 without evaluating a GPR
                 engine.n_skipped += 1
+                engine.rules["R1"] += 1
                 decided.append((a, b, Sa, (table.growth[a], table.status[a])))
                 continue
             elif X is None and Sa <= Sb:
                 engine.n_skipped += 1
+                engine.rules["R1"] += 1
                 decided.append((a, b, Sb, (table.growth[b], table.status[b])))
                 continue
             else:
@@ -109,7 +111,7 @@ def run_pairs(engine, table, pairs: Iterable[Tuple[int, int]]
             engine.search_witnesses(open_sets)
         for a, b, K, answer in decided:
             if answer is None:
-                answer = engine.solve_set(K, start=pair_start(table, a, b, K))
+                answer = engine.solve_set(K)
             yield ids[a], ids[b], answer[0], answer[1]
 
 
@@ -119,6 +121,7 @@ def pair_rules(engine, table, a: int, b: int, K: FrozenSet[int]) -> Optional[Tup
     for s in (a, b):
         if K == table.sets[s]:  # R1
             engine.n_skipped += 1
+            engine.rules["R1"] += 1
             return table.growth[s], table.status[s]
     for s in (a, b):
         S = table.sets[s]
@@ -129,6 +132,7 @@ def pair_rules(engine, table, a: int, b: int, K: FrozenSet[int]) -> Optional[Tup
             continue
         if table.status[s] == "infeasible" and method in ("fba", "moma"):  # R3
             engine.n_skipped += 1
+            engine.rules["R3"] += 1
             return math.nan, "infeasible"
         if (table.status[s] == "optimal" and table.have_flux[s]
                 and method in ("fba", "moma", "linear_moma")):
@@ -136,9 +140,11 @@ def pair_rules(engine, table, a: int, b: int, K: FrozenSet[int]) -> Optional[Tup
             pos = table.pos
             if all(abs(row[pos[j]]) <= ZERO_FLUX for j in rest):  # R2
                 engine.n_skipped += 1
+                engine.rules["R2"] += 1
                 return table.growth[s], table.status[s]
         if lethal_bound(engine, table, s):  # R6
             engine.n_skipped += 1
+            engine.rules["R6"] += 1
             return table.growth[s], table.status[s]
     return None
 
@@ -149,13 +155,20 @@ def lethal_bound(engine, table, s: int) -> bool:
                 and table.growth[s] <= ZERO_FLUX)
 
 
-def pair_start(table, a: int, b: int, K: FrozenSet[int]):
-    """Basis a pair LP starts from: that of its solved single deletion with the lower growth."""
-    for s in sorted((a, b), key=lambda s: (_key(table.growth[s]), s)):
-        S = table.sets[s]
-        if S <= K and S in table.bases:
-            return table.bases[S]
-    return None
+def start_basis(table, K: FrozenSet[int]):
+    """Basis the LP of ``K`` starts from: that of the solved single deletion inside ``K``
+    with the lowest growth (ties: the smaller sorted set), None for the reference's.
+
+    A function of ``K`` and the table only, so a set gets the same LP (and the
+    same last digits) whichever pair, batch or chunk asks for it first.
+    """
+    best = None
+    for S, basis in table.bases.items():
+        if S <= K:
+            key = (_key(table.cache[S][0]), sorted(S))
+            if best is None or key < best[0]:
+                best = (key, basis)
+    return None if best is None else best[1]
 
 
 def _key(value: float) -> float:
