@@ -113,16 +113,25 @@ def test_guard_and_single_bases_on_highs(textbook, monkeypatch):
 
 
 def test_rows_do_not_depend_on_batches(textbook, monkeypatch):
-    """Batches of 7 pairs (a witness search each) give the rows of one batch, bit for bit."""
+    """Batches of 7 pairs (a witness search each), chunks of 101 pairs, with and without
+    the answers kept from earlier chunks, give the rows of one batch, bit for bit."""
     model = textbook
     genes = [g.id for g in model.genes][:40]
     engine = DeletionEngine(model, kind="gene", solver="highs")
-    table = engine.single_table(genes)
-    whole = list(engine.pairs(table, iter_pairs(len(genes))))
+    whole = list(engine.pairs(engine.single_table(genes), iter_pairs(len(genes))))
     monkeypatch.setattr(pairs_module, "PAIR_BATCH", 7)
     n = len(whole)
-    parts = []
-    for start in range(0, n, 101):
-        parts.extend(engine.pairs(table, iter_pairs(len(genes), start, min(start + 101, n))))
-    assert [(a, b, s) for a, b, _, s in parts] == [(a, b, s) for a, b, _, s in whole]
-    assert [repr(g) for _, _, g, _ in parts] == [repr(g) for _, _, g, _ in whole]
+    kept = DeletionEngine(model, kind="gene", solver="highs")
+    kept_table = kept.single_table(genes)  # answers kept across its chunks
+    for reuse in (True, False):
+        parts = []
+        for start in range(0, n, 101):
+            span = iter_pairs(len(genes), start, min(start + 101, n))
+            if reuse:
+                parts.extend(kept.pairs(kept_table, span))
+            else:  # a fresh engine and table per chunk, as a new worker would have
+                fresh = DeletionEngine(model, kind="gene", solver="highs")
+                parts.extend(fresh.pairs(fresh.single_table(genes), span))
+        assert [(a, b, s) for a, b, _, s in parts] == [(a, b, s) for a, b, _, s in whole]
+        assert [repr(g) for _, _, g, _ in parts] == [repr(g) for _, _, g, _ in whole]
+    assert kept_table.solved

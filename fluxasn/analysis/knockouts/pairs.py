@@ -31,7 +31,12 @@ reference basis, pairs with a gene whose single deletion changed the optimum
 took hundreds to thousands of dual simplex iterations on Human-GEM). Which
 batch or chunk a pair falls in changes which LPs are solved, never its row:
 an optimum equal to the reference growth within 1e-9 (relative) is reported
-as the reference growth, exactly what a witness gives.
+as the reference growth, exactly what a witness gives. An LP's answer is a
+function of its knocked set alone (same bounds, same start basis, same
+iteration guard), so answers are kept with the single table
+(``SingleTable.solved``) and reused by later chunks of the same process:
+two genes with the same knocked set (the subunits of one complex) pair with
+a third in one LP, wherever their pairs fall.
 """
 from __future__ import annotations
 
@@ -104,6 +109,8 @@ def run_pairs(engine, table, pairs: Iterable[Tuple[int, int]]
             else:
                 K = Sa | Sb | X if X else Sa | Sb
             answer = pair_rules(engine, table, a, b, K)
+            if answer is None:
+                answer = table.solved.get(K)
             if answer is None and not engine.reference_skip(K) and K not in engine._cache:
                 open_sets.append(K)
             decided.append((a, b, K, answer))
@@ -112,6 +119,8 @@ def run_pairs(engine, table, pairs: Iterable[Tuple[int, int]]
         for a, b, K, answer in decided:
             if answer is None:
                 answer = engine.solve_set(K)
+                if engine.method in ("fba", "moma"):
+                    table.solved[K] = answer
             yield ids[a], ids[b], answer[0], answer[1]
 
 
