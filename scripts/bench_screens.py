@@ -37,6 +37,7 @@ from pathlib import Path
 import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # this checkout's fluxasn, also in spawned workers
 HUMAN_GEM = REPO.parent / "shared" / "models" / "human-gem" / "Human-GEM_1.19.0.json.gz"
 TOL = 1e-6
 
@@ -180,19 +181,25 @@ def bench_allpairs(model, args, rng):
     genes = every if full else random.Random(args.pair_seed).sample(every, int(args.pair_genes_all))
     n_pairs = len(genes) * (len(genes) - 1) // 2
     start = time.perf_counter()
-    if full:
-        frame, lps = _allpairs_screen(model, args, genes), None
+    if full or args.stream:
+        path, lps = _allpairs_screen(args, None if full else genes), None
     else:
         result = knockout_screen(model, genes=genes, order=2, processes=args.processes)
         frame, lps = result.to_frame(), result.lps_solved
     wall = time.perf_counter() - start
     peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024.0
+    if full or args.stream:
+        frame = pd.read_parquet(path, columns=["id1", "id2", "growth", "status"])
     ref = model.slim_optimize()
     low = frame[~((frame["growth"] - ref).abs() <= 1e-9)]
     k = min(args.check_pairs, len(frame))
     sample = pd.concat([frame.sample(n=k - min(k // 2, len(low)), random_state=args.seed),
                         low.sample(n=min(k // 2, len(low)), random_state=args.seed)])
+    n_low = len(low)
+    del frame, low
+    if "ids" not in sample:
+        sample = sample.assign(ids=[frozenset(p) for p in zip(sample.pop("id1"), sample.pop("id2"))])
     check_start = time.perf_counter()
     theirs = []
     for ids in sample["ids"]:
@@ -203,15 +210,16 @@ def bench_allpairs(model, args, rng):
     print(f"all-pairs: {len(genes)} genes, {n_pairs} pairs, processes={args.processes}: "
           f"{wall:.1f} s wall, {n_pairs / wall:.0f} pairs/s, LPs {lps}, peak RSS (this process "
           f"+ largest child) {peak:.0f} MB; cobra checked {checked} pairs in {t_check:.1f} s "
-          f"({len(low)} rows below the reference growth)", flush=True)
+          f"({n_low} rows below the reference growth)", flush=True)
     out = row(f"all-pairs, {len(genes)} genes ({n_pairs} pairs)", wall,
               t_check / max(checked, 1) * n_pairs, True, 100, lps, n_pairs, agree, checked,
               worst, _solver(model))
     return out
 
 
-def _allpairs_screen(model, args, genes):
-    """Every pair of ``genes`` through run_screen (Parquet, resumable) in a temporary folder."""
+def _allpairs_screen(args, genes):
+    """Every pair of ``genes`` (None: every gene) through run_screen (Parquet, resumable);
+    returns the result file's path."""
     import tempfile
 
     from fluxasn.analysis.screen import run_screen
@@ -219,14 +227,16 @@ def _allpairs_screen(model, args, genes):
     folder = Path(args.screen_dir) if args.screen_dir else Path(tempfile.mkdtemp(prefix="allpairs-"))
     folder.mkdir(parents=True, exist_ok=True)
     spec = folder / "allpairs.toml"
+    n = len(genes) if genes is not None else None
+    chunk = 100000 if n is None else min(100000, max(2000, n * (n - 1) // 2 // (8 * args.processes)))
     spec.write_text(
-        '[screen]\nname = "allpairs"\nmethod = "fba"\nchunk_size = 100000\n\n'
+        f'[screen]\nname = "allpairs"\nmethod = "fba"\nchunk_size = {chunk}\n\n'
         f'[[model]]\nname = "human"\nsource = "{HUMAN_GEM}"\n\n'
         f'[[condition]]\nname = "medium"\nmedium = "{args.medium}"\n\n'
-        '[[knockouts]]\nname = "pairs"\nkind = "gene"\norder = 2\nids = "all"\n')
+        '[[knockouts]]\nname = "pairs"\nkind = "gene"\norder = 2\nids = '
+        + ('"all"' if genes is None else "[" + ", ".join(f'"{g}"' for g in genes) + "]") + "\n")
     result = run_screen(spec, out=folder / "out", processes=args.processes, progress=False)
-    frame = pd.read_parquet(result.path)
-    return frame.assign(ids=[frozenset((a, b)) for a, b in zip(frame["id1"], frame["id2"])])
+    return result.path
 
 
 def _solver(model) -> str:
@@ -255,6 +265,8 @@ def main(argv=None) -> int:
     parser.add_argument("--processes", type=int, default=2, help="allpairs: processes")
     parser.add_argument("--check-pairs", type=int, default=300,
                         help="allpairs: pairs checked against COBRApy")
+    parser.add_argument("--stream", action="store_true",
+                        help="allpairs: run subsets through run_screen too (no LP count)")
     parser.add_argument("--screen-dir", default=None,
                         help="allpairs all: output folder (resumable), default a temporary one")
     args = parser.parse_args(argv)
