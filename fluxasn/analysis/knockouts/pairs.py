@@ -37,6 +37,12 @@ iteration guard), so answers are kept with the single table
 (``SingleTable.solved``) and reused by later chunks of the same process:
 two genes with the same knocked set (the subunits of one complex) pair with
 a third in one LP, wherever their pairs fall.
+
+Measured (Human-GEM 1.19.0 + RPMI-1640, HiGHS, ``scripts/bench_screens.py
+--tasks allpairs``): every pair of the 2,887 genes (4,165,941) in 979 s wall
+on 2 processes through ``run_screen`` (Parquet), 2,002 sampled pairs equal
+to COBRApy's ``double_gene_deletion`` (max difference 1.7e-8); 1,000 random
+genes (499,500 pairs) in 178 s with 1,155 LPs.
 """
 from __future__ import annotations
 
