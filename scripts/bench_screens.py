@@ -24,6 +24,12 @@ Usage::
     python scripts/bench_screens.py --model iJO1366         # cobra's bundled iJO1366
     python scripts/bench_screens.py --tasks allpairs --allpairs-genes 400   # 2 processes
     python scripts/bench_screens.py --tasks allpairs --allpairs-genes all --check-pairs 20000
+
+Measured 2026-12-07, Human-GEM + RPMI-1640, processes=2, shared machine (wall
+includes starting the workers and their single-deletion tables): 200 genes
+38.4 s (87 LPs), 400 genes 32.2-43.6 s (154-158 LPs; the witness search's
+time budget moves LP counts, never answers), 1,000 genes 177.9 s (1,155 LPs),
+all 2,887 genes 978.9 s; every sampled pair equal to COBRApy's.
 """
 from __future__ import annotations
 
