@@ -169,6 +169,10 @@ class _Problem:
         """
         return self.solve(method=method)
 
+    def set_basis_fresh(self, basis) -> None:
+        """Set ``basis`` with no solver state of earlier solves kept (default: :meth:`set_basis`)."""
+        self.set_basis(basis)
+
     def find_basis(self) -> None:
         """Give a freshly loaded problem a basis to work warm from (default: the solver's own start)."""
 

@@ -406,3 +406,9 @@ class HighsProblem(_Problem):
 
     def set_basis(self, basis) -> None:
         self._h.setBasis(basis)
+
+    def set_basis_fresh(self, basis) -> None:
+        """Set ``basis`` with every solver state of earlier solves dropped (factors, pricing
+        weights), so the next solve depends only on the basis and the bounds."""
+        self._h.clearSolver()
+        self._h.setBasis(basis)
