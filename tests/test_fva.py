@@ -86,19 +86,7 @@ def test_hand_solved_network():
     assert half.loc["UP"].tolist() == pytest.approx([5.0, 10.0])
 
 
-def test_blocked_columns_are_proven_in_few_lps():
-    """Blocked one-way columns that the compression cannot see, beside alternatives and a loop.
-
-    uptake <= 5e-5 -> a (less than the LP's cap on one column's reward, 1e-4,
-    so the routes compete); a -> b by six parallel routes R1..R6; b -> growth; a
-    free loop c <-> d by L1, L2 (up to 1000); and three copies of g -> h,
-    h -> g, g + h -> b, where ``g + h -> b`` (Z) is blocked: the balances of
-    g and h force 2 Z = 0, but each has three entries, so only an LP shows
-    it. FVA equals cobra's, and the blocked LPs do not grow with the number
-    of routes: one LP per direction switches on every route and the loop,
-    one more proves the Z reactions 0 (summing the fluxes would reward the
-    loop; a vertex switches on one route per LP: 6 LPs with HiGHS' simplex).
-    """
+def _blocked_network():
     model = cobra.Model("blocked")
     a, b, c, d = (cobra.Metabolite(x) for x in "abcd")
     reactions = [cobra.Reaction("UP", lower_bound=0, upper_bound=5e-5),
@@ -122,6 +110,23 @@ def test_blocked_columns_are_proven_in_few_lps():
             reactions.append(rxn)
     model.add_reactions(reactions)
     model.objective = "GROW"
+    return model
+
+
+def test_blocked_columns_are_proven_in_few_lps():
+    """Blocked one-way columns that the compression cannot see, beside alternatives and a loop.
+
+    uptake <= 5e-5 -> a (less than the LP's cap on one column's reward, 1e-4,
+    so the routes compete); a -> b by six parallel routes R1..R6; b -> growth; a
+    free loop c <-> d by L1, L2 (up to 1000); and three copies of g -> h,
+    h -> g, g + h -> b, where ``g + h -> b`` (Z) is blocked: the balances of
+    g and h force 2 Z = 0, but each has three entries, so only an LP shows
+    it. FVA equals cobra's, and the blocked LPs do not grow with the number
+    of routes: one LP per direction switches on every route and the loop,
+    one more proves the Z reactions 0 (summing the fluxes would reward the
+    loop; a vertex switches on one route per LP: 6 LPs with HiGHS' simplex).
+    """
+    model = _blocked_network()
     for fraction in (1.0, 0.5):
         stats = {}
         ours = fva(model, fraction_of_optimum=fraction, processes=1, stats=stats)
@@ -130,6 +135,26 @@ def test_blocked_columns_are_proven_in_few_lps():
         assert ours.loc[["Z1", "Z2", "Z3"]].abs().max().max() == 0.0
         assert ours.loc["L1", "maximum"] == pytest.approx(1000.0)
         assert stats["blocked"] <= 2, stats
+
+
+def test_going_back_to_the_first_compression_keeps_cobras_answers(monkeypatch):
+    """When most LPs on the LP compressed again (without the blocked columns)
+    need the full LP, FVA goes back to the first compression; answers unchanged."""
+    import fluxasn.analysis.fva as fva_module
+
+    model = _blocked_network()
+    monkeypatch.setattr(fva_module, "RECHECK", 2)
+    real = fva_module._Accurate._solve
+
+    def always_full(self, maximize, weights, limit):  # as if every vertex missed
+        self.counts["full"] += 1
+        return real(self, maximize, weights, limit)
+
+    monkeypatch.setattr(fva_module._Accurate, "_solve", always_full)
+    stats = {}
+    ours = fva(model, processes=1, stats=stats)
+    assert stats.get("first_compression") == 1
+    assert_fva_agrees(model, ours, flux_variability_analysis(model, processes=1))
 
 
 def test_iJO1366_subset(ijo1366):
