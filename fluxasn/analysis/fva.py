@@ -291,16 +291,21 @@ def _fva_on(lp, ids: List[str], fraction: float, optimum: float, progress=None):
         zero = sorted(set(zero) | set(found))
     else:
         comp, red = _reduced_lp(lp, rows, bounds, zero)
+
+    def start(comp, red):
+        """Work on ``(comp, red)``: the step, the groups and the LPs in order."""
         ranges.use(comp)
-    red.set_objective({}, maximize=True)
-    step = _Accurate(red, lp, comp, counts)
-    # Every maximum first, then every minimum: the next optimum is then near
-    # the last vertex, and a maximising vertex puts many other columns at
-    # their upper bounds (the skip rule). Human-GEM + RPMI-1640, all 12,971
-    # reactions, one process: 7,500 LPs in 118 s against 8,049 LPs in 141 s
-    # with each group's minimum and maximum in turn.
-    groups = sorted(ranges.members)
-    work = [(g, maximize) for maximize in (True, False) for g in groups]
+        red.set_objective({}, maximize=True)
+        groups = sorted(ranges.members)
+        # Every maximum first, then every minimum: the next optimum is then near
+        # the last vertex, and a maximising vertex puts many other columns at
+        # their upper bounds (the skip rule). Human-GEM + RPMI-1640, all 12,971
+        # reactions, one process: 7,500 LPs in 118 s against 8,049 LPs in 141 s
+        # with each group's minimum and maximum in turn.
+        work = [(g, maximize) for maximize in (True, False) for g in groups]
+        return _Accurate(red, lp, comp, counts), groups, work
+
+    step, groups, work = start(comp, red)
     trial = red is not first[1]  # compressed again without the blocked columns
     solved_here, full_before = 0, counts["full"]
     done = 0
@@ -320,12 +325,8 @@ def _fva_on(lp, ids: List[str], fraction: float, optimum: float, progress=None):
                 # every vertex missed one balance by 1.8e-9, 39 s against 16 s).
                 replaced_solves += red.n_solves - first[1].n_solves
                 comp, red = first
-                ranges.use(comp)
-                red.set_objective({}, maximize=True)
-                step = _Accurate(red, lp, comp, counts)
+                step, groups, work = start(comp, red)
                 counts["first_compression"] = 1
-                groups = sorted(ranges.members)
-                work = [(q, mx) for mx in (True, False) for q in groups]
                 done = 0
                 continue
         solved_here += 1

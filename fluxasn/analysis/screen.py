@@ -49,7 +49,6 @@ from fluxasn.io.screen import (
     atomic_write_bytes,
     check_part,
     line_of,
-    part_digest,
     read_result,
     read_spec,
     write_part,
@@ -459,11 +458,9 @@ def _verified_parts(parts: Path, chunks, manifest: Dict[str, Any]) -> Tuple[set,
         if not path.exists():
             records.pop(chunk_id, None)
             continue
-        ok, reason = check_part(path, records.get(chunk_id), stop - start)
-        if ok:
-            if chunk_id not in records:
-                records[chunk_id] = {"sha256": part_digest(path.read_bytes()),
-                                     "rows": stop - start}
+        entry, reason = check_part(path, records.get(chunk_id), stop - start)
+        if entry is not None:
+            records[chunk_id] = entry
             done.add(chunk_id)
         else:
             repaired.append(f"{path.name}: {reason}")

@@ -248,29 +248,31 @@ def write_part(parts: Path, chunk_id: str, columns: Dict[str, list]) -> Dict[str
     return {"sha256": part_digest(data), "rows": table.num_rows}
 
 
-def check_part(path: Path, entry: Optional[Dict[str, Any]], rows: int) -> Tuple[bool, str]:
+def check_part(path: Path, entry: Optional[Dict[str, Any]], rows: int
+               ) -> Tuple[Optional[Dict[str, Any]], str]:
     """Is the part at ``path`` the finished chunk it claims to be?
 
     With a manifest ``entry`` its bytes must match the recorded SHA-256 and
     row count; without one (the run stopped between part and manifest) it
     must read back as a complete table of the schema with ``rows`` rows.
-    Returns ``(ok, reason)``; ``reason`` says what is wrong.
+    Returns ``(entry, "")`` for a good part (a new entry when it had none)
+    or ``(None, reason)``, ``reason`` saying what is wrong.
     """
     data = path.read_bytes()
     if entry is not None:
         if entry.get("rows") != rows:
-            return False, f"the manifest records {entry.get('rows')} rows, the chunk has {rows}"
+            return None, f"the manifest records {entry.get('rows')} rows, the chunk has {rows}"
         if part_digest(data) != entry.get("sha256"):
-            return False, (f"checksum mismatch ({len(data)} bytes; SHA-256 differs from the "
-                           "manifest's)")
-        return True, ""
+            return None, (f"checksum mismatch ({len(data)} bytes; SHA-256 differs from the "
+                          "manifest's)")
+        return entry, ""
     try:
         table = pq.read_table(pa.BufferReader(data), schema=SCHEMA)
     except (pa.ArrowException, OSError) as error:
-        return False, f"unreadable ({len(data)} bytes): {error}"
+        return None, f"unreadable ({len(data)} bytes): {error}"
     if table.num_rows != rows:
-        return False, f"{table.num_rows} rows, the chunk has {rows}"
-    return True, ""
+        return None, f"{table.num_rows} rows, the chunk has {rows}"
+    return {"sha256": part_digest(data), "rows": rows}, ""
 
 
 def assemble(out: Path, chunk_ids: Sequence[str]) -> Path:

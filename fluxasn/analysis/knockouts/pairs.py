@@ -102,15 +102,11 @@ def run_pairs(engine, table, pairs: Iterable[Tuple[int, int]]
             X = extra.get((a, b)) if extra is not None else None
             if extra is None:
                 K = engine.knocked([ids[a], ids[b]]) if engine.kind == "gene" else Sa | Sb
-            elif X is None and Sb <= Sa:  # R1 without evaluating a GPR
+            elif X is None and (Sb <= Sa or Sa <= Sb):  # R1 without evaluating a GPR
+                s = a if Sb <= Sa else b
                 engine.n_skipped += 1
                 engine.rules["R1"] += 1
-                decided.append((a, b, Sa, (table.growth[a], table.status[a])))
-                continue
-            elif X is None and Sa <= Sb:
-                engine.n_skipped += 1
-                engine.rules["R1"] += 1
-                decided.append((a, b, Sb, (table.growth[b], table.status[b])))
+                decided.append((a, b, sets[s], (table.growth[s], table.status[s])))
                 continue
             else:
                 K = Sa | Sb | X if X else Sa | Sb
