@@ -186,6 +186,7 @@ def test_pool_equals_in_process(textbook):
 
 
 def test_infeasible_and_bad_input(textbook):
+    before = [(r.id, r.bounds) for r in textbook.reactions], str(textbook.objective.expression)
     with pytest.raises(FluxasnInputError) as info:
         fva(textbook, ["NOPE"], processes=1)
     assert info.value.identifier == "NOPE"
@@ -195,6 +196,8 @@ def test_infeasible_and_bad_input(textbook):
         textbook.reactions.ATPM.lower_bound = 500  # more ATP than the network can make
         with pytest.raises(InfeasibleError):
             fva(textbook, processes=1)
+    assert ([(r.id, r.bounds) for r in textbook.reactions], str(textbook.objective.expression)) == before
+    assert len(textbook.constraints) == len(textbook.metabolites)  # no row left behind
 
 
 @pytest.mark.genome_scale
