@@ -176,10 +176,6 @@ def bench_allpairs(model, args, rng):
     ``--check-pairs`` random pairs, half of them drawn among pairs that grow
     less than the reference (the pairs an LP or a rule changed).
     """
-    import resource
-
-    from cobra.flux_analysis import double_gene_deletion
-
     from fluxasn.analysis.knockouts import knockout_screen
 
     every = sorted(g.id for g in model.genes)
@@ -187,15 +183,16 @@ def bench_allpairs(model, args, rng):
     genes = every if full else random.Random(args.pair_seed).sample(every, int(args.pair_genes_all))
     n_pairs = len(genes) * (len(genes) - 1) // 2
     start = time.perf_counter()
-    if full or args.stream:
-        path, lps = _allpairs_screen(args, None if full else genes), None
-    else:
-        result = knockout_screen(model, genes=genes, order=2, processes=args.processes)
-        frame, lps = result.to_frame(), result.lps_solved
+    with PeakRSS() as memory:
+        if full or args.stream:
+            path, lps = _allpairs_screen(args, None if full else genes), None
+        else:
+            result = knockout_screen(model, genes=genes, order=2, processes=args.processes)
+            frame, lps = result.to_frame(), result.lps_solved
     wall = time.perf_counter() - start
-    peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-            + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024.0
     if full or args.stream:
+        if args.dask_chunks:
+            _dask_part(args, Path(path).parent)
         frame = pd.read_parquet(path, columns=["id1", "id2", "growth", "status"])
     ref = model.slim_optimize()
     low = frame[~((frame["growth"] - ref).abs() <= 1e-9)]
@@ -207,20 +204,134 @@ def bench_allpairs(model, args, rng):
     if "ids" not in sample:
         sample = sample.assign(ids=[frozenset(p) for p in zip(sample.pop("id1"), sample.pop("id2"))])
     check_start = time.perf_counter()
-    theirs = []
-    for ids in sample["ids"]:
-        a, b = sorted(ids)
-        theirs.append(double_gene_deletion(model, [a], [b], processes=1))
+    theirs = _cobra_pairs(model, args, [tuple(sorted(ids)) for ids in sample["ids"]])
     t_check = time.perf_counter() - check_start
-    checked, agree, worst = compare_rows(sample, pd.concat(theirs, ignore_index=True))
+    checked, agree, worst = compare_rows(sample, theirs)
     print(f"all-pairs: {len(genes)} genes, {n_pairs} pairs, processes={args.processes}: "
-          f"{wall:.1f} s wall, {n_pairs / wall:.0f} pairs/s, LPs {lps}, peak RSS (this process "
-          f"+ largest child) {peak:.0f} MB; cobra checked {checked} pairs in {t_check:.1f} s "
-          f"({n_low} rows below the reference growth)", flush=True)
+          f"{wall:.1f} s wall, {n_pairs / wall:.0f} pairs/s, LPs {lps}, {memory.describe()}; cobra ({args.check_processes} processes) checked {checked} pairs in "
+          f"{t_check:.1f} s wall ({n_low} rows below the reference growth), agree {agree}, "
+          f"max difference {worst:.2g}", flush=True)
     out = row(f"all-pairs, {len(genes)} genes ({n_pairs} pairs)", wall,
-              t_check / max(checked, 1) * n_pairs, True, 100, lps, n_pairs, agree, checked,
-              worst, _solver(model))
+              t_check * args.check_processes / max(checked, 1) * n_pairs, True, 100, lps, n_pairs,
+              agree, checked, worst, _solver(model))
     return out
+
+
+class PeakRSS:
+    """Largest sum of resident memory over this process and all its descendants, sampled.
+
+    Sampled every ``interval`` seconds in a thread (psutil); the sum counts
+    pages shared between processes once per process, so it is an upper bound.
+    """
+
+    def __init__(self, interval: float = 0.25) -> None:
+        self.interval = interval
+        self.peak_mb = math.nan
+        self.samples = 0
+
+    def __enter__(self):
+        import threading
+
+        import psutil
+
+        self._stop = threading.Event()
+        me = psutil.Process()
+        self.before_mb = me.memory_info().rss / 2 ** 20
+        peak = [0, 0, 0]  # total, this process, descendants at the peak
+
+        def sample():
+            while not self._stop.is_set():
+                mine = me.memory_info().rss
+                others = 0
+                for proc in me.children(recursive=True):
+                    try:
+                        others += proc.memory_info().rss
+                    except psutil.Error:  # a worker that just ended
+                        pass
+                if mine + others > peak[0]:
+                    peak[:] = [mine + others, mine, others]
+                self.samples += 1
+                self._stop.wait(self.interval)
+
+        self._peak = peak
+        self._thread = threading.Thread(target=sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.peak_mb, self.self_mb, self.children_mb = (x / 2 ** 20 for x in self._peak)
+        return False
+
+    def describe(self) -> str:
+        return (f"peak RSS of all processes together {self.peak_mb:.0f} MB: this process "
+                f"{self.self_mb:.0f} MB ({self.before_mb:.0f} MB before the screen, mostly the "
+                f"model it holds for COBRApy's check), its workers {self.children_mb:.0f} MB; "
+                f"the screen's own: {self.peak_mb - self.before_mb:.0f} MB (sampled every "
+                f"{self.interval} s, {self.samples} samples)")
+
+
+_CHECK_MODEL = None
+
+
+def _check_init(name: str, medium: str) -> None:
+    global _CHECK_MODEL
+    _CHECK_MODEL = load(name, medium)[0]
+
+
+def _check_pairs(pairs):
+    from cobra.flux_analysis import double_gene_deletion
+
+    return pd.concat([double_gene_deletion(_CHECK_MODEL, [a], [b], processes=1) for a, b in pairs],
+                     ignore_index=True)
+
+
+def _cobra_pairs(model, args, pairs):
+    """COBRApy's ``double_gene_deletion`` of each pair, on ``--check-processes`` processes
+    (each loads the model and applies the medium itself; one pair per call)."""
+    global _CHECK_MODEL
+    if args.check_processes <= 1 or len(pairs) < 100:
+        _CHECK_MODEL = model
+        return _check_pairs(pairs)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = 200
+    batches = [pairs[i:i + size] for i in range(0, len(pairs), size)]
+    with ProcessPoolExecutor(args.check_processes, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_check_init, initargs=(args.model, args.medium)) as pool:
+        return pd.concat(list(pool.map(_check_pairs, batches)), ignore_index=True)
+
+
+def _dask_part(args, out: Path) -> None:
+    """Recompute ``--dask-chunks`` parts of the finished local screen on a Dask LocalCluster
+    (``--processes`` workers) and check that every part and the result file are byte-identical."""
+    import shutil
+
+    from fluxasn.analysis.screen import run_screen
+
+    target = out.parent / (out.name + "-dask")
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(out, target)
+    parts = sorted((target / "parts").glob("*.parquet"))
+    step = max(1, len(parts) // args.dask_chunks)
+    chosen = parts[::step][: args.dask_chunks]
+    for path in chosen:
+        path.unlink()
+    start = time.perf_counter()
+    result = run_screen(out.parent / "allpairs.toml", out=target, backend="dask",
+                        processes=args.processes, progress=False)
+    wall = time.perf_counter() - start
+    same_parts = all((out / "parts" / p.name).read_bytes() == p.read_bytes() for p in chosen)
+    same = Path(result.path).read_bytes() == (out / "result.parquet").read_bytes()
+    rows = sum(pd.read_parquet(p, columns=["status"]).shape[0] for p in chosen)
+    print(f"Dask LocalCluster ({args.processes} workers): {result.computed} of {result.n_chunks} "
+          f"chunks ({rows} pairs) computed again in {wall:.1f} s wall: parts byte-identical "
+          f"{same_parts}, result file byte-identical {same}", flush=True)
+    if not (same_parts and same and result.computed == len(chosen)):
+        raise SystemExit("Dask run differs from the local run")
 
 
 def _allpairs_screen(args, genes):
@@ -271,6 +382,11 @@ def main(argv=None) -> int:
     parser.add_argument("--processes", type=int, default=2, help="allpairs: processes")
     parser.add_argument("--check-pairs", type=int, default=300,
                         help="allpairs: pairs checked against COBRApy")
+    parser.add_argument("--check-processes", type=int, default=2,
+                        help="allpairs: processes for COBRApy's check (each loads the model)")
+    parser.add_argument("--dask-chunks", type=int, default=0,
+                        help="allpairs through run_screen: recompute this many chunks on a Dask "
+                             "LocalCluster and compare with the local run")
     parser.add_argument("--stream", action="store_true",
                         help="allpairs: run subsets through run_screen too (no LP count)")
     parser.add_argument("--screen-dir", default=None,
