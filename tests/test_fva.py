@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from cobra.flux_analysis import flux_variability_analysis
 
+import fluxasn.analysis.fva as fva_module
 from fluxasn.analysis.fva import fva
 from fluxasn.exceptions import FluxasnInputError, InfeasibleError
 
@@ -180,9 +181,23 @@ def test_loopless_matches_cobra(textbook):
 
 
 def test_pool_equals_in_process(textbook):
+    # 95 reactions: fewer LPs than PARALLEL_MIN_LPS, so no pool is started
     one = fva(textbook, processes=1)
-    two = fva(textbook, processes=2)
+    two = fva(textbook, processes=2, stats=(stats := {}))
+    assert "blocks" not in stats
     assert ((one - two).abs() <= 1e-9).all().all()
+
+
+def test_workers_solve_blocks_prepared_once(ijo1366):
+    """processes=2: this process prepares, the workers solve blocks; cobra's answers."""
+    fraction = 0.9
+    stats: dict = {}
+    ours = fva(ijo1366, fraction_of_optimum=fraction, processes=2, stats=stats)
+    assert 2 <= stats["blocks"] <= 2 * fva_module.BLOCKS_PER_WORKER
+    one = fva(ijo1366, fraction_of_optimum=fraction, processes=1)
+    assert ((ours - one).abs() <= TOL).all().all()
+    theirs = flux_variability_analysis(ijo1366, fraction_of_optimum=fraction, processes=1)
+    assert_fva_agrees(ijo1366, ours, theirs, fraction)
 
 
 def test_infeasible_and_bad_input(textbook):

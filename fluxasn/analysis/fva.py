@@ -135,8 +135,11 @@ def fva(
         :mod:`fluxasn.analysis.loopless`.
     processes
         Worker processes (default: :data:`fluxasn.config.config`, the number
-        of cores); 1 runs in this process. Reactions are split into contiguous blocks,
-        one LP per worker ("spawn" start method).
+        of cores); 1 runs in this process. With more, this process prepares
+        once (FBA, compression, blocked reactions) and the workers ("spawn"
+        start method, started while it prepares) solve the single-reaction LPs
+        in contiguous blocks, each from the same start (module section
+        "processes"); fewer than :data:`PARALLEL_MIN_LPS` LPs stay here.
     solver
         ``None``: :data:`fluxasn.config.config` ``.solver`` if set, else
         ``"glpk"`` (on Human-GEM + RPMI, 800 random reactions,
@@ -147,7 +150,7 @@ def fva(
         (:func:`default_solver`).
     stats
         If a dict is given, ``lps`` (LPs solved) and ``skipped`` are stored in
-        it; with ``processes=1`` also the compressed LP's size (``columns``,
+        it; also the compressed LP's size (``columns``,
         ``rows``) and how many steps needed a re-solve (``tight``, ``full``,
         ``fresh``; see :class:`_Accurate`).
     progress
@@ -190,13 +193,8 @@ def fva(
     stats = {} if stats is None else stats
     info: dict = {}
     try:
-        if processes == 1:
-            frame, lps, skipped, info = _fva_block(model, ids, fraction_of_optimum, solver,
-                                                   progress)
-        else:
-            frame, lps, skipped = _fva_pool(model, ids, fraction_of_optimum, solver, processes)
-            if progress is not None:
-                progress(len(ids), len(ids))
+        frame, lps, skipped, info = _fva_block(model, ids, fraction_of_optimum, solver,
+                                               progress, processes=processes)
     except UnsupportedProblem:
         from cobra.flux_analysis import flux_variability_analysis
 
@@ -215,14 +213,26 @@ def default_solver(model: cobra.Model) -> str:
     return lp_default_solver(model, "glpk")
 
 
-def _fva_block(model, ids: List[str], fraction: float, solver: str, progress=None):
-    lp = LinearProblem(model, solver=solver)
-    status, optimum = lp.solve_fresh()
-    if status != "optimal":
-        raise InfeasibleError(
-            f"there is no optimal solution for the model's objective (status {status!r}); "
-            "FVA needs a feasible model")
-    return _fva_on(lp, ids, fraction, optimum, progress)
+def _fva_block(model, ids: List[str], fraction: float, solver: str, progress=None,
+               processes: int = 1):
+    pool = None
+    if processes > 1 and 2 * len(ids) >= PARALLEL_MIN_LPS:
+        # the workers start (import cobra) while this process prepares
+        pool = new_pool(processes)
+        for _ in range(processes):
+            pool.submit(_warm_worker)
+    try:
+        lp = LinearProblem(model, solver=solver)
+        status, optimum = lp.solve_fresh()
+        if status != "optimal":
+            raise InfeasibleError(
+                f"there is no optimal solution for the model's objective (status {status!r}); "
+                "FVA needs a feasible model")
+        return _fva_on(lp, ids, fraction, optimum, progress, processes=processes, pool=pool,
+                       objective_bound=(fraction, optimum))
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
 
 
 def _full_rows(lp):
@@ -266,7 +276,8 @@ REROUND = 1
 ROUNDS = 4
 
 
-def _fva_on(lp, ids: List[str], fraction: float, optimum: float, progress=None):
+def _fva_on(lp, ids: List[str], fraction: float, optimum: float, progress=None, *,
+            processes: int = 1, pool=None, objective_bound=None):
     x = lp.primal()
     lp.add_objective_bound(fraction, optimum)
     rows, bounds = _full_rows(lp)
@@ -306,48 +317,64 @@ def _fva_on(lp, ids: List[str], fraction: float, optimum: float, progress=None):
         return _Accurate(red, lp, comp, counts), groups, work
 
     step, groups, work = start(comp, red)
-    trial = red is not first[1]  # compressed again without the blocked columns
-    solved_here, full_before = 0, counts["full"]
-    done = 0
-    while done < len(work):
-        g, maximize = work[done]
-        done += 1
-        if progress is not None and done % 100 == 0:
-            progress(done // 2, len(groups))
-        if not ranges.group_needs(g, maximize):
-            continue
-        if trial and solved_here == RECHECK:
-            trial = False
-            if counts["full"] - full_before > RECHECK // 2:
-                # Most vertices of the LP compressed again miss the model's rows
-                # and are solved again on the full LP: go back to the first
-                # compression (Human-GEM + RPMI-1640, 600 random reactions:
-                # every vertex missed one balance by 1.8e-9, 39 s against 16 s).
-                replaced_solves += red.n_solves - first[1].n_solves
-                comp, red = first
-                step, groups, work = start(comp, red)
-                counts["first_compression"] = 1
-                done = 0
-                continue
-        solved_here += 1
-        status, value, w, violation = step.solve(g, maximize)
-        if status != "optimal":
-            names = [ids[k] for k in ranges.members[g]]
-            warnings.warn(f"FVA {'maximum' if maximize else 'minimum'} of the group "
-                          f"{names!r} (v = t * w, t < 0 swaps the ends): solver status "
-                          f"{status!r}; recorded as NaN", stacklevel=3)
-            ranges.settle(g, maximize, math.nan, solved=True)
-            continue
-        ranges.settle(g, maximize, value, solved=True)
-        ranges.absorb(w, violation)
+    position = 0
+    if red is not first[1]:  # compressed again without the blocked columns: try it
+        full_before = counts["full"]
+        position = _run(step, ranges, work, ids, limit=RECHECK, progress=progress)
+        if counts["full"] - full_before > RECHECK // 2:
+            # Most vertices of the LP compressed again miss the model's rows
+            # and are solved again on the full LP: go back to the first
+            # compression (Human-GEM + RPMI-1640, 600 random reactions:
+            # every vertex missed one balance by 1.8e-9, 39 s against 16 s).
+            replaced_solves += red.n_solves - first[1].n_solves
+            comp, red = first
+            step, groups, work = start(comp, red)
+            counts["first_compression"] = 1
+            position = 0
+    work = work[position:]
+    worker_solves = 0
+    if pool is not None and sum(ranges.group_needs(g, m) for g, m in work) >= PARALLEL_MIN_LPS:
+        worker_solves = _run_parallel(pool, processes, lp, red, comp, ranges, work, ids, counts,
+                                      objective_bound, progress)
+    else:
+        _run(step, ranges, work, ids, progress=progress)
     # the full LP's solves include the FBA; the blocked-column LPs are separate
-    lps = lp.n_solves + replaced_solves + red.n_solves + counts.get("blocked", 0)
+    lps = (lp.n_solves + replaced_solves + red.n_solves + counts.get("blocked", 0)
+           + worker_solves)
     if progress is not None:
         progress(len(groups), len(groups))
     frame = pd.DataFrame({"minimum": ranges.minimum, "maximum": ranges.maximum},
                          index=pd.Index(ids))
     info = dict(counts, columns=comp.n_cols, rows=len(comp.row_bounds))
     return frame, lps, ranges.skipped, info
+
+
+def _run(step, ranges, work, ids, *, limit: Optional[int] = None, progress=None) -> int:
+    """Solve the LPs of ``work`` (``(group, maximize)`` in order) that are still needed.
+
+    Stops after ``limit`` LPs (None: all); returns how far into ``work`` it got.
+    """
+    solved = done = 0
+    total = len(work)
+    while done < total and (limit is None or solved < limit):
+        g, maximize = work[done]
+        done += 1
+        if progress is not None and done % 200 == 0:
+            progress(done // 2, (total + 1) // 2)
+        if not ranges.group_needs(g, maximize):
+            continue
+        solved += 1
+        status, value, w, violation = step.solve(g, maximize)
+        if status != "optimal":
+            names = [ids[k] for k in ranges.members[g]]
+            warnings.warn(f"FVA {'maximum' if maximize else 'minimum'} of the group "
+                          f"{names!r} (v = t * w, t < 0 swaps the ends): solver status "
+                          f"{status!r}; recorded as NaN", stacklevel=4)
+            ranges.settle(g, maximize, math.nan, solved=True)
+            continue
+        ranges.settle(g, maximize, value, solved=True)
+        ranges.absorb(w, violation)
+    return done
 
 
 class _Accurate:
@@ -435,24 +462,111 @@ class _Accurate:
 
 
 # ----------------------------------------------------------------- processes
+#
+# With processes > 1 this process does everything up to the LPs of single
+# reactions (FBA, compression, blocked columns, the trial of the second
+# compression) once; the LPs left are cut into contiguous blocks of groups
+# (about equal numbers of needed LPs, in FVA's order), and each block is
+# solved by a worker from the same start: the reduced LP at this process's
+# basis, the ranges settled so far. So a block's answers do not depend on
+# which worker takes it or what it solved before.
+
+#: Hand LPs to workers only when at least this many are left after the preparation.
+PARALLEL_MIN_LPS = 200
+
+#: Blocks per worker (more balance the load; each block starts from the same state).
+BLOCKS_PER_WORKER = 2
 
 _WORKER: dict = {}
 
 
-def _init_worker(model, fraction, solver) -> None:
-    _WORKER.update(model=model, fraction=fraction, solver=solver)
+def _warm_worker() -> None:
+    """Nothing: makes the pool start its workers (each imports cobra and fluxasn)."""
 
 
-def _worker_block(ids):
-    return _fva_block(_WORKER["model"], ids, _WORKER["fraction"], _WORKER["solver"])
+def _run_parallel(pool, processes, lp, red, comp, ranges, work, ids, counts, objective_bound,
+                  progress) -> int:
+    """Solve ``work`` in blocks on ``pool``; settle ``ranges``; returns the workers' LPs."""
+    import uuid
+    from concurrent.futures import as_completed
+
+    groups = list(dict.fromkeys(g for g, _ in work))
+    need = np.array([int(ranges.group_needs(g, True)) + int(ranges.group_needs(g, False))
+                     for g in groups])
+    n_blocks = max(1, min(len(groups), processes * BLOCKS_PER_WORKER))
+    cum = np.cumsum(need)
+    edges = [0] + [int(np.searchsorted(cum, cum[-1] * b / n_blocks, side="left")) + 1
+                   for b in range(1, n_blocks)] + [len(groups)]
+    payload = {
+        "key": uuid.uuid4().hex, "cls": type(lp), "data": lp.data, "bound": objective_bound,
+        "full_basis": lp.portable_basis(), "comp": comp, "red_basis": red.portable_basis(),
+        "tolerance": (red.tolerance, red.opt_tolerance), "cols": ranges.cols,
+        "state": (ranges.minimum, ranges.maximum, ranges.need_min, ranges.need_max), "ids": ids,
+    }
+    futures = []
+    for b in range(n_blocks):
+        block = set(groups[edges[b]:edges[b + 1]])
+        if not block:
+            continue
+        todo = [(g, m) for g, m in work if g in block and ranges.group_needs(g, m)]
+        futures.append(pool.submit(_fva_task, payload, todo))
+    counts["blocks"] = len(futures)
+    solves = done = 0
+    for future in as_completed(futures):
+        positions, low, high, task_counts, task_solves, skipped, caught = future.result()
+        ranges.minimum[positions] = low
+        ranges.maximum[positions] = high
+        ranges.need_min[positions] = False
+        ranges.need_max[positions] = False
+        ranges.skipped += skipped
+        for key, value in task_counts.items():
+            counts[key] = counts.get(key, 0) + value
+        solves += task_solves
+        for message in caught:
+            warnings.warn(message, stacklevel=4)
+        done += 1
+        if progress is not None:
+            progress(done, len(futures))
+    return solves
 
 
-def _fva_pool(model, ids, fraction, solver, processes):
-    blocks = [list(b) for b in np.array_split(np.array(ids, dtype=object), processes) if len(b)]
-    with new_pool(processes, initializer=_init_worker, initargs=(model, fraction, solver)) as pool:
-        parts = list(pool.map(_worker_block, blocks))
-    frame = pd.concat([p[0] for p in parts])
-    return frame, sum(p[1] for p in parts), sum(p[2] for p in parts)
+def _fva_task(payload, todo):
+    """One block of FVA LPs in a worker (see the section comment)."""
+    if _WORKER.get("key") != payload["key"]:
+        comp = payload["comp"]
+        lp = payload["cls"].from_netflux(payload["data"])
+        lp.add_objective_bound(*payload["bound"])
+        tolerance, opt_tolerance = payload["tolerance"]
+        red = payload["cls"].from_arrays(matrix=comp.matrix, row_bounds=comp.row_bounds,
+                                         lb=comp.lb, ub=comp.ub, c=np.zeros(comp.n_cols),
+                                         maximize=True, tolerance=tolerance,
+                                         opt_tolerance=opt_tolerance)
+        _WORKER.clear()
+        _WORKER.update(key=payload["key"], lp=lp, red=red)
+    lp, red, comp = _WORKER["lp"], _WORKER["red"], payload["comp"]
+    lp.set_portable_basis(payload["full_basis"])
+    red.set_objective({}, maximize=True)
+    red.set_portable_basis(payload["red_basis"])
+    ranges = Ranges(lp, payload["cols"])
+    for mine, theirs in zip((ranges.minimum, ranges.maximum, ranges.need_min, ranges.need_max),
+                            payload["state"]):
+        mine[:] = theirs
+    ranges.use(comp)
+    ranges.skipped = 0
+    counts: dict = {}
+    step = _Accurate(red, lp, comp, counts)
+    before = lp.n_solves + red.n_solves
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _run(step, ranges, todo, payload["ids"])
+    solved = lp.n_solves + red.n_solves - before
+    positions = np.array(sorted({k for g, _ in todo for k in ranges.members.get(g, ())}),
+                         dtype=np.int64)
+    # ends settled without an LP of their own: needed ends of the block minus LPs solved
+    needed = int(payload["state"][2][positions].sum() + payload["state"][3][positions].sum())
+    skipped = max(0, needed - solved)
+    return (positions, ranges.minimum[positions], ranges.maximum[positions], counts, solved,
+            skipped, [str(w.message) for w in caught])
 
 
 # ------------------------------------------------------------------ loopless

@@ -173,6 +173,14 @@ class _Problem:
         """Set ``basis`` with no solver state of earlier solves kept (default: :meth:`set_basis`)."""
         self.set_basis(basis)
 
+    def portable_basis(self):
+        """The current basis in a form that pickles (for another process); default :meth:`get_basis`."""
+        return self.get_basis()
+
+    def set_portable_basis(self, basis) -> None:
+        """Start the next solve from a basis of :meth:`portable_basis`, no solver state kept."""
+        self.set_basis_fresh(basis)
+
     def find_basis(self) -> None:
         """Give a freshly loaded problem a basis to work warm from (default: the solver's own start)."""
 

@@ -412,3 +412,17 @@ class HighsProblem(_Problem):
         weights), so the next solve depends only on the basis and the bounds."""
         self._h.clearSolver()
         self._h.setBasis(basis)
+
+    def portable_basis(self):
+        """``(column statuses, row statuses)`` as integers (HiGHS' basis object does not pickle)."""
+        basis = self._h.getBasis()
+        return ([int(s) for s in basis.col_status], [int(s) for s in basis.row_status])
+
+    def set_portable_basis(self, basis) -> None:
+        status = self._hs.HighsBasisStatus
+        cols, rows = basis
+        new = self._hs.HighsBasis()
+        new.col_status = [status(s) for s in cols]
+        new.row_status = [status(s) for s in rows]
+        new.valid = True
+        self.set_basis_fresh(new)
