@@ -158,3 +158,38 @@ def test_close_free_vents_closes_electron_half_reactions_only():
     with vent_network(cycle=True) as other:
         result = close_free_vents(other)
     assert list(result["status"]) == ["unresolved"] and list(result["compartment"]) == ["c"]
+
+
+def test_flux_summary_warns_of_a_free_vent_and_keeps_the_audit():
+    """The flux report names a free vent in a warning (respiration loss would cost nothing)."""
+    from fluxasn.report import summarize
+
+    free = summarize(vent_network(cycle=True), roles={"biomass": "BIO"}, fva=False)
+    assert any("free electron vent" in w and "compartment(s) c" in w for w in free.warnings)
+    assert free.vents.free == ["c"] and len(free.vents.routes) == 0  # the audit alone, no route LPs
+    assert free.to_dict()["electron_vents"][0]["free_vent"] is True
+    bounded = summarize(vent_network(), roles={"biomass": "BIO"}, fva=False)
+    assert not any("electron vent" in w for w in bounded.warnings)
+    assert bounded.vents.to_frame().loc[0, "max_oxidation"] == pytest.approx(2.0, abs=1e-9)
+    skipped = summarize(vent_network(cycle=True), roles={"biomass": "BIO"}, fva=False, vents=False)
+    assert skipped.vents is None and not any("electron vent" in w for w in skipped.warnings)
+
+
+def test_cli_vents_prints_the_audit_and_fails_on_a_free_vent(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from fluxasn.cli import cli
+    from fluxasn.cli.app import Problems
+
+    runner = CliRunner()
+    done = runner.invoke(cli, ["vents", "--json", "--no-routes"])
+    assert done.exit_code == 0, done.output
+    data = json.loads(done.stdout)
+    assert data["free"] == [] and {r["compartment"] for r in data["compartments"]} == {"c", "m"}
+    path = tmp_path / "vents.json"
+    cobra.io.save_json_model(vent_network(cycle=True), str(path))
+    found = runner.invoke(cli, ["vents", "--model", str(path), "--medium", "none"])
+    assert isinstance(found.exception, Problems)  # main() exits with EXIT_PROBLEMS (3) for it
+    assert "CYC1" in found.stdout and "WARNING: free electron vent in c" in found.stdout

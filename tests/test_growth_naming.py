@@ -123,7 +123,9 @@ def test_report_on_a_file_with_medium_none_warns_on_stderr(open_core_file):
     assert data["growth_per_h"] > math.log(2) / FASTEST_DOUBLING_H
     assert "warning: no medium applied" in result.stderr
     assert "faster than any human cell" in result.stderr
-    assert len(data["warnings"]) == 2
+    # every uptake at 1000: reductive GDH + MDH reoxidise mitochondrial NADH up to the audit's cap
+    assert "free electron vent" in result.stderr and "compartment(s) m" in result.stderr
+    assert len(data["warnings"]) == 3
     table = run_cli(["report", "--model", open_core_file, "--medium", "none", "--no-fva"])
     assert "WARNING: no medium applied" in table.stdout
 
@@ -136,7 +138,8 @@ def test_html_report_shows_what_it_calls_growth_and_the_warnings(core_model):
     html = make_report(core_model, fva=False, envelopes=False, pathway_readouts=False,
                        readouts=()).to_html()
     assert "growth = flux of BIOMASS_fluxasn" in html
-    assert html.count('class="warning"') == 2 and "no medium applied" in html
+    assert html.count('class="warning"') == 3 and "no medium applied" in html
+    assert "free electron vent" in html
 
 
 def test_a_scenario_added_to_the_matrix_never_repeats_a_token(core_model):

@@ -19,7 +19,7 @@ from typing import Optional, Sequence, Tuple
 
 import click
 
-from fluxasn.cli import convert, fva, mfa, report, scenarios, screen, validate  # noqa: F401 (commands)
+from fluxasn.cli import convert, fva, mfa, report, scenarios, screen, validate, vents  # noqa: F401 (commands)
 from fluxasn.cli.app import DEBUG, EXIT_ERROR, EXIT_INPUT, EXIT_OK, EXIT_PROBLEMS, Problems, cli
 
 __all__ = ["main", "cli", "EXIT_OK", "EXIT_ERROR", "EXIT_INPUT", "EXIT_PROBLEMS"]

@@ -134,7 +134,7 @@ def _print_summary(summary) -> None:
     console.print(table)
     if summary.limits_line:
         console.print(summary.limits_line, soft_wrap=True)
-    for key in ("enzyme_capacity", "redox", "cell_line", "measurement_units", "scenario", "measurements", "measurements_left_out",
+    for key in ("electron_vents", "enzyme_capacity", "redox", "cell_line", "measurement_units", "scenario", "measurements", "measurements_left_out",
                 "measurements_relaxed"):
         if key in summary.provenance:
             console.print(f"{key.replace('_', ' ')}: {summary.provenance[key]}", style="dim",

@@ -25,11 +25,11 @@ from fluxasn.analysis import readouts as R
 from fluxasn.exceptions import RoleError
 from fluxasn.views import ResultView, figure_to_data_uri, html_table, text_table
 from fluxasn.core.units import FLUX_UNIT
+from fluxasn.report.checks import resolve_roles as summary_roles
 from fluxasn.report.summary import (
     KEY_FLUXES,
     FluxSummary,
     plot_flux_ranges,
-    resolve_roles as summary_roles,
     summarize,
 )
 

@@ -47,7 +47,7 @@ from fluxasn.config import ZERO
 from fluxasn.core.cofactors import cofactor_index, is_proton
 from fluxasn.core.resolver import ModelResolver
 from fluxasn.exceptions import FluxasnInputError, RoleError
-from fluxasn.views import ResultView
+from fluxasn.views import ResultView, format_number
 
 __all__ = ["ElectronVents", "electron_vents", "close_free_vents", "VENT_COLUMNS", "ROUTE_COLUMNS"]
 
@@ -104,6 +104,34 @@ class ElectronVents(ResultView):
         return (f"electron vents of {self.model_id or 'the model'} ({o2}): most cofactor reoxidised per "
                 f"compartment without respiration, mmol/gDW/h")
 
+    def warnings(self) -> List[str]:
+        """One warning sentence per audit with a free vent (what it means, how to fix it); else none."""
+        if not self.free:
+            return []
+        return [f"free electron vent: NADH is reoxidised without O2 up to the audit's cap "
+                f"({self.cap:g} mmol/gDW/h) in compartment(s) {', '.join(self.free)}, so losing "
+                "respiration or complex I can cost this model nothing; `fluxasn vents` names the "
+                "reactions, `--redox vents` closes the electron half-reactions that make them"]
+
+    def summary_line(self) -> str:
+        """One line: the verdict and each compartment's most cofactor reoxidised (or its status)."""
+        frame = self.frame
+        parts = ", ".join(f"{r.compartment} " + ("free" if r.free_vent else format_number(r.max_oxidation)
+                                                if r.status == "optimal" else r.status)
+                          for r in frame.itertuples())
+        undecided = list(frame.loc[frame["status"] != "optimal", "compartment"])
+        if self.free:
+            verdict = "FREE VENT in " + ", ".join(self.free)
+        elif undecided:  # e.g. measured rates that need O2, which the audit closes
+            verdict = f"not decided in {', '.join(undecided)}"
+        else:
+            verdict = "no free vent"
+        cofactor = str(frame["cofactor"].iloc[0]).upper() if len(frame) else "NADH"
+        o2 = "without O2" if self.oxygen == 0 else ("at the model's O2 bound" if self.oxygen is None
+                                                     else f"with O2 <= {self.oxygen:g}")
+        return (f"{verdict} (most {cofactor} reoxidised {o2}, mmol/gDW/h: "
+                f"{parts or 'no oxidised/reduced pair'})")
+
     def _notes(self) -> Sequence[str]:
         lines = list(self.notes)
         if self.free:
@@ -131,7 +159,7 @@ def electron_vents(
     oxygen: Optional[float] = 0.0,
     measured: Optional[Iterable[str]] = None,
     cap: float = 1000.0,
-    routes: bool = True,
+    routes: Optional[bool] = True,
     resolver: Optional[ModelResolver] = None,
 ) -> ElectronVents:
     """Audit ``model`` for routes that reoxidise NADH (or NADPH) without respiration.
@@ -155,7 +183,7 @@ def electron_vents(
     routes
         Compute the parsimonious route of every compartment (one more LP
         each; on Human-GEM about half a minute with GLPK). ``False``: only for
-        free vents.
+        free vents; ``None``: for none (the audit alone, as the flux report runs it).
     resolver
         A :class:`~fluxasn.core.resolver.ModelResolver` of ``model`` to reuse.
 
@@ -222,7 +250,7 @@ def electron_vents(
                                                 & held["value"].abs().ge(open_bound * (1 - 1e-9))).all())
                 row["free_vent"] = bool(value >= cap * (1 - 1e-9) or (value > ZERO and only_open))
                 row["limited_by"] = "; ".join(f"{r.limit} ({r.shadow_price:.3g})" for r in held.head(4).itertuples())
-                if value > ZERO and (routes or row["free_vent"]):
+                if value > ZERO and routes is not None and (routes or row["free_vent"]):
                     fluxes = pfba(model, fraction_of_optimum=1.0 - 1e-9).fluxes
                     products = []
                     for reaction in model.reactions:
