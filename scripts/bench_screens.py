@@ -318,6 +318,8 @@ def _cobra_pairs(model, args, pairs):
     """COBRApy's ``double_gene_deletion`` of each pair, on ``--check-processes`` processes
     (each loads the model and applies the medium itself; one pair per call)."""
     global _CHECK_MODEL
+    if not pairs:  # --check-pairs 0: time and memory only
+        return pd.DataFrame({"ids": [], "growth": [], "status": []})
     if args.check_processes <= 1 or len(pairs) < 100:
         _CHECK_MODEL = model
         return _check_pairs(pairs)
