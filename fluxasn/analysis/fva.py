@@ -228,8 +228,7 @@ def _fva_block(model, ids: List[str], fraction: float, solver: str, progress=Non
             raise InfeasibleError(
                 f"there is no optimal solution for the model's objective (status {status!r}); "
                 "FVA needs a feasible model")
-        return _fva_on(lp, ids, fraction, optimum, progress, processes=processes, pool=pool,
-                       objective_bound=(fraction, optimum))
+        return _fva_on(lp, ids, fraction, optimum, progress, processes=processes, pool=pool)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
@@ -259,11 +258,16 @@ def _reduced_lp(lp, rows, bounds, zero):
         # is 0 (e.g. a medium that feeds nothing; GLPK aborts the process on
         # a problem without columns).
         comp = compress(lp.n_cols, rows, bounds, lp.lb0, lp.ub0, reduce=False)
-    red = type(lp).from_arrays(matrix=comp.matrix, row_bounds=comp.row_bounds, lb=comp.lb,
-                               ub=comp.ub, c=np.zeros(comp.n_cols), maximize=True,
-                               tolerance=lp.tolerance, opt_tolerance=lp.opt_tolerance)
+    red = _load_reduced(lp, comp)
     red.find_basis()
     return comp, red
+
+
+def _load_reduced(lp, comp):
+    """The compressed LP ``comp`` loaded in ``lp``'s solver at ``lp``'s tolerances, no objective."""
+    return type(lp).from_arrays(matrix=comp.matrix, row_bounds=comp.row_bounds, lb=comp.lb,
+                                ub=comp.ub, c=np.zeros(comp.n_cols), maximize=True,
+                                tolerance=lp.tolerance, opt_tolerance=lp.opt_tolerance)
 
 
 #: After this many LPs on an LP compressed again, go back to the first
@@ -277,7 +281,7 @@ ROUNDS = 4
 
 
 def _fva_on(lp, ids: List[str], fraction: float, optimum: float, progress=None, *,
-            processes: int = 1, pool=None, objective_bound=None):
+            processes: int = 1, pool=None):
     x = lp.primal()
     lp.add_objective_bound(fraction, optimum)
     rows, bounds = _full_rows(lp)
@@ -335,7 +339,7 @@ def _fva_on(lp, ids: List[str], fraction: float, optimum: float, progress=None, 
     worker_solves = 0
     if pool is not None and sum(ranges.group_needs(g, m) for g, m in work) >= PARALLEL_MIN_LPS:
         worker_solves = _run_parallel(pool, processes, lp, red, comp, ranges, work, ids, counts,
-                                      objective_bound, progress)
+                                      (fraction, optimum), progress)
     else:
         _run(step, ranges, work, ids, progress=progress)
     # the full LP's solves include the FBA; the blocked-column LPs are separate
@@ -500,7 +504,7 @@ def _run_parallel(pool, processes, lp, red, comp, ranges, work, ids, counts, obj
     payload = {
         "key": uuid.uuid4().hex, "cls": type(lp), "data": lp.data, "bound": objective_bound,
         "full_basis": lp.portable_basis(), "comp": comp, "red_basis": red.portable_basis(),
-        "tolerance": (red.tolerance, red.opt_tolerance), "cols": ranges.cols,
+        "cols": ranges.cols,
         "state": (ranges.minimum, ranges.maximum, ranges.need_min, ranges.need_max), "ids": ids,
     }
     futures = []
@@ -533,16 +537,10 @@ def _run_parallel(pool, processes, lp, red, comp, ranges, work, ids, counts, obj
 def _fva_task(payload, todo):
     """One block of FVA LPs in a worker (see the section comment)."""
     if _WORKER.get("key") != payload["key"]:
-        comp = payload["comp"]
         lp = payload["cls"].from_netflux(payload["data"])
         lp.add_objective_bound(*payload["bound"])
-        tolerance, opt_tolerance = payload["tolerance"]
-        red = payload["cls"].from_arrays(matrix=comp.matrix, row_bounds=comp.row_bounds,
-                                         lb=comp.lb, ub=comp.ub, c=np.zeros(comp.n_cols),
-                                         maximize=True, tolerance=tolerance,
-                                         opt_tolerance=opt_tolerance)
         _WORKER.clear()
-        _WORKER.update(key=payload["key"], lp=lp, red=red)
+        _WORKER.update(key=payload["key"], lp=lp, red=_load_reduced(lp, payload["comp"]))
     lp, red, comp = _WORKER["lp"], _WORKER["red"], payload["comp"]
     lp.set_portable_basis(payload["full_basis"])
     red.set_objective({}, maximize=True)

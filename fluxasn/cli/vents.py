@@ -45,7 +45,7 @@ def vents(model_source, medium, cell_line, measurements, scenario, capacity, cof
     print_warnings(measurement_warnings(prepared, model_source=model_source, medium=medium,
                                         capacity=capacity)[0], err=True)
     audit = fluxasn.electron_vents(prepared.model, cofactor=cofactor, oxygen=oxygen,
-                                   routes=True if routes else False,
+                                   routes=routes,
                                    measured=prepared.measured_reactions)
     if fmt == "json":
         write_json({"title": audit._title(), "compartments": frame_records(audit.to_frame()),
