@@ -147,9 +147,9 @@ class FluxSummary(ResultView):
                 return None
             return value
 
-        rows = []
-        for record in self.table.to_dict(orient="records"):
-            rows.append({k: clean(v) for k, v in record.items()})
+        def records(frame) -> list:
+            return [{k: clean(v) for k, v in r.items()} for r in frame.to_dict(orient="records")]
+
         return {
             "model": self.model_id,
             "medium": self.medium,
@@ -161,13 +161,9 @@ class FluxSummary(ResultView):
             "growth_per_h": clean(float(self.growth)),
             "doubling_time_h": clean(float(self.doubling_time)),
             "flux_method": self.flux_method,
-            "growth_limits": ([] if self.limits is None else
-                              [{k: clean(v) for k, v in r.items()}
-                               for r in self.limits.to_frame().to_dict(orient="records")]),
-            "electron_vents": ([] if self.vents is None else
-                               [{k: clean(v) for k, v in r.items()}
-                                for r in self.vents.to_frame().to_dict(orient="records")]),
-            "fluxes": rows,
+            "growth_limits": [] if self.limits is None else records(self.limits.to_frame()),
+            "electron_vents": [] if self.vents is None else records(self.vents.to_frame()),
+            "fluxes": records(self.table),
             "provenance": dict(self.provenance),
         }
 
