@@ -216,7 +216,8 @@ def bench_allpairs(model, args, rng):
           f"{limited} pairs hit GLPK's {CHECK_TIMEOUT:g} s limit in cobra and were settled by cobra "
           "on HiGHS (optlang hybrid)", flush=True)
     out = row(f"all-pairs, {len(genes)} genes ({n_pairs} pairs)", wall,
-              t_check * args.check_processes / max(checked, 1) * n_pairs, True, 100, lps, n_pairs,
+              t_check * args.check_processes / checked * n_pairs if checked else math.nan, True, 100,
+              lps, n_pairs,
               agree, checked, worst, _solver(model))
     return out
 
