@@ -27,7 +27,8 @@ from typing import Any, Callable, Iterable, List, Optional, Sequence, Tuple
 
 from fluxasn.config import config
 
-__all__ = ["START_METHOD", "resolve_processes", "map_in_pool", "new_pool", "carry_to_workers"]
+__all__ = ["START_METHOD", "resolve_processes", "map_in_pool", "new_pool", "carry_to_workers",
+           "release_memory"]
 
 #: (module, attribute) of context variables whose values workers take from the calling process.
 _CARRIED: List[Tuple[str, str]] = [("fluxasn.core.medium_rules", "_OPTIONS")]
@@ -54,6 +55,29 @@ def _start_worker(values: Tuple[Tuple[str, str, Any], ...], initializer, initarg
         getattr(importlib.import_module(module), attribute).set(value)
     if initializer is not None:
         initializer(*initargs)
+
+def release_memory() -> None:
+    """Collect garbage and hand freed heap pages back to the system (glibc ``malloc_trim``).
+
+    For a process that coordinates workers after it has dropped a model it
+    only read to check a spec: without the trim, glibc keeps the freed arenas
+    (measured: Human-GEM loaded and dropped, 492 MB resident, 385 MB after
+    ``gc.collect()``, 371 MB after the trim, 344 MB before the model).
+    Elsewhere than glibc only the collection runs.
+    """
+    import ctypes
+    import ctypes.util
+    import gc
+
+    gc.collect()
+    name = ctypes.util.find_library("c")
+    try:
+        trim = ctypes.CDLL(name).malloc_trim if name else None
+    except (OSError, AttributeError):  # not glibc (macOS, musl, Windows)
+        trim = None
+    if trim is not None:
+        trim(0)
+
 
 #: Start method of every process pool fluxasn makes.
 START_METHOD = "spawn"

@@ -183,20 +183,22 @@ def bench_allpairs(model, args, rng):
         model = load(args.model, args.medium)[0]
     if full:  # the screen reads the model itself; this process loads it only after the screen,
         genes = None  # so the memory printed is the screen's
-        n_genes = _gene_count(args)
     else:
         every = sorted(g.id for g in model.genes)
         genes = random.Random(args.pair_seed).sample(every, int(args.pair_genes_all))
         n_genes = len(genes)
-    n_pairs = n_genes * (n_genes - 1) // 2
     start = time.perf_counter()
     with PeakRSS() as memory:
         if full or args.stream:
-            path, lps = _allpairs_screen(args, genes), None
+            screen = _allpairs_screen(args, genes)
+            path, lps = screen.path, None
         else:
             result = knockout_screen(model, genes=genes, order=2, processes=args.processes)
             frame, lps = result.to_frame(), result.lps_solved
     wall = time.perf_counter() - start
+    if full:
+        n_genes = len(screen.tasks[0].ids)
+    n_pairs = n_genes * (n_genes - 1) // 2
     print(f"all-pairs: {n_genes} genes, {n_pairs} pairs, processes={args.processes}: "
           f"{wall:.1f} s wall, {n_pairs / wall:.0f} pairs/s, LPs {lps}, {memory.describe()}",
           flush=True)
@@ -234,27 +236,21 @@ def bench_allpairs(model, args, rng):
     return out
 
 
-def _gene_count(args) -> int:
-    """Genes of ``--model`` without building it (its JSON), for the all-pairs line."""
-    import gzip
-    import json
-
-    if args.model.lower() not in ("human-gem", "humangem", "human_gem"):
-        return len(load(args.model, args.medium)[0].genes)
-    with gzip.open(HUMAN_GEM, "rt") as handle:
-        return len(json.load(handle)["genes"])
-
-
 class PeakRSS:
-    """Largest sum of resident memory over this process and all its descendants, sampled.
+    """Largest memory of this process and all its descendants together, sampled in a thread.
 
-    Sampled every ``interval`` seconds in a thread (psutil); the sum counts
-    pages shared between processes once per process, so it is an upper bound.
+    Resident memory (RSS) every ``interval`` seconds: its sum counts pages
+    shared between processes (libraries, the interpreter) once per process, an
+    upper bound. Proportional set size (PSS, ``/proc/<pid>/smaps_rollup``)
+    every ``pss_every`` samples: a shared page counts 1/n in each of its n
+    processes, so the sum is the physical memory the processes use together.
     """
 
-    def __init__(self, interval: float = 0.25) -> None:
+    def __init__(self, interval: float = 0.25, pss_every: int = 4) -> None:
         self.interval = interval
+        self.pss_every = pss_every
         self.peak_mb = math.nan
+        self.pss_mb = math.nan
         self.samples = 0
 
     def __enter__(self):
@@ -265,19 +261,24 @@ class PeakRSS:
         self._stop = threading.Event()
         me = psutil.Process()
         self.before_mb = me.memory_info().rss / 2 ** 20
-        peak = [0, 0, 0]  # total, this process, descendants at the peak
+        peak = [0, 0, 0, 0]  # total, this process, descendants at the RSS peak; PSS peak
 
         def sample():
             while not self._stop.is_set():
-                mine = me.memory_info().rss
-                others = 0
-                for proc in me.children(recursive=True):
+                full = self.samples % self.pss_every == 0
+                procs = [me] + me.children(recursive=True)
+                rss = []
+                pss = 0
+                for proc in procs:
                     try:
-                        others += proc.memory_info().rss
+                        rss.append(proc.memory_info().rss)
+                        if full:
+                            pss += proc.memory_full_info().pss
                     except psutil.Error:  # a worker that just ended
-                        pass
-                if mine + others > peak[0]:
-                    peak[:] = [mine + others, mine, others]
+                        rss.append(0)
+                if sum(rss) > peak[0]:
+                    peak[:3] = [sum(rss), rss[0], sum(rss) - rss[0]]
+                peak[3] = max(peak[3], pss)
                 self.samples += 1
                 self._stop.wait(self.interval)
 
@@ -289,11 +290,13 @@ class PeakRSS:
     def __exit__(self, *exc):
         self._stop.set()
         self._thread.join()
-        self.peak_mb, self.self_mb, self.children_mb = (x / 2 ** 20 for x in self._peak)
+        self.peak_mb, self.self_mb, self.children_mb, self.pss_mb = (x / 2 ** 20 for x in self._peak)
         return False
 
     def describe(self) -> str:
-        return (f"peak RSS of all processes together {self.peak_mb:.0f} MB: this process "
+        return (f"peak memory of all processes together: PSS {self.pss_mb:.0f} MB (shared pages "
+                f"counted once, every {self.interval * self.pss_every:g} s); "
+                f"RSS {self.peak_mb:.0f} MB: this process "
                 f"{self.self_mb:.0f} MB ({self.before_mb:.0f} MB before the screen), its "
                 f"workers {self.children_mb:.0f} MB; "
                 f"the screen's own: {self.peak_mb - self.before_mb:.0f} MB (sampled every "
@@ -389,7 +392,7 @@ def _dask_part(args, out: Path) -> None:
 
 def _allpairs_screen(args, genes):
     """Every pair of ``genes`` (None: every gene) through run_screen (Parquet, resumable);
-    returns the result file's path."""
+    returns its :class:`~fluxasn.analysis.screen.ScreenResult`."""
     import tempfile
 
     from fluxasn.analysis.screen import run_screen
@@ -405,8 +408,7 @@ def _allpairs_screen(args, genes):
         f'[[condition]]\nname = "medium"\nmedium = "{args.medium}"\n\n'
         '[[knockouts]]\nname = "pairs"\nkind = "gene"\norder = 2\nids = '
         + ('"all"' if genes is None else "[" + ", ".join(f'"{g}"' for g in genes) + "]") + "\n")
-    result = run_screen(spec, out=folder / "out", processes=args.processes, progress=False)
-    return result.path
+    return run_screen(spec, out=folder / "out", processes=args.processes, progress=False)
 
 
 def _solver(model) -> str:

@@ -157,6 +157,49 @@ def test_synthetic_lethal_pair_is_solved_not_skipped():
     assert engine.knocked(["g1", "g2"]) == frozenset({iso})
 
 
+def _pathway_model():
+    """Hand-solved network: uptake (<= 10) -> A; A -> B (g1) -> C (g2) -> biomass, and a
+    bypass A -> C (g3, <= 4). R1 and R2 are fully coupled (B has no other reaction):
+    losing g1 or g2 leaves the bypass, growth 4; losing g3 costs nothing (growth 10)."""
+    model = cobra.Model("pathway")
+    a, b, c = (cobra.Metabolite(m) for m in "abc")
+    steps = [("UP", {a: 1}, 10, ""), ("R1", {a: -1, b: 1}, 1000, "g1"),
+             ("R2", {b: -1, c: 1}, 1000, "g2"), ("BYPASS", {a: -1, c: 1}, 4, "g3"),
+             ("GROW", {c: -1}, 1000, "")]
+    for rid, stoich, ub, rule in steps:
+        reaction = cobra.Reaction(rid, lower_bound=0, upper_bound=ub)
+        model.add_reactions([reaction])
+        reaction.add_metabolites(stoich)
+        reaction.gene_reaction_rule = rule
+    model.objective = "GROW"
+    return model
+
+
+def test_coupled_reactions_share_one_lp():
+    """R1's closure: g1 and g2 knock out one coupled pathway, so they share one LP (cobra's
+    answers); a coupled reaction that must carry flux is never added to a set."""
+    model = _pathway_model()
+    engine = DeletionEngine(model)
+    r1, r2 = model.reactions.index("R1"), model.reactions.index("R2")
+    assert engine.knocked(["g1"]) == engine.knocked(["g2"]) == frozenset({r1, r2})
+    genes = ["g1", "g2", "g3"]
+    result = knockout_screen(model, genes=genes, processes=1)
+    frame = result.to_frame().assign(id=lambda f: f["ids"].map(min)).set_index("id")
+    assert frame["growth"].to_dict() == pytest.approx({"g1": 4.0, "g2": 4.0, "g3": 10.0})
+    assert result.lps_solved == 2  # the reference and one LP for the pathway
+    assert_agrees(result, single_gene_deletion(model, genes, processes=1))
+
+    model.reactions.R2.lower_bound = 1.0  # forced: knocking R1 alone is infeasible
+    engine = DeletionEngine(model)
+    assert engine.knocked(["g1"]) == frozenset({r1})
+    assert engine.knocked(["g2"]) == frozenset({r2})
+    result = knockout_screen(model, genes=genes, processes=1)
+    frame = result.to_frame().assign(id=lambda f: f["ids"].map(min)).set_index("id")
+    assert frame.loc["g1", "status"] == "infeasible"
+    assert frame.loc["g2", "growth"] == pytest.approx(4.0)
+    assert_agrees(result, single_gene_deletion(model, genes, processes=1))
+
+
 def test_groups_and_infeasible_statuses():
     model = _isozyme_model()
     model.reactions.GROW.lower_bound = 1.0  # needs flux through A -> B
@@ -500,3 +543,36 @@ def test_witness_search_time_is_bounded_by_solving_its_sets(core_model, monkeypa
     for ids, growth, status in theirs[["ids", "growth", "status"]].itertuples(index=False):
         (gene,) = ids
         assert rows[gene][1] == status and rows[gene][0] == pytest.approx(growth, abs=TOL)
+
+
+def test_glpk_basis_snapshot_restores_the_basis_and_keeps_later_changes(textbook):
+    """GlpkProblem.get_basis copies the whole problem; set_basis copies it back and applies
+    the bounds, costs and direction set since: the optimum's statuses come back, and a
+    knockout or objective set after the snapshot stays in force."""
+    from fluxasn.lp.glpk import GlpkProblem
+
+    lp = GlpkProblem(textbook)
+    growth = lp.solve_fresh()[1]
+    snapshot = lp.get_basis()
+    portable = lp.portable_basis()
+    assert [list(x) for x in snapshot.statuses] == [list(x) for x in portable]
+    pgi = textbook.reactions.index("PGI")
+    lp.knock_out([pgi])
+    knocked = lp.solve()[1]
+    assert knocked < growth - 1e-3
+    lp.set_basis(snapshot)  # PGI stays knocked out
+    assert lp.solve()[1] == pytest.approx(knocked, abs=1e-9)
+    lp.restore([pgi])
+    lp.set_basis(snapshot)
+    assert lp.portable_basis() == portable
+    assert lp.solve()[1] == pytest.approx(growth, abs=1e-12)
+    lp.set_objective({pgi: 1.0}, maximize=False)  # costs and direction after the snapshot
+    lp.set_basis(snapshot)
+    least = lp.solve()[1]
+    fresh = GlpkProblem(textbook)
+    fresh.set_objective({pgi: 1.0}, maximize=False)
+    assert least == pytest.approx(fresh.solve_fresh()[1], abs=1e-9)
+    other = GlpkProblem(textbook)  # a snapshot of another problem: its statuses
+    other.set_basis(snapshot)
+    assert other.portable_basis() == portable
+    assert other.solve()[1] == pytest.approx(growth, abs=1e-12)

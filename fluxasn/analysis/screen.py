@@ -35,7 +35,7 @@ from typing import Any, Callable, Dict, Iterator, List, Literal, Optional, Seque
 import pandas as pd
 
 from fluxasn.config import NO_GROWTH
-from fluxasn._parallel import new_pool, resolve_processes
+from fluxasn._parallel import new_pool, release_memory, resolve_processes
 from fluxasn.analysis.knockouts import DeletionEngine, iter_pairs, pair_count
 from fluxasn.core.media import apply_medium, get_medium
 from fluxasn.core.model import BUNDLED_MODELS, load_model
@@ -390,6 +390,7 @@ def run_screen(
     spec_path = Path(spec)
     parsed, text = read_spec(spec_path)
     tasks, plan = _validate(parsed, text, spec_path)
+    release_memory()  # the models read to check the spec; workers read their own
     digest = _digest(plan)
     out = Path(out) if out is not None else spec_path.with_suffix(".screen")
     parts = out / "parts"

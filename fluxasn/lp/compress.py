@@ -40,6 +40,7 @@ References
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
@@ -47,7 +48,7 @@ import numpy as np
 
 from fluxasn.config import ZERO
 
-__all__ = ["Compression", "compress"]
+__all__ = ["Compression", "compress", "coupled_groups"]
 
 #: A merged coefficient this small relative to its terms is a cancellation.
 CANCEL = 1e-12
@@ -271,3 +272,27 @@ def compress(
         n_zero=int((group < 0).sum()),
         n_merged=n_merged,
     )
+
+
+def coupled_groups(n_cols: int, matrix: Tuple[np.ndarray, np.ndarray, np.ndarray],
+                   row_bounds: Sequence[Tuple[float, float]]) -> List[Tuple[int, ...]]:
+    """Groups of columns that are zero together in every point of ``A x`` within the rows' bounds.
+
+    The couplings of :func:`compress` from the homogeneous equality rows alone,
+    with no column bound used: ``v_j = t v_i`` (``t != 0``) holds whatever the
+    columns' bounds are, so within a group one column is 0 exactly when all
+    are, in the LP and in every LP that changes only column bounds (a
+    knockout). Groups of two or more columns, each sorted; columns that the
+    rows alone force to 0 (a dead end) are not grouped. Structurally
+    infeasible rows give no groups.
+    """
+    free = np.full(n_cols, math.inf)
+    try:
+        comp = compress(n_cols, matrix, row_bounds, -free, free)
+    except InfeasibleCompression:
+        return []
+    members: Dict[int, List[int]] = {}
+    for j, g in enumerate(comp.group.tolist()):
+        if g >= 0:
+            members.setdefault(g, []).append(j)
+    return [tuple(m) for m in members.values() if len(m) > 1]

@@ -176,8 +176,13 @@ class GlpkProblem(_Problem):
         return np.fromiter((glp.glp_get_col_prim(prob, int(j) + 1) for j in cols),
                            dtype=float, count=len(cols))
 
-    def get_basis(self):
-        """Row and column basis statuses (to restore a canonical start later)."""
+    def get_basis(self) -> "_Snapshot":
+        """The current basis (to restore a canonical start later): a copy of the whole
+        GLPK problem made in C (:class:`_Snapshot`), no status read one by one."""
+        return _Snapshot(self)
+
+    def portable_basis(self):
+        """Row and column basis statuses as lists (they pickle)."""
         prob = self._prob
         n_rows = glp.glp_get_num_rows(prob)
         rows = [glp.glp_get_row_stat(prob, i) for i in range(1, n_rows + 1)]
@@ -185,8 +190,26 @@ class GlpkProblem(_Problem):
         return rows, cols
 
     def set_basis(self, basis) -> None:
-        """Restore a basis saved by :meth:`get_basis`."""
+        """Restore a basis saved by :meth:`get_basis` or :meth:`portable_basis`.
+
+        A snapshot of this problem with the same rows is copied back whole
+        (``glp_copy_prob``, in C), then the bounds, costs and direction set
+        since it was taken are applied again: on iJO1366 this replaced 4,400
+        status calls through swiglpk per knockout LP, the larger part of the
+        time of a single-gene screen.
+        """
         prob = self._prob
+        if isinstance(basis, _Snapshot):
+            if basis.owner is self and basis.n_extra == len(self._extra):
+                glp.glp_copy_prob(prob, basis.prob, glp.GLP_OFF)
+                self._apply_bounds(np.flatnonzero((self.lb != basis.lb) | (self.ub != basis.ub)
+                                                  ).tolist())
+                for j in np.flatnonzero(self.c != basis.c).tolist():
+                    self._apply_cost(j)
+                if self.maximize != basis.maximize:
+                    self._apply_sense()
+                return  # the copy holds no factorisation: the next solve makes a fresh one
+            basis = basis.statuses
         rows, cols = basis
         for i, s in enumerate(rows, start=1):
             glp.glp_set_row_stat(prob, i, s)
@@ -196,3 +219,32 @@ class GlpkProblem(_Problem):
         # factor from earlier solves when the statuses match, and the last
         # bits of the next answer would depend on history.
         glp.glp_factorize(prob)
+
+
+class _Snapshot:
+    """A basis of a :class:`GlpkProblem`: a copy of its GLPK problem (statuses, scaling,
+    bounds) with the bounds, costs and direction it was taken at."""
+
+    def __init__(self, owner: GlpkProblem) -> None:
+        self.prob = glp.glp_create_prob()
+        glp.glp_copy_prob(self.prob, owner._prob, glp.GLP_OFF)
+        self.owner = owner
+        self.n_extra = len(owner._extra)
+        self.lb, self.ub, self.c = owner.lb.copy(), owner.ub.copy(), owner.c.copy()
+        self.maximize = owner.maximize
+
+    @property
+    def statuses(self):
+        """Row and column statuses as lists (for a problem other than the owner)."""
+        prob = self.prob
+        rows = [glp.glp_get_row_stat(prob, i) for i in range(1, glp.glp_get_num_rows(prob) + 1)]
+        cols = [glp.glp_get_col_stat(prob, j) for j in range(1, self.owner.n_cols + 1)]
+        return rows, cols
+
+    def __del__(self) -> None:  # pragma: no cover - shutdown order varies
+        prob = getattr(self, "prob", None)
+        if prob is not None:
+            try:
+                glp.glp_delete_prob(prob)
+            except (TypeError, AttributeError):  # swiglpk already torn down at exit
+                pass

@@ -24,7 +24,13 @@ together are caught) and ``P_K`` the LP with the bounds of ``K`` set to 0.
 R1. *Same knocked-out set, same answer.* ``P_K`` depends on ``d`` only through
     ``K(d)``: deletions with equal sets (genes with identical reaction effects,
     a pair whose second gene adds nothing) share one LP. An empty ``K`` is the
-    reference problem itself.
+    reference problem itself. ``K`` is first closed under full coupling: a
+    homogeneous equality row with two entries, ``a_i v_i + a_j v_j = 0``,
+    ties ``v_j`` to ``v_i`` whatever the bounds (:func:`fluxasn.lp.compress.
+    coupled_groups`, merged until nothing changes), so in a group of such
+    reactions, each with 0 within its bounds, knocking out one forces the
+    others to 0: ``P_K`` equals ``P_K'`` with ``K'`` holding the whole group,
+    and deletions anywhere along one linear pathway share one LP.
 R2. *Zero flux in a relaxation's optimum.* If ``S`` is a subset of ``K`` whose
     problem ``P_S`` was solved to optimality with solution ``x_S``, and every
     reaction of ``K \\ S`` carries zero flux in ``x_S``, then ``x_S`` is
@@ -106,6 +112,7 @@ from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence
 import numpy as np
 
 from fluxasn.config import ZERO
+from fluxasn.lp.compress import coupled_groups
 from fluxasn.lp.problem import LinearProblem, UnsupportedProblem, default_solver
 from fluxasn.exceptions import FluxasnInputError
 from fluxasn.analysis.knockouts.witness import search_witnesses
@@ -228,6 +235,9 @@ class DeletionEngine:
                 self.lp = LinearProblem(model, solver=solver or default_solver(model, "auto"))
             except UnsupportedProblem:
                 self.lp = None
+        self._closure: Dict[int, Tuple[int, ...]] = (
+            _coupling_closure(self.lp, len(model.reactions), self._zero_ok)
+            if self.lp is not None else {})
         self._setup_reference(solution)
 
     # ----------------------------------------------------------- reference
@@ -283,7 +293,7 @@ class DeletionEngine:
         """
         ids = set(ids)
         if self.kind == "reaction":
-            return frozenset(self.rxn_index[i] for i in ids)
+            return self.close(self.rxn_index[i] for i in ids)
         touched = set()
         for gid in ids:
             touched.update(self._gene_rxns[gid])
@@ -292,6 +302,15 @@ class DeletionEngine:
             off = ids & self._rxn_genes[j]
             if not self._rxn_gpr[j].eval(off):
                 out.append(j)
+        return self.close(out)
+
+    def close(self, cols: Iterable[int]) -> FrozenSet[int]:
+        """``cols`` with every reaction fully coupled to one of them (rule R1's closure)."""
+        out = set(cols)
+        closure = self._closure
+        if closure:
+            for j in list(out):
+                out.update(closure.get(j, ()))
         return frozenset(out)
 
     def check_ids(self, ids: Iterable[str]) -> List[str]:
@@ -511,9 +530,9 @@ class DeletionEngine:
                                bases, cut_pairs(self, list(ids)))
 
     def _touch(self, i: str) -> Tuple[int, ...]:
-        if self.kind == "gene":
-            return self._gene_rxns[i]
-        return (self.rxn_index[i],)
+        """Reactions whose flux can decide rule R2 for a set holding ``i``'s knockout."""
+        own = self._gene_rxns[i] if self.kind == "gene" else (self.rxn_index[i],)
+        return tuple(sorted(self.close(own))) if self._closure else own
 
     # ---------------------------------------------------------------- pairs
     def pairs(self, table: "SingleTable", pairs: Iterable[Tuple[int, int]]
@@ -592,3 +611,18 @@ class SingleTable:
     solved: Dict[FrozenSet[int], Tuple[float, str]] = field(default_factory=dict)
 
 
+def _coupling_closure(lp, n_reactions: int, zero_ok: np.ndarray) -> Dict[int, Tuple[int, ...]]:
+    """Reaction -> its group of fully coupled reactions, for rule R1's closure.
+
+    Groups from :func:`fluxasn.lp.compress.coupled_groups` (the LP's
+    homogeneous equality rows alone, no bound used) whose members are all
+    reactions with 0 within their bounds: knocking out any member then forces
+    the others to 0 inside their bounds, so a knocked set and its closure give
+    the same LP.
+    """
+    out: Dict[int, Tuple[int, ...]] = {}
+    for group in coupled_groups(lp.n_cols, lp.matrix, lp.row_bounds):
+        if group[-1] < n_reactions and all(zero_ok[j] for j in group):
+            for j in group:
+                out[j] = group
+    return out

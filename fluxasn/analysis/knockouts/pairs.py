@@ -76,7 +76,7 @@ def cut_pairs(engine, ids: List[str]) -> Dict[Tuple[int, int], FrozenSet[int]]:
         for a, b in itertools.combinations(live, 2):
             if not gpr.eval({ids[a], ids[b]}):
                 extra.setdefault((a, b), set()).add(j)
-    return {k: frozenset(v) for k, v in extra.items()}
+    return {k: engine.close(v) for k, v in extra.items()}
 
 
 def _batches(pairs: Iterable[Tuple[int, int]], size: int) -> Iterator[List[Tuple[int, int]]]:
