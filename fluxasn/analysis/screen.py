@@ -235,10 +235,14 @@ def _engine_for(plan: Dict[str, Any], task: Dict[str, Any]):
     if key not in _CACHE:
         mkey = ("model", task["model"], task["condition"])
         if mkey not in _CACHE:
+            conditions = {t["condition"] for t in plan["tasks"] if t["model"] == task["model"]}
             base = ("source", task["model"])
-            if base not in _CACHE:
-                _CACHE[base] = _load_source(plan["sources"][task["model"]], Path("."))
-            model = _CACHE[base].copy()
+            if len(conditions) == 1:  # the model as read is needed once: no pristine copy kept
+                model = _load_source(plan["sources"][task["model"]], Path("."))
+            else:
+                if base not in _CACHE:
+                    _CACHE[base] = _load_source(plan["sources"][task["model"]], Path("."))
+                model = _CACHE[base].copy()
             _apply_condition(model, plan["conditions"][task["condition"]])
             _CACHE[mkey] = model
         _CACHE[key] = DeletionEngine(_CACHE[mkey], kind=task["kind"], method=task["method"])
