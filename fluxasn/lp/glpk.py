@@ -65,12 +65,7 @@ class GlpkProblem(_Problem):
         self._smcp = smcp
 
     def __del__(self) -> None:  # pragma: no cover - shutdown order varies
-        prob = getattr(self, "_prob", None)
-        if prob is not None:
-            try:
-                glp.glp_delete_prob(prob)
-            except (TypeError, AttributeError):  # swiglpk already torn down at exit
-                pass
+        _delete(getattr(self, "_prob", None))
 
     def _apply_bounds(self, cols) -> None:
         prob = self._prob
@@ -242,9 +237,13 @@ class _Snapshot:
         return rows, cols
 
     def __del__(self) -> None:  # pragma: no cover - shutdown order varies
-        prob = getattr(self, "prob", None)
-        if prob is not None:
-            try:
-                glp.glp_delete_prob(prob)
-            except (TypeError, AttributeError):  # swiglpk already torn down at exit
-                pass
+        _delete(getattr(self, "prob", None))
+
+
+def _delete(prob) -> None:
+    """Free a GLPK problem (None: nothing)."""
+    if prob is not None:
+        try:
+            glp.glp_delete_prob(prob)
+        except (TypeError, AttributeError):  # swiglpk already torn down at exit
+            pass
