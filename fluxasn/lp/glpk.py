@@ -173,7 +173,12 @@ class GlpkProblem(_Problem):
 
     def get_basis(self) -> "_Snapshot":
         """The current basis (to restore a canonical start later): a copy of the whole
-        GLPK problem made in C (:class:`_Snapshot`), no status read one by one."""
+        GLPK problem made in C (:class:`_Snapshot`), no status read one by one.
+
+        A snapshot holds the matrix too: 0.5 MB on iJO1366 against 35 kB for the
+        statuses as lists (:meth:`portable_basis`); a pair screen keeps one per
+        solved single deletion (161 on iJO1366).
+        """
         return _Snapshot(self)
 
     def portable_basis(self):
