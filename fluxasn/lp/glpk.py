@@ -183,11 +183,7 @@ class GlpkProblem(_Problem):
 
     def portable_basis(self):
         """Row and column basis statuses as lists (they pickle)."""
-        prob = self._prob
-        n_rows = glp.glp_get_num_rows(prob)
-        rows = [glp.glp_get_row_stat(prob, i) for i in range(1, n_rows + 1)]
-        cols = [glp.glp_get_col_stat(prob, j) for j in range(1, self.n_cols + 1)]
-        return rows, cols
+        return _statuses(self._prob, self.n_cols)
 
     def set_basis(self, basis) -> None:
         """Restore a basis saved by :meth:`get_basis` or :meth:`portable_basis`.
@@ -236,13 +232,17 @@ class _Snapshot:
     @property
     def statuses(self):
         """Row and column statuses as lists (for a problem other than the owner)."""
-        prob = self.prob
-        rows = [glp.glp_get_row_stat(prob, i) for i in range(1, glp.glp_get_num_rows(prob) + 1)]
-        cols = [glp.glp_get_col_stat(prob, j) for j in range(1, self.owner.n_cols + 1)]
-        return rows, cols
+        return _statuses(self.prob, self.owner.n_cols)
 
     def __del__(self) -> None:  # pragma: no cover - shutdown order varies
         _delete(getattr(self, "prob", None))
+
+
+def _statuses(prob, n_cols: int):
+    """Row and column basis statuses of a GLPK problem, as lists."""
+    rows = [glp.glp_get_row_stat(prob, i) for i in range(1, glp.glp_get_num_rows(prob) + 1)]
+    cols = [glp.glp_get_col_stat(prob, j) for j in range(1, n_cols + 1)]
+    return rows, cols
 
 
 def _delete(prob) -> None:

@@ -527,14 +527,14 @@ class DeletionEngine:
                     bases[K] = self.last_basis
                 self._cache[K] = (value, st)
             flux = FluxRows(np.array(rows) if rows else np.zeros((0, len(watch))), row_of)
-            return SingleTable(list(ids), sets, growth, status, flux, row_of >= 0, pos,
+            return SingleTable(list(ids), sets, growth, status, flux, pos,
                                dict(self._cache), list(self._pool), list(self._witnesses),
                                bases, cut_pairs(self, list(ids)))
 
     def _touch(self, i: str) -> Tuple[int, ...]:
         """Reactions whose flux can decide rule R2 for a set holding ``i``'s knockout."""
         own = self._gene_rxns[i] if self.kind == "gene" else (self.rxn_index[i],)
-        return tuple(sorted(self.close(own))) if self._closure else own
+        return tuple(sorted(self.close(own)))
 
     # ---------------------------------------------------------------- pairs
     def pairs(self, table: "SingleTable", pairs: Iterable[Tuple[int, int]]

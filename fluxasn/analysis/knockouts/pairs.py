@@ -151,7 +151,7 @@ def pair_rules(engine, table, a: int, b: int, K: FrozenSet[int]) -> Optional[Tup
             engine.n_skipped += 1
             engine.rules["R3"] += 1
             return math.nan, "infeasible"
-        if (table.status[s] == "optimal" and table.have_flux[s]
+        if (table.status[s] == "optimal" and table.flux.has(s)
                 and method in ("fba", "moma", "linear_moma")):
             row = table.flux[s]
             pos = table.pos
